@@ -1,0 +1,72 @@
+"""`python -m bot` serves Pagekeeper; `python -m bot check-config [FILE]` checks a district file."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.bootstrap import build
+from bot.config import Settings, SettingsError, environment, settings_from
+from bot.summary import describe
+from bot.web import make_app
+from workflows.config import ConfigError, load_config
+from workflows.ports import StorageError
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+    )
+    try:
+        if arguments.command == "check-config":
+            return _check_config(arguments.file)
+        settings = settings_from(environment(), host=arguments.host, port=arguments.port)
+        settings.check()
+        load_config(settings.config_path)  # fail fast, before anything is opened
+        _serve(settings)
+    except (ConfigError, SettingsError, StorageError) as error:
+        print(f"pagekeeper: cannot start: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _check_config(file: str | None) -> int:
+    path = Path(file) if file else settings_from(environment()).config_path
+    print(describe(load_config(path)))
+    return 0
+
+
+def _serve(settings: Settings) -> None:
+    if settings.local_mode:
+        log.warning(
+            "LOCAL MODE: no Slack or Teams credentials are set, so this bot is for trying out "
+            "on this machine only. host=%s port=%d",
+            settings.host,
+            settings.port,
+        )
+
+    async def application() -> web.Application:
+        return make_app(await build(settings))
+
+    web.run_app(application(), host=settings.host, port=settings.port, print=None)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default $PORT or 3978)")
+    commands = parser.add_subparsers(dest="command")
+    check = commands.add_parser("check-config", help="check a district configuration file")
+    check.add_argument("file", nargs="?", help="TOML file (default $PAGEKEEPER_CONFIG or built-in)")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The composition root: the one place that builds and wires everything from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from storage.tinydb_store import TinyDBStore
+from workflows.config import DistrictConfig, load_config
+from workflows.engine import Engine
+from workflows.ports import Clock, Store
+
+
+@dataclass(frozen=True)
+class Pagekeeper:
+    """Everything a running bot is made of."""
+
+    settings: Settings
+    config: DistrictConfig
+    store: Store
+    clock: Clock
+    engine: Engine
+
+
+async def build(
+    settings: Settings,
+    *,
+    config: DistrictConfig | None = None,
+    store: Store | None = None,
+    clock: Clock | None = None,
+) -> Pagekeeper:
+    """Wire the bot; tests pass their own store or clock, everything else comes from settings."""
+    config = config or load_config(settings.config_path)
+    store = store or await TinyDBStore.open(settings.data_dir)
+    clock = clock or SystemClock()
+    return Pagekeeper(settings, config, store, clock, Engine(config, store, clock))

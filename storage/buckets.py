@@ -1,0 +1,88 @@
+"""A table spread over many small TinyDB files, so a write rewrites one small file.
+
+Stock TinyDB rewrites its whole file on every change, so its cost grows with the data. Here
+each record lives in one of a fixed number of bucket files chosen by a hash of its id; a write
+rewrites only the buckets it touches, each atomically (temporary file, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.queries import QueryLike
+from tinydb.storages import Storage
+
+from storage.files import read_json, write_atomically
+
+TABLE = "records"
+
+
+class BufferedAtomicStorage(Storage):
+    """Keeps the bucket in memory; `flush()` replaces the file atomically if it changed."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._data: dict[str, dict[str, Any]] | None = read_json(path) if path.exists() else None
+        self._dirty = False
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        self._dirty = True
+
+    def flush(self) -> bool:
+        """Write the bucket if it changed; True when a file was written."""
+        if not self._dirty:
+            return False
+        payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
+        write_atomically(self._path, payload.encode())
+        self._dirty = False
+        return True
+
+    def close(self) -> None:
+        return None
+
+
+class BucketedTable:
+    """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`."""
+
+    def __init__(self, folder: Path, name: str, count: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._databases = [
+            TinyDB(folder / f"{name}-{index:03d}.json", storage=BufferedAtomicStorage)
+            for index in range(count)
+        ]
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        found = self._database(record_id).table(TABLE).get(Query().id == record_id)
+        return dict(found) if isinstance(found, dict) else None
+
+    def search(self, condition: QueryLike | None) -> Iterator[dict[str, Any]]:
+        for database in self._databases:
+            table = database.table(TABLE)
+            yield from table.search(condition) if condition is not None else table.all()
+
+    def upsert(self, records: Iterable[dict[str, Any]]) -> None:
+        """Change records in memory; `flush()` makes it durable."""
+        for record in records:
+            self._database(record["id"]).table(TABLE).upsert(record, Query().id == record["id"])
+
+    def flush(self) -> int:
+        """Write every bucket changed since the last flush; returns how many were written."""
+        return sum(self._storage(database).flush() for database in self._databases)
+
+    def _database(self, record_id: str) -> TinyDB:
+        return self._databases[zlib.crc32(record_id.encode()) % len(self._databases)]
+
+    @staticmethod
+    def _storage(database: TinyDB) -> BufferedAtomicStorage:
+        storage = database.storage
+        assert isinstance(storage, BufferedAtomicStorage)
+        return storage

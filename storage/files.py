@@ -1,0 +1,137 @@
+"""Durable file primitives: atomic replacement and fsynced append-only JSON lines."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workflows.ports import StorageError
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so a crash leaves the old file or the new one, never a mix.
+
+    The caller fsyncs the folder afterwards (once for several files) to make the rename durable.
+    """
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, or raise StorageError naming it: never guess at a damaged file."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise StorageError(f"{path} is unreadable ({error}); restore it from a backup") from None
+
+
+class JsonLines:
+    """An append-only file of JSON objects, one per line, each append fsynced.
+
+    A crash can only leave a partial last line, from an append that was never acknowledged;
+    opening the file cuts it off. A damaged line anywhere else is reported, not repaired.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle = open(path, "ab+")  # noqa: SIM115 - kept open for the store's lifetime
+        self._cut_partial_tail()
+        tail = self.tail(1)
+        self.last: dict[str, Any] | None = tail[0] if tail else None
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        """Write `records` durably; on failure the file is left as it was."""
+        if not records:
+            return
+        data = b"".join(_line(record) for record in records)
+        size = self._handle.seek(0, os.SEEK_END)
+        try:
+            self._handle.write(data)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError:
+            self._handle.truncate(size)
+            raise
+        self.last = records[-1]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with open(self.path, "rb") as reader:
+            for number, line in enumerate(reader, start=1):
+                yield self._parse(line, number)
+
+    def tail(self, count: int) -> list[dict[str, Any]]:
+        """The last `count` records (fewer if the file is shorter), oldest first."""
+        size = self._handle.seek(0, os.SEEK_END)
+        start = size
+        for _ in range(count):
+            if start == 0:
+                break
+            start = self._end_of_last_complete_line(start - 1)
+        self._handle.seek(start)
+        lines = self._handle.read(size - start).splitlines()
+        return [self._parse(line, None) for line in lines]
+
+    def size(self) -> int:
+        return self._handle.seek(0, os.SEEK_END)
+
+    def clear(self) -> None:
+        self._handle.truncate(0)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.last = None
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def _cut_partial_tail(self) -> None:
+        size = self._handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        self._handle.seek(max(0, size - 1))
+        if self._handle.read(1) == b"\n":
+            return
+        end = self._end_of_last_complete_line(size)
+        self._handle.truncate(end)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def _end_of_last_complete_line(self, size: int) -> int:
+        position = size
+        while position > 0:
+            start = max(0, position - 65536)
+            self._handle.seek(start)
+            chunk = self._handle.read(position - start)
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                return start + newline + 1
+            position = start
+        return 0
+
+    def _parse(self, line: bytes, number: int | None) -> dict[str, Any]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            where = f"line {number}" if number else "its last line"
+            raise StorageError(f"{self.path} is damaged at {where}; restore it from a backup")
+        return record
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"

@@ -1,0 +1,65 @@
+"""The store in memory: for tests and for trying things out. Nothing survives a restart."""
+
+from __future__ import annotations
+
+from storage.versions import check_versions
+from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.ports import Changes
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._requests: dict[str, PageRequest] = {}
+        self._pages: dict[str, Page] = {}
+        self._audit: list[AuditEntry] = []
+
+    async def get_request(self, request_id: str) -> PageRequest | None:
+        return self._requests.get(request_id)
+
+    async def get_page(self, page_id: str) -> Page | None:
+        return self._pages.get(page_id)
+
+    async def find_requests(
+        self,
+        *,
+        requester: str | None = None,
+        approver: str | None = None,
+        status: RequestStatus | None = None,
+    ) -> list[PageRequest]:
+        return [
+            request
+            for request in self._requests.values()
+            if (requester is None or request.requester.email == requester)
+            and (approver is None or approver in request.approvers)
+            and (status is None or request.status is status)
+        ]
+
+    async def find_pages(
+        self, *, owner: str | None = None, status: PageStatus | None = None
+    ) -> list[Page]:
+        return [
+            page
+            for page in self._pages.values()
+            if (owner is None or page.is_owned_by(owner))
+            and (status is None or page.status is status)
+        ]
+
+    async def commit(self, changes: Changes) -> None:
+        check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
+        check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
+        self._requests.update((request.id, request) for request in changes.requests)
+        self._pages.update((page.id, page) for page in changes.pages)
+        self._audit.extend(changes.audit)
+
+    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
+        return [entry for entry in self._audit if subject is None or entry.subject == subject]
+
+    async def check(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def _version(record: PageRequest | Page | None) -> int | None:
+    return record.version if record else None

@@ -1,0 +1,228 @@
+"""The embedded default store: TinyDB files under PAGEKEEPER_DATA, crash-safe and fast.
+
+A commit is first appended to a journal (one fsynced JSON line): that is the moment it is
+acknowledged. It is then applied to the bucketed TinyDB tables and to the append-only audit
+log. If the process dies in between, opening the folder replays the journal, so an
+acknowledged write is never lost and a half-applied one is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb import Query
+
+from storage import codec
+from storage.buckets import BucketedTable
+from storage.files import JsonLines, fsync_directory, read_json, write_atomically
+from storage.versions import check_versions
+from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.ports import Changes, StorageError
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+DEFAULT_BUCKETS = 64
+# Past this size the journal is emptied after a commit; every entry in it is applied by then.
+JOURNAL_LIMIT = 4 * 1024 * 1024
+
+T = TypeVar("T")
+
+
+class TinyDBStore:
+    """Implements workflows.ports.Store. All disk work runs on one thread, off the event loop."""
+
+    def __init__(self, folder: Path, buckets: int = DEFAULT_BUCKETS) -> None:
+        self.folder = folder
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-store")
+        self._broken: str | None = None
+        self._lock_handle = _lock_folder(folder)
+        try:
+            count = _bucket_count(folder, buckets)
+            tables = folder / "tables"
+            self._requests = BucketedTable(tables, "requests", count)
+            self._pages = BucketedTable(tables, "pages", count)
+            self._audit = JsonLines(folder / "audit.jsonl")
+            self._journal = JsonLines(folder / "journal.jsonl")
+            self._seq = self._recover()
+        except BaseException:
+            self._lock_handle.close()
+            raise
+
+    @classmethod
+    async def open(cls, folder: Path, buckets: int = DEFAULT_BUCKETS) -> TinyDBStore:
+        """Open (and if needed recover) the store without blocking the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(None, cls, folder, buckets)
+
+    async def get_request(self, request_id: str) -> PageRequest | None:
+        found = await self._run(self._requests.get, request_id)
+        return codec.request_from_dict(found) if found else None
+
+    async def get_page(self, page_id: str) -> Page | None:
+        found = await self._run(self._pages.get, page_id)
+        return codec.page_from_dict(found) if found else None
+
+    async def find_requests(
+        self,
+        *,
+        requester: str | None = None,
+        approver: str | None = None,
+        status: RequestStatus | None = None,
+    ) -> list[PageRequest]:
+        conditions = []
+        if requester is not None:
+            conditions.append(Query().requester.email == requester)
+        if approver is not None:
+            conditions.append(Query().approvers.any([approver]))
+        if status is not None:
+            conditions.append(Query().status == status.value)
+        found = await self._run(_search, self._requests, conditions)
+        requests = [codec.request_from_dict(record) for record in found]
+        return sorted(requests, key=lambda request: (request.submitted_at, request.id))
+
+    async def find_pages(
+        self, *, owner: str | None = None, status: PageStatus | None = None
+    ) -> list[Page]:
+        conditions = []
+        if owner is not None:
+            conditions.append(Query().owners.any(Query().email == owner))
+        if status is not None:
+            conditions.append(Query().status == status.value)
+        found = await self._run(_search, self._pages, conditions)
+        pages = [codec.page_from_dict(record) for record in found]
+        return sorted(pages, key=lambda page: (page.approved_at, page.id))
+
+    async def commit(self, changes: Changes) -> None:
+        await self._run(self._commit, changes)
+
+    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
+        return await self._run(self._read_audit, subject)
+
+    async def check(self) -> None:
+        await self._run(self._usable)
+
+    async def close(self) -> None:
+        await self._run(self._close)
+        self._executor.shutdown(wait=True)
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    def _commit(self, changes: Changes) -> None:
+        self._usable()
+        check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
+        check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
+        entry = {
+            "seq": self._seq + 1,
+            "requests": [codec.request_to_dict(request) for request in changes.requests],
+            "pages": [codec.page_to_dict(page) for page in changes.pages],
+            "audit": [codec.audit_to_dict(audit) for audit in changes.audit],
+        }
+        try:
+            self._journal.append([entry])
+        except OSError as error:
+            raise StorageError(f"could not write to {self._journal.path}: {error}") from None
+        self._seq += 1
+        try:
+            self._apply(entry)
+            if self._journal.size() > JOURNAL_LIMIT:
+                self._journal.clear()
+        except OSError as error:
+            # The commit is safe in the journal; a restart finishes it. Until then, refuse writes.
+            self._broken = f"could not write to {self.folder}: {error}; restart Pagekeeper"
+            log.error("store write failed folder=%s error=%s", self.folder, error)
+            raise StorageError(self._broken) from None
+
+    def _apply(self, entry: dict[str, Any], *, audit_written: int = 0) -> None:
+        """Apply a journal entry; `audit_written` of its audit lines are already in the log."""
+        self._requests.upsert(entry["requests"])
+        self._pages.upsert(entry["pages"])
+        if self._requests.flush() + self._pages.flush():
+            fsync_directory(self.folder / "tables")
+        lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
+        self._audit.append(lines[audit_written:])
+
+    def _recover(self) -> int:
+        """Finish every journaled commit, then start an empty journal. Returns the last seq."""
+        audited = int(self._audit.last["seq"]) if self._audit.last else 0
+        last = audited
+        replayed = 0
+        for entry in self._journal:
+            seq = int(entry["seq"])
+            self._apply(entry, audit_written=self._audited_lines(seq, audited, len(entry["audit"])))
+            last = max(last, seq)
+            replayed += 1
+        if replayed:
+            log.warning("store recovered folder=%s replayed_commits=%d", self.folder, replayed)
+            self._journal.clear()
+        return last
+
+    def _audited_lines(self, seq: int, audited: int, count: int) -> int:
+        """How many of commit `seq`'s audit lines reached the log before a crash."""
+        if seq < audited:
+            return count
+        if seq > audited:
+            return 0
+        return sum(1 for line in self._audit.tail(count) if line["seq"] == seq)
+
+    def _read_audit(self, subject: str | None) -> list[AuditEntry]:
+        return [
+            codec.audit_from_dict(line)
+            for line in self._audit
+            if subject is None or line["subject"] == subject
+        ]
+
+    def _usable(self) -> None:
+        if self._broken:
+            raise StorageError(self._broken)
+        if not os.access(self.folder, os.W_OK):
+            raise StorageError(f"{self.folder} is not writable")
+
+    def _close(self) -> None:
+        self._journal.close()
+        self._audit.close()
+        self._lock_handle.close()
+
+
+def _search(table: BucketedTable, conditions: list[Any]) -> list[dict[str, Any]]:
+    condition = None
+    for each in conditions:
+        condition = each if condition is None else condition & each
+    return list(table.search(condition))
+
+
+def _version(record: dict[str, Any] | None) -> int | None:
+    return int(record["version"]) if record else None
+
+
+def _lock_folder(folder: Path) -> Any:
+    """Only one process may use a data folder; a second would overwrite the first's work."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held until close()
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StorageError(f"{folder} is already in use by another Pagekeeper process") from None
+    return handle
+
+
+def _bucket_count(folder: Path, wanted: int) -> int:
+    """The bucket count is fixed when the folder is created; changing it would lose records."""
+    meta = folder / "meta.json"
+    if meta.exists():
+        data = read_json(meta)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise StorageError(f"{meta} is not a Pagekeeper data folder of format {FORMAT}")
+        return int(data["buckets"])
+    write_atomically(meta, json.dumps({"format": FORMAT, "buckets": wanted}).encode())
+    fsync_directory(folder)
+    return wanted

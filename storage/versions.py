@@ -1,0 +1,21 @@
+"""Optimistic concurrency shared by every store: a write must build on the version it read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from workflows.model import Page, PageRequest
+from workflows.ports import ConflictError
+
+
+def check_versions(
+    stored_version: Callable[[str], int | None], incoming: Iterable[PageRequest | Page]
+) -> None:
+    """Raise ConflictError unless each record is new (version 1) or the next stored version."""
+    for record in incoming:
+        current = stored_version(record.id)
+        expected = 1 if current is None else current + 1
+        if record.version != expected:
+            raise ConflictError(
+                f"{record.id}: writing version {record.version}, but version {expected} is next"
+            )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage.memory import MemoryStore
+from storage.tinydb_store import TinyDBStore
+from tests.fakes import FakeClock, SequentialIds
+from workflows.config import DistrictConfig, load_config
+from workflows.engine import Engine
+from workflows.model import Person
+from workflows.ports import Store
+
+# People of the built-in example district.
+TEACHER = Person("tom.baker@example.org", "Tom Baker")
+COACH = Person("lee.jordan@example.org", "Lee Jordan")
+SCIENCE_TEACHER = Person("grace.hopper@example.org", "Grace Hopper")
+PRINCIPAL = Person("ana.ruiz@example.org", "Ana Ruiz")
+ROOSEVELT_PRINCIPAL = Person("robert.kim@example.org", "Robert Kim")
+SUPERINTENDENT = Person("maria.lopez@example.org", "Maria Lopez")
+DESIGNEE = Person("james.chen@example.org", "James Chen")
+CONTACT = Person("dana.whitfield@example.org", "Dana Whitfield")
+STRANGER = Person("someone.else@example.org", "Someone Else", "Librarian")
+
+
+@pytest.fixture
+def config() -> DistrictConfig:
+    return load_config(None)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["memory", "tinydb"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Every store implementation, so one test checks them all against the same contract."""
+    opened: Store = MemoryStore() if request.param == "memory" else await TinyDBStore.open(tmp_path)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def engine(config: DistrictConfig, store: Store, clock: FakeClock) -> Engine:
+    return Engine(config, store, clock, SequentialIds())

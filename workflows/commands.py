@@ -1,0 +1,61 @@
+"""Orders a person gives Pagekeeper, as they arrive from any chat platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.model import PageDetails, Person, Verdict
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    actor: Person
+    details: PageDetails
+    acknowledged_guidelines: bool
+
+
+@dataclass(frozen=True)
+class ResubmitRequest:
+    """The requester's edited form after an approver asked for changes."""
+
+    actor: Person
+    request_id: str
+    details: PageDetails
+    acknowledged_guidelines: bool
+
+
+@dataclass(frozen=True)
+class Decide:
+    """An approver's click; `revision` is the version of the request the card showed."""
+
+    actor: Person
+    request_id: str
+    revision: int
+    verdict: Verdict
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RouteAgain:
+    """The district contact retries a held request, typically after fixing the configuration."""
+
+    actor: Person
+    request_id: str
+
+
+@dataclass(frozen=True)
+class ConfirmPageLive:
+    actor: Person
+    page_id: str
+    url: str
+    notices_displayed: bool
+
+
+@dataclass(frozen=True)
+class RetirePage:
+    actor: Person
+    page_id: str
+    reason: str
+
+
+Command = RequestPage | ResubmitRequest | Decide | RouteAgain | ConfirmPageLive | RetirePage

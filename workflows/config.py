@@ -1,0 +1,325 @@
+"""The district's configuration: people, schools, approval routes, platforms and notice text.
+
+Read once at start from the TOML file named by PAGEKEEPER_CONFIG, or the built-in example
+district. A bad file stops the bot with the file, the line and what is wrong.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from workflows.config_lines import line_of
+from workflows.config_reader import ConfigProblem, Table
+from workflows.model import Person
+
+EXAMPLE_SOURCE = "built-in example district"
+
+NOTICE_KEYS = (
+    "purpose",
+    "security",
+    "monitoring",
+    "protocols",
+    "responsibility",
+    "views",
+    "endorsement",
+    "contact",
+)
+EXTRA_NOTICE_KEYS = ("unrecognized_links", "copyright", "posting_disclaimer")
+PAGE_PLACEHOLDERS = frozenset(
+    {
+        "district",
+        "page_name",
+        "kind",
+        "owner_unit",
+        "platform",
+        "purpose",
+        "audience",
+        "security_help",
+        "removal_categories",
+        "contact_name",
+        "contact_title",
+        "contact_email",
+    }
+)
+OWNER_PLACEHOLDERS = PAGE_PLACEHOLDERS | {"name", "title"}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used, located by file and line."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(f"{source}:{line}: {message}")
+        self.source = source
+        self.line = line
+        self.message = message
+
+
+class Route(StrEnum):
+    PRINCIPAL = "principal"
+    SUPERINTENDENT = "superintendent"
+
+
+@dataclass(frozen=True)
+class School:
+    id: str
+    name: str
+    principals: tuple[str, ...]
+    backup_approver: str | None = None
+
+
+@dataclass(frozen=True)
+class PageKind:
+    id: str
+    label: str
+    route: Route
+    needs_school: bool
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    label: str
+    security_help: str
+
+
+@dataclass(frozen=True)
+class RemovalReason:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DistrictConfig:
+    name: str
+    time_zone: ZoneInfo
+    superintendent: str
+    designees: tuple[str, ...]
+    contact: str
+    people: tuple[Person, ...]
+    schools: tuple[School, ...]
+    kinds: tuple[PageKind, ...]
+    platforms: tuple[Platform, ...]
+    removal_reasons: tuple[RemovalReason, ...]
+    notices: dict[str, str]
+    guidelines: str
+    source: str
+
+    def person(self, email: str) -> Person | None:
+        """The directory entry for `email`, matched without regard to case."""
+        wanted = email.strip().lower()
+        return next((p for p in self.people if p.email == wanted), None)
+
+    def school(self, school_id: str | None) -> School | None:
+        return next((s for s in self.schools if s.id == school_id), None)
+
+    def kind(self, kind_id: str) -> PageKind | None:
+        return next((k for k in self.kinds if k.id == kind_id), None)
+
+    def platform(self, platform_id: str) -> Platform | None:
+        return next((p for p in self.platforms if p.id == platform_id), None)
+
+    @property
+    def contact_person(self) -> Person:
+        return self._known(self.contact)
+
+    @property
+    def superintendent_and_designees(self) -> tuple[str, ...]:
+        return (self.superintendent, *(d for d in self.designees if d != self.superintendent))
+
+    def _known(self, email: str) -> Person:
+        person = self.person(email)
+        if person is None:  # parse_config guarantees every named email is in [[people]]
+            raise LookupError(email)
+        return person
+
+
+def load_config(path: Path | None) -> DistrictConfig:
+    """Read the district's TOML file, or the built-in example district when `path` is None."""
+    if path is None:
+        text = resources.files("workflows").joinpath("example_district.toml").read_text("utf-8")
+        return parse_config(text, EXAMPLE_SOURCE)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), 1, f"cannot read the file ({error})") from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, source: str) -> DistrictConfig:
+    """Parse and check a configuration; raises ConfigError naming the line at fault."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or _line_from_message(str(error))
+        raise ConfigError(source, line, f"not valid TOML: {error}") from None
+    try:
+        return _build(Table(data), source)
+    except ConfigProblem as problem:
+        raise ConfigError(source, line_of(text, problem.path), problem.message) from None
+
+
+def _line_from_message(message: str) -> int:
+    # Python 3.11's tomllib puts the position only in the message: "... (at line 3, column 7)"
+    marker = "at line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",", 1)[0].strip(" )")
+        if digits.isdigit():
+            return int(digits)
+    return 1
+
+
+def _build(root: Table, source: str) -> DistrictConfig:
+    people = _people(root)
+    known = {person.email for person in people}
+    district = root.table("district")
+    name = district.text("name")
+    time_zone = _time_zone(district)
+    superintendent = _named(district, "superintendent", known)
+    designees = tuple(_each_named(district, "designees", known))
+    contact = _named(district, "contact", known)
+    district.finish()
+    schools = tuple(_school(table, known) for table in root.tables("schools"))
+    _unique(root, "schools", [school.id for school in schools])
+    kinds = tuple(_kind(name, table) for name, table in root.named_tables("page_kinds"))
+    platforms = tuple(_platform(name, table) for name, table in root.named_tables("platforms"))
+    reasons = tuple(_reason(table) for table in root.tables("removal_reasons"))
+    _unique(root, "removal_reasons", [reason.id for reason in reasons])
+    notices = _notices(root.table("notices"))
+    guidelines = root.table("guidelines")
+    guidelines_text = guidelines.text("text")
+    guidelines.finish()
+    root.finish()
+    return DistrictConfig(
+        name=name,
+        time_zone=time_zone,
+        superintendent=superintendent,
+        designees=designees,
+        contact=contact,
+        people=people,
+        schools=schools,
+        kinds=kinds,
+        platforms=platforms,
+        removal_reasons=reasons,
+        notices=notices,
+        guidelines=guidelines_text,
+        source=source,
+    )
+
+
+def _people(root: Table) -> tuple[Person, ...]:
+    people = []
+    for table in root.tables("people"):
+        people.append(Person(table.email("email"), table.text("name"), table.text("title", "")))
+        table.finish()
+    _unique(root, "people", [person.email for person in people])
+    return tuple(people)
+
+
+def _time_zone(district: Table) -> ZoneInfo:
+    zone = district.text("time_zone")
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise district.problem(
+            "time_zone", f"district.time_zone: unknown time zone {zone!r} (try 'America/Chicago')"
+        ) from None
+
+
+def _named(table: Table, key: str, known: set[str]) -> str:
+    email = table.email(key)
+    _require_listed(table, key, email, known)
+    return email
+
+
+def _each_named(table: Table, key: str, known: set[str]) -> list[str]:
+    emails = list(table.emails(key))
+    for email in emails:
+        _require_listed(table, key, email, known)
+    return emails
+
+
+def _require_listed(table: Table, key: str, email: str, known: set[str]) -> None:
+    if email not in known:
+        raise table.problem(
+            key, f"{email} is not listed under [[people]]; add their name and title"
+        )
+
+
+def _school(table: Table, known: set[str]) -> School:
+    school = School(
+        id=table.identifier("id"),
+        name=table.text("name"),
+        principals=tuple(_each_named(table, "principals", known)),
+        backup_approver=table.email("backup_approver", "") or None,
+    )
+    if school.backup_approver:
+        _require_listed(table, "backup_approver", school.backup_approver, known)
+    table.finish()
+    return school
+
+
+def _kind(kind_id: str, table: Table) -> PageKind:
+    route_name = table.text("route")
+    if route_name not in {route.value for route in Route}:
+        raise table.problem(
+            "route", f"route must be 'principal' or 'superintendent', not {route_name!r}"
+        )
+    kind = PageKind(kind_id, table.text("label"), Route(route_name), table.flag("needs_school"))
+    if kind.route is Route.PRINCIPAL and not kind.needs_school:
+        raise table.problem("needs_school", "a page kind routed to the principal needs a school")
+    table.finish()
+    return kind
+
+
+def _platform(platform_id: str, table: Table) -> Platform:
+    platform = Platform(platform_id, table.text("label"), table.text("security_help"))
+    table.finish()
+    return platform
+
+
+def _reason(table: Table) -> RemovalReason:
+    reason = RemovalReason(table.identifier("id"), table.text("label"))
+    table.finish()
+    return reason
+
+
+def _notices(table: Table) -> dict[str, str]:
+    notices = {}
+    for key in (*NOTICE_KEYS, *EXTRA_NOTICE_KEYS):
+        template = table.text(key)
+        allowed = OWNER_PLACEHOLDERS if key == "posting_disclaimer" else PAGE_PLACEHOLDERS
+        _check_placeholders(table, key, template, allowed)
+        notices[key] = template
+    table.finish()
+    return notices
+
+
+def _check_placeholders(table: Table, key: str, template: str, allowed: frozenset[str]) -> None:
+    try:
+        names = [
+            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
+        ]
+    except ValueError as error:
+        raise table.problem(
+            key, f"notices.{key}: {error} (write {{{{ and }}}} for braces)"
+        ) from None
+    for name in names:
+        if name not in allowed:
+            choices = ", ".join("{" + option + "}" for option in sorted(allowed))
+            raise table.problem(
+                key, f"notices.{key}: unknown placeholder {{{name}}}; use {choices}"
+            )
+
+
+def _unique(root: Table, key: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ConfigProblem((key, index), f"{key}: {value!r} appears twice")
+        seen.add(value)

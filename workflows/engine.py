@@ -1,0 +1,78 @@
+"""The engine: one command in, records written together with their audit trail, an outcome out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from workflows.commands import (
+    Command,
+    ConfirmPageLive,
+    Decide,
+    RequestPage,
+    ResubmitRequest,
+    RetirePage,
+    RouteAgain,
+)
+from workflows.config import DistrictConfig
+from workflows.deciding import decide
+from workflows.ids import random_id
+from workflows.outcome import Context, Handled, Outcome
+from workflows.page_lifecycle import confirm_page_live, retire_page
+from workflows.ports import Changes, Clock, ConflictError, Store
+from workflows.requesting import request_page, resubmit_request, route_again
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Context], Awaitable[Handled]]
+
+HANDLERS: dict[type, Handler] = {
+    RequestPage: request_page,
+    ResubmitRequest: resubmit_request,
+    Decide: decide,
+    RouteAgain: route_again,
+    ConfirmPageLive: confirm_page_live,
+    RetirePage: retire_page,
+}
+
+# A conflict means another writer got there first; re-reading and deciding again is enough.
+MAX_ATTEMPTS = 3
+
+
+class Engine:
+    """Carries out commands one at a time, so two clicks can never both see 'pending'."""
+
+    def __init__(
+        self,
+        config: DistrictConfig,
+        store: Store,
+        clock: Clock,
+        new_id: Callable[[str], str] = random_id,
+    ) -> None:
+        self.context = Context(config, store, clock, new_id)
+        self._turn = asyncio.Lock()
+
+    async def handle(self, command: Command) -> Outcome:
+        """Carry out `command`; its records and audit entries are stored before this returns."""
+        handler = HANDLERS[type(command)]
+        async with self._turn:
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                handled = await handler(command, self.context)
+                try:
+                    await self._write(handled)
+                except ConflictError:
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+                    log.info(
+                        "write conflict command=%s attempt=%d", type(command).__name__, attempt
+                    )
+                    continue
+                return handled.outcome
+        raise AssertionError("unreachable")
+
+    async def _write(self, handled: Handled) -> None:
+        audit = tuple(event.audit_entry() for event in handled.outcome.events)
+        if handled.requests or handled.pages or audit:
+            await self.context.store.commit(Changes(handled.requests, handled.pages, audit))

@@ -1,0 +1,134 @@
+"""What happened, in the past tense. Each event becomes one line of the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from workflows import policy
+from workflows.model import AuditEntry
+from workflows.policy import Clause
+
+
+@dataclass(frozen=True)
+class Event:
+    subject: str
+    actor: str
+    at: datetime
+    clause: ClassVar[Clause] = policy.AUTHORIZATION
+
+    def detail(self) -> str:
+        """Extra words for the audit trail beyond who, what, when and which record."""
+        return ""
+
+    def audit_entry(self) -> AuditEntry:
+        return AuditEntry(
+            self.at, self.actor, type(self).__name__, self.subject, self.clause, self.detail()
+        )
+
+
+@dataclass(frozen=True)
+class PageRequested(Event):
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "sent to " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class RequestHeld(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return f"held for the district contact: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RequestRouted(Event):
+    """A held request sent on to approvers by the district contact."""
+
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "sent to " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class RequestResubmitted(Event):
+    revision: int
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return f"revision {self.revision} sent to " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class ChangesRequested(Event):
+    comment: str
+
+    def detail(self) -> str:
+        return self.comment
+
+
+@dataclass(frozen=True)
+class RequestApproved(Event):
+    page_id: str
+    comment: str
+
+    def detail(self) -> str:
+        return f"page {self.page_id} registered" + (f"; {self.comment}" if self.comment else "")
+
+
+@dataclass(frozen=True)
+class PageRegistered(Event):
+    """An approved page enters the registry; its own audit history starts here."""
+
+    request_id: str
+
+    def detail(self) -> str:
+        return f"registered as setting up, from request {self.request_id}"
+
+
+@dataclass(frozen=True)
+class RequestDenied(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class DecisionRefused(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class PageWentLive(Event):
+    url: str
+    clause: ClassVar[Clause] = policy.REQUIRED_NOTICES
+
+    def detail(self) -> str:
+        return f"live at {self.url}; owner confirmed the required notices are displayed"
+
+
+@dataclass(frozen=True)
+class PageRetired(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class ActionRefused(Event):
+    """Someone tried to act on a page or request that is not theirs to act on."""
+
+    action: str
+    reason: str
+
+    def detail(self) -> str:
+        return f"{self.action}: {self.reason}"

@@ -1,0 +1,120 @@
+"""The forms people fill in, as neutral inputs every adapter can render."""
+
+from __future__ import annotations
+
+from workflows import policy
+from workflows.cards import Form, Input, InputKind, Option
+from workflows.config import DistrictConfig
+from workflows.model import PageDetails
+
+KIND = "kind"
+SCHOOL = "school"
+PLATFORM = "platform"
+PAGE_NAME = "page_name"
+PURPOSE = "purpose"
+AUDIENCE = "audience"
+CO_OWNERS = "co_owners"
+ACKNOWLEDGED = "acknowledged"
+URL = "url"
+NOTICES_DISPLAYED = "notices_displayed"
+NOTE = "note"
+REASON = "reason"
+
+PAGE_NAME_MAX = 100
+PURPOSE_MIN, PURPOSE_MAX = 20, 1000
+AUDIENCE_MAX = 200
+CO_OWNERS_MAX = 10
+NOTE_MAX = 1000
+
+
+def request_form(
+    config: DistrictConfig, *, request_id: str = "", initial: PageDetails | None = None
+) -> Form:
+    """The official-page request form; with `request_id`, the form to resubmit that request."""
+    kinds = tuple(Option(kind.id, kind.label) for kind in config.kinds)
+    schools = tuple(Option(school.id, school.name) for school in config.schools)
+    platforms = tuple(Option(platform.id, platform.label) for platform in config.platforms)
+    start = initial or PageDetails("", None, "", "", "", "")
+    return Form(
+        title="Edit your page request" if request_id else "Request an official page",
+        action="resubmit_request" if request_id else "request_page",
+        value=request_id,
+        submit_label="Resubmit" if request_id else "Send request",
+        intro=(
+            "Official district pages must be authorized before they are created "
+            f"({policy.AUTHORIZATION}). Your request goes to the person who must approve it."
+        ),
+        inputs=(
+            Input(KIND, "Kind of page", InputKind.CHOICE, options=kinds, initial=start.kind),
+            Input(
+                SCHOOL,
+                "School",
+                InputKind.CHOICE,
+                required=False,
+                options=schools,
+                initial=start.school or "",
+                hint="Needed for classroom, team and school pages.",
+            ),
+            Input(
+                PLATFORM, "Platform", InputKind.CHOICE, options=platforms, initial=start.platform
+            ),
+            Input(PAGE_NAME, "Page name", initial=start.page_name, max_length=PAGE_NAME_MAX),
+            Input(
+                PURPOSE,
+                "Purpose of the page",
+                InputKind.MULTILINE,
+                initial=start.purpose,
+                hint="Shown on the page as its stated purpose (AR 1114, notice 1).",
+                max_length=PURPOSE_MAX,
+            ),
+            Input(
+                AUDIENCE,
+                "Intended audience",
+                initial=start.audience,
+                hint="For example: families of Room 12 students.",
+                max_length=AUDIENCE_MAX,
+            ),
+            Input(
+                CO_OWNERS,
+                "Co-owners (other staff who will help run the page)",
+                InputKind.PEOPLE,
+                required=False,
+                initial=tuple(person.email for person in start.co_owners),
+            ),
+            Input(
+                ACKNOWLEDGED,
+                "I have read the district's staff guidelines for official social media",
+                InputKind.CHECKBOX,
+                hint=config.guidelines,
+            ),
+        ),
+    )
+
+
+def comment_form(title: str, action: str, value: str, label: str, submit: str) -> Form:
+    """A one-field form asking for a required comment or reason."""
+    return Form(
+        title=title,
+        action=action,
+        value=value,
+        submit_label=submit,
+        inputs=(Input(NOTE, label, InputKind.MULTILINE, max_length=NOTE_MAX),),
+    )
+
+
+def confirm_live_form(page_id: str) -> Form:
+    """Asks an owner for the live page's address and that the notices are shown."""
+    return Form(
+        title="Confirm the page is live",
+        action="confirm_page_live",
+        value=page_id,
+        submit_label="Confirm",
+        inputs=(
+            Input(URL, "Address (URL) of the page", InputKind.URL, hint="https://..."),
+            Input(
+                NOTICES_DISPLAYED,
+                "The page prominently displays all eight required notices",
+                InputKind.CHECKBOX,
+            ),
+        ),
+    )

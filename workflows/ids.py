@@ -1,0 +1,12 @@
+"""Identifiers people can read aloud and type: a prefix and six unambiguous characters."""
+
+from __future__ import annotations
+
+import secrets
+
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def random_id(prefix: str) -> str:
+    """E.g. 'REQ-7K3Q9X'. 30**6 (about 729 million) values per prefix."""
+    return prefix + "-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))

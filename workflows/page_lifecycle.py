@@ -1,0 +1,100 @@
+"""An approved page goes live once its owner confirms the notices are shown; it can be retired."""
+
+from __future__ import annotations
+
+from workflows import forms, page_messages, policy
+from workflows.cards import Card
+from workflows.commands import ConfirmPageLive, RetirePage
+from workflows.events import ActionRefused, PageRetired, PageWentLive
+from workflows.model import Page, PageStatus, next_version
+from workflows.outcome import Context, Handled, Outcome, refused, rejected
+from workflows.request_messages import refusal
+from workflows.validation import FieldError, check_note, check_url
+from workflows.wording import when
+
+
+async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
+    actor = ctx.resolve(command.actor)
+    page = await ctx.store.get_page(command.page_id)
+    now = ctx.clock.now()
+    if page is None or not page.is_owned_by(actor.email):
+        return refused(
+            ActionRefused(command.page_id, actor.email, now, "confirm live", "not an owner"),
+            refusal("Only the page's owners can confirm it is live."),
+        )
+    if page.status is not PageStatus.SETTING_UP:
+        return Handled(Outcome(reply=_status_card(ctx, page)))
+    url, problem = check_url(command.url)
+    errors = [problem] if problem else []
+    if not problem:
+        errors.extend(await _address_taken(ctx, page, url))
+    if not command.notices_displayed:
+        errors.append(
+            FieldError(
+                forms.NOTICES_DISPLAYED,
+                "Post the notice text on the page first, then tick this box "
+                f"({policy.REQUIRED_NOTICES}).",
+            )
+        )
+    if errors:
+        return rejected(*errors)
+    live = next_version(page, status=PageStatus.ACTIVE, url=url, live_at=now)
+    return Handled(
+        Outcome(
+            events=(PageWentLive(page.id, actor.email, now, url),),
+            notices=page_messages.page_live(ctx.config, live),
+        ),
+        pages=(live,),
+    )
+
+
+async def retire_page(command: RetirePage, ctx: Context) -> Handled:
+    actor = ctx.resolve(command.actor)
+    page = await ctx.store.get_page(command.page_id)
+    now = ctx.clock.now()
+    if page is None or not (page.is_owned_by(actor.email) or actor.email == ctx.config.contact):
+        return refused(
+            ActionRefused(command.page_id, actor.email, now, "retire", "not an owner"),
+            refusal("Only the page's owners or the district contact can retire it."),
+        )
+    if page.status is PageStatus.RETIRED:
+        return Handled(Outcome(reply=_status_card(ctx, page)))
+    reason, problem = check_note(command.reason, "the reason for retiring the page")
+    if problem:
+        return rejected(problem)
+    retired = next_version(page, status=PageStatus.RETIRED, retired_at=now, retired_reason=reason)
+    return Handled(
+        Outcome(
+            events=(PageRetired(page.id, actor.email, now, reason),),
+            notices=page_messages.page_retired(ctx.config, retired),
+        ),
+        pages=(retired,),
+    )
+
+
+async def _address_taken(ctx: Context, page: Page, url: str) -> list[FieldError]:
+    wanted = _comparable(url)
+    for other in await ctx.store.find_pages(status=PageStatus.ACTIVE):
+        if other.id != page.id and other.url and _comparable(other.url) == wanted:
+            return [
+                FieldError(
+                    forms.URL,
+                    f"That address is already registered to {other.details.page_name} "
+                    f"({other.id}).",
+                )
+            ]
+    return []
+
+
+def _comparable(url: str) -> str:
+    return url.casefold().split("://", 1)[-1].removeprefix("www.").rstrip("/")
+
+
+def _status_card(ctx: Context, page: Page) -> Card:
+    if page.status is PageStatus.ACTIVE and page.live_at:
+        text = f"{page.details.page_name} is already live since {when(ctx.config, page.live_at)}."
+    elif page.retired_at:
+        text = f"{page.details.page_name} was retired on {when(ctx.config, page.retired_at)}."
+    else:
+        text = f"{page.details.page_name} is still being set up."
+    return Card("Nothing was changed", text, clause=policy.REQUIRED_NOTICES)

@@ -1,0 +1,74 @@
+"""What the core needs from the outside world: a store for its records and a clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+
+
+class ConflictError(Exception):
+    """Someone else changed a record between our read and our write; nothing was written."""
+
+
+class StorageError(Exception):
+    """The store cannot be used (unreadable file, full disk); the message names the place."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything one command changes, written all together or not at all.
+
+    Each record carries the version it will have once written: 1 for a new record, one more
+    than the stored version for an update. A stale version raises ConflictError.
+    """
+
+    requests: tuple[PageRequest, ...] = ()
+    pages: tuple[Page, ...] = ()
+    audit: tuple[AuditEntry, ...] = ()
+
+
+class Store(Protocol):
+    """Durable home of requests, pages and the append-only audit trail."""
+
+    async def get_request(self, request_id: str) -> PageRequest | None: ...
+
+    async def get_page(self, page_id: str) -> Page | None: ...
+
+    async def find_requests(
+        self,
+        *,
+        requester: str | None = None,
+        approver: str | None = None,
+        status: RequestStatus | None = None,
+    ) -> list[PageRequest]:
+        """Requests matching every filter given, oldest first."""
+        ...
+
+    async def find_pages(
+        self, *, owner: str | None = None, status: PageStatus | None = None
+    ) -> list[Page]:
+        """Pages matching every filter given, oldest first."""
+        ...
+
+    async def commit(self, changes: Changes) -> None:
+        """Write `changes` atomically and durably, or raise and write nothing."""
+        ...
+
+    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
+        """The audit trail in the order it was written, optionally for one record."""
+        ...
+
+    async def check(self) -> None:
+        """Raise StorageError when the store cannot take writes."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
