@@ -24,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
     )
+    if arguments.command == "check-config":
+        return _check_config(arguments.file)
     try:
-        if arguments.command == "check-config":
-            return _check_config(arguments.file)
         settings = settings_from(environment(), host=arguments.host, port=arguments.port)
         settings.check()
         load_config(settings.config_path)  # fail fast, before anything is opened
@@ -39,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_config(file: str | None) -> int:
     path = Path(file) if file else settings_from(environment()).config_path
-    print(describe(load_config(path)))
+    try:
+        print(describe(load_config(path)))
+    except ConfigError as error:
+        print(f"pagekeeper: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -128,7 +128,7 @@ class JsonLines:
         except ValueError:
             record = None
         if not isinstance(record, dict):
-            where = f"line {number}" if number else "its last line"
+            where = f"line {number}" if number else "one of its last lines"
             raise StorageError(f"{self.path} is damaged at {where}; restore it from a backup")
         return record
 

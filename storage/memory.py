@@ -26,23 +26,25 @@ class MemoryStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
     ) -> list[PageRequest]:
-        return [
+        found = [
             request
             for request in self._requests.values()
             if (requester is None or request.requester.email == requester)
             and (approver is None or approver in request.approvers)
             and (status is None or request.status is status)
         ]
+        return sorted(found, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
         self, *, owner: str | None = None, status: PageStatus | None = None
     ) -> list[Page]:
-        return [
+        found = [
             page
             for page in self._pages.values()
             if (owner is None or page.is_owned_by(owner))
             and (status is None or page.status is status)
         ]
+        return sorted(found, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)

@@ -48,6 +48,16 @@ PAGE_PLACEHOLDERS = frozenset(
     }
 )
 OWNER_PLACEHOLDERS = PAGE_PLACEHOLDERS | {"name", "title"}
+SECTIONS = (
+    "district",
+    "people",
+    "schools",
+    "page_kinds",
+    "platforms",
+    "removal_reasons",
+    "notices",
+    "guidelines",
+)
 
 
 class ConfigError(Exception):
@@ -175,6 +185,7 @@ def _line_from_message(message: str) -> int:
 
 
 def _build(root: Table, source: str) -> DistrictConfig:
+    root.expect(*SECTIONS)
     people = _people(root)
     known = {person.email for person in people}
     district = root.table("district")
@@ -185,11 +196,11 @@ def _build(root: Table, source: str) -> DistrictConfig:
     contact = _named(district, "contact", known)
     district.finish()
     schools = tuple(_school(table, known) for table in root.tables("schools"))
-    _unique(root, "schools", [school.id for school in schools])
+    _unique("schools", "id", [school.id for school in schools])
     kinds = tuple(_kind(name, table) for name, table in root.named_tables("page_kinds"))
     platforms = tuple(_platform(name, table) for name, table in root.named_tables("platforms"))
     reasons = tuple(_reason(table) for table in root.tables("removal_reasons"))
-    _unique(root, "removal_reasons", [reason.id for reason in reasons])
+    _unique("removal_reasons", "id", [reason.id for reason in reasons])
     notices = _notices(root.table("notices"))
     guidelines = root.table("guidelines")
     guidelines_text = guidelines.text("text")
@@ -217,7 +228,7 @@ def _people(root: Table) -> tuple[Person, ...]:
     for table in root.tables("people"):
         people.append(Person(table.email("email"), table.text("name"), table.text("title", "")))
         table.finish()
-    _unique(root, "people", [person.email for person in people])
+    _unique("people", "email", [person.email for person in people])
     return tuple(people)
 
 
@@ -317,9 +328,9 @@ def _check_placeholders(table: Table, key: str, template: str, allowed: frozense
             )
 
 
-def _unique(root: Table, key: str, values: list[str]) -> None:
+def _unique(key: str, field: str, values: list[str]) -> None:
     seen: set[str] = set()
     for index, value in enumerate(values):
         if value in seen:
-            raise ConfigProblem((key, index), f"{key}: {value!r} appears twice")
+            raise ConfigProblem((key, index, field), f"{key}: {value!r} appears twice")
         seen.add(value)

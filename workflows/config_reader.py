@@ -48,6 +48,12 @@ class Table:
     def _get(self, key: str, kind: type, kind_name: str, default: Any = None) -> Any:
         self._known.add(key)
         if key not in self._data:
+            typo = difflib.get_close_matches(key, [k for k in self._data if k not in self._known])
+            if typo:
+                raise self.problem(
+                    typo[0],
+                    f"unknown setting '{dotted((*self._path, typo[0]))}'; did you mean '{key}'?",
+                )
             if default is None:
                 where = f"[{dotted(self._path)}]" if self._path else "the top level"
                 raise self.problem(None, f"'{key}' is missing from {where}")
@@ -118,6 +124,12 @@ class Table:
             if not _IDENTIFIER.match(name):
                 raise parent.problem(name, f"{key}.{name}: names use lower-case letters and _")
             yield name, Table(value, (*parent.path, name))
+
+    def expect(self, *keys: str) -> None:
+        """Declare the keys this table may hold and report any other at once."""
+        self._known.update(keys)
+        self.finish()
+        self._known.difference_update(keys)
 
     def finish(self) -> None:
         """Report the first key nobody read: almost always a typo."""

@@ -1,0 +1,49 @@
+"""A child process for the crash test: commits forever, printing 'ack N' after each commit returns.
+
+Commit N creates eight requests (spread over several bucket files), approves the eight of
+commit N-1 and audits the new ones, so a commit cut in half by a kill would show.
+Run: python -m tests.crash_writer DATA_FOLDER
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import sys
+from pathlib import Path
+
+from storage.tinydb_store import TinyDBStore
+from tests.test_store_contract import a_request, an_entry
+from workflows.model import PageRequest, RequestStatus, next_version
+from workflows.ports import Changes
+
+PER_COMMIT = 8
+
+
+def batch(number: int) -> list[PageRequest]:
+    return [
+        dataclasses.replace(a_request(number), id=f"REQ-{number}-{part}")
+        for part in range(PER_COMMIT)
+    ]
+
+
+async def write_forever(folder: Path) -> None:
+    store = await TinyDBStore.open(folder)
+    number = len(await store.find_requests()) // PER_COMMIT + 1
+    print("ready", flush=True)
+    while True:
+        previous = [await store.get_request(r.id) for r in batch(number - 1)]
+        approved = [next_version(r, status=RequestStatus.APPROVED) for r in previous if r]
+        created = batch(number)
+        await store.commit(
+            Changes(
+                requests=(*created, *approved),
+                audit=tuple(an_entry(request.id, "Created") for request in created),
+            )
+        )
+        print(f"ack {number}", flush=True)
+        number += 1
+
+
+if __name__ == "__main__":
+    asyncio.run(write_forever(Path(sys.argv[1])))

@@ -1,0 +1,108 @@
+"""The first decision wins, however many approvers click and however fast."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+from tests.conftest import DESIGNEE, PRINCIPAL, SUPERINTENDENT, TEACHER
+from tests.fakes import FakeClock, SequentialIds
+from tests.stories import ROOM_12, ask_for_page, notices_to, only_notice_to
+from workflows.commands import Decide, ResubmitRequest
+from workflows.config import DistrictConfig
+from workflows.engine import Engine
+from workflows.model import RequestStatus, Verdict
+from workflows.ports import Changes, Store
+
+
+class SlowStore:
+    """Lets other tasks run at every call, as a store on disk or over a network does."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        async def slowly(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0)
+            result = await method(*args, **kwargs)
+            await asyncio.sleep(0)
+            return result
+
+        return slowly
+
+    async def commit(self, changes: Changes) -> None:
+        await asyncio.sleep(0)
+        await self._inner.commit(changes)
+
+
+async def test_two_designees_deciding_at_once_produce_exactly_one_outcome(
+    config: DistrictConfig, store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="workflows.engine")
+    # Two engines on one store stand for two server processes: no shared lock between them.
+    ids = SequentialIds()
+    slow: Any = SlowStore(store)
+    first, second = Engine(config, slow, clock, ids), Engine(config, slow, clock, ids)
+    await first.handle(ask_for_page(TEACHER, kind="district", school=None))
+
+    approve, deny = await asyncio.gather(
+        first.handle(Decide(SUPERINTENDENT, "REQ-1", 1, Verdict.APPROVE)),
+        second.handle(Decide(DESIGNEE, "REQ-1", 1, Verdict.DENY, "Duplicate of the PTA page.")),
+    )
+
+    decided = [outcome for outcome in (approve, deny) if outcome.notices]
+    refused = [outcome for outcome in (approve, deny) if outcome.reply]
+    assert len(decided) == 1 and len(refused) == 1
+    request = await store.get_request("REQ-1")
+    assert request is not None and len(request.decisions) == 1
+    assert request.status in {RequestStatus.APPROVED, RequestStatus.DENIED}
+    assert len(await store.find_pages()) == (1 if request.status is RequestStatus.APPROVED else 0)
+    winner = request.decisions[0].by.name
+    reply = refused[0].reply
+    assert reply is not None and reply.text.startswith(
+        f"{'Approved' if request.status is RequestStatus.APPROVED else 'Denied'} by {winner}"
+    )
+    decisions = [
+        entry
+        for entry in await store.audit_entries("REQ-1")
+        if entry.action in {"RequestApproved", "RequestDenied"}
+    ]
+    assert len(decisions) == 1
+    assert "write conflict" in caplog.text, "the two decisions never actually raced"
+
+
+async def test_a_double_click_decides_once_and_sends_one_set_of_messages(engine: Engine) -> None:
+    await engine.handle(ask_for_page(TEACHER))
+    click = Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE)
+    outcomes = await asyncio.gather(engine.handle(click), engine.handle(click))
+    assert sum(len(notices_to(outcome, TEACHER)) for outcome in outcomes) == 1
+
+
+async def test_every_approvers_card_shows_the_outcome(engine: Engine) -> None:
+    await engine.handle(ask_for_page(TEACHER, kind="school", school="lincoln"))
+    outcome = await engine.handle(Decide(DESIGNEE, "REQ-1", 1, Verdict.APPROVE, "Welcome!"))
+    for approver in (SUPERINTENDENT, DESIGNEE):
+        card = only_notice_to(outcome, approver)
+        assert card.update and not card.card.buttons
+        assert card.card.text == "Approved by James Chen on Nov 30, 2026 at 8:00 AM PST."
+    late = await engine.handle(Decide(SUPERINTENDENT, "REQ-1", 1, Verdict.DENY, "No."))
+    assert late.reply is not None
+    assert late.reply.text == "Approved by James Chen on Nov 30, 2026 at 8:00 AM PST."
+
+
+async def test_a_card_for_an_earlier_revision_cannot_decide_the_new_one(engine: Engine) -> None:
+    await engine.handle(ask_for_page(TEACHER))
+    await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.REQUEST_CHANGES, "Shorter name."))
+    await engine.handle(ResubmitRequest(TEACHER, "REQ-1", ROOM_12, True))
+    stale = await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE))
+    assert stale.reply is not None
+    assert stale.reply.text.startswith("Sent back for changes by Ana Ruiz")
+    older = await engine.handle(Decide(PRINCIPAL, "REQ-1", 0, Verdict.APPROVE))
+    assert older.reply is not None and older.reply.title == "This card is out of date"
+    fresh = await engine.handle(Decide(PRINCIPAL, "REQ-1", 2, Verdict.APPROVE))
+    assert fresh.notices

@@ -1,0 +1,141 @@
+"""One contract, every store: what the engine relies on, checked against each implementation."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from workflows import policy
+from workflows.model import (
+    AuditEntry,
+    Page,
+    PageDetails,
+    PageRequest,
+    PageStatus,
+    Person,
+    RequestStatus,
+    next_version,
+)
+from workflows.ports import Changes, ConflictError, Store
+
+MONDAY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+TOM = Person("tom.baker@example.org", "Tom Baker", "Teacher")
+ANA = Person("ana.ruiz@example.org", "Ana Ruiz", "Principal")
+DETAILS = PageDetails("classroom", "lincoln", "facebook", "Room 12", "Class news.", "Families")
+
+
+def a_request(number: int, **changes: object) -> PageRequest:
+    request = PageRequest(
+        id=f"REQ-{number}",
+        requester=TOM,
+        details=DETAILS,
+        status=RequestStatus.PENDING,
+        approvers=(ANA.email,),
+        route="the principal of Lincoln Elementary",
+        submitted_at=MONDAY + timedelta(minutes=number),
+    )
+    return dataclasses.replace(request, **changes)  # type: ignore[arg-type]
+
+
+def a_page(number: int, **changes: object) -> Page:
+    page = Page(
+        id=f"PAGE-{number}",
+        request_id=f"REQ-{number}",
+        details=DETAILS,
+        owners=(TOM,),
+        status=PageStatus.SETTING_UP,
+        approved_by=ANA,
+        approved_at=MONDAY + timedelta(minutes=number),
+    )
+    return dataclasses.replace(page, **changes)  # type: ignore[arg-type]
+
+
+def an_entry(subject: str, action: str = "PageRequested") -> AuditEntry:
+    return AuditEntry(MONDAY, TOM.email, action, subject, policy.AUTHORIZATION, "détail ✓")
+
+
+async def test_what_is_committed_reads_back_equal(store: Store) -> None:
+    request, page = a_request(1), a_page(1, url="https://x.com/room12")
+    await store.commit(Changes((request,), (page,), (an_entry("REQ-1"),)))
+    assert await store.get_request("REQ-1") == request
+    assert await store.get_page("PAGE-1") == page
+    assert await store.audit_entries() == [an_entry("REQ-1")]
+
+
+async def test_unknown_ids_read_as_none(store: Store) -> None:
+    assert await store.get_request("REQ-404") is None
+    assert await store.get_page("PAGE-404") is None
+
+
+async def test_an_update_must_build_on_the_stored_version(store: Store) -> None:
+    request = a_request(1)
+    await store.commit(Changes(requests=(request,)))
+    approved = next_version(request, status=RequestStatus.APPROVED)
+    await store.commit(Changes(requests=(approved,)))
+    denied_from_stale_read = next_version(request, status=RequestStatus.DENIED)
+    with pytest.raises(ConflictError):
+        await store.commit(Changes(requests=(denied_from_stale_read,)))
+    assert await store.get_request("REQ-1") == approved
+
+
+async def test_a_new_record_cannot_overwrite_one_with_the_same_id(store: Store) -> None:
+    await store.commit(Changes(pages=(a_page(1),)))
+    with pytest.raises(ConflictError):
+        await store.commit(Changes(pages=(a_page(1, owners=(ANA,)),)))
+
+
+async def test_a_conflicting_commit_writes_nothing_at_all(store: Store) -> None:
+    await store.commit(Changes(requests=(a_request(1),)))
+    with pytest.raises(ConflictError):
+        await store.commit(
+            Changes((a_request(2), a_request(1)), (a_page(2),), (an_entry("REQ-2"),))
+        )
+    assert await store.get_request("REQ-2") is None
+    assert await store.get_page("PAGE-2") is None
+    assert await store.audit_entries() == []
+
+
+async def test_requests_are_found_by_requester_approver_and_status(store: Store) -> None:
+    await store.commit(
+        Changes(
+            requests=(
+                a_request(3, status=RequestStatus.HELD, approvers=()),
+                a_request(1),
+                a_request(2, requester=ANA, approvers=(TOM.email, "x@example.org")),
+            )
+        )
+    )
+    ids = lambda found: [request.id for request in found]  # noqa: E731
+    assert ids(await store.find_requests()) == ["REQ-1", "REQ-2", "REQ-3"]
+    assert ids(await store.find_requests(requester=TOM.email)) == ["REQ-1", "REQ-3"]
+    assert ids(await store.find_requests(approver=TOM.email)) == ["REQ-2"]
+    assert ids(await store.find_requests(status=RequestStatus.HELD)) == ["REQ-3"]
+    assert ids(await store.find_requests(requester=ANA.email, approver=ANA.email)) == []
+
+
+async def test_pages_are_found_by_owner_and_status(store: Store) -> None:
+    await store.commit(
+        Changes(
+            pages=(
+                a_page(2, owners=(TOM, ANA), status=PageStatus.ACTIVE),
+                a_page(1),
+            )
+        )
+    )
+    ids = lambda found: [page.id for page in found]  # noqa: E731
+    assert ids(await store.find_pages()) == ["PAGE-1", "PAGE-2"]
+    assert ids(await store.find_pages(owner=ANA.email)) == ["PAGE-2"]
+    assert ids(await store.find_pages(owner=TOM.email, status=PageStatus.ACTIVE)) == ["PAGE-2"]
+
+
+async def test_the_audit_trail_keeps_its_order_and_filters_by_record(store: Store) -> None:
+    for number in range(5):
+        await store.commit(Changes(audit=(an_entry(f"REQ-{number % 2}", f"Step{number}"),)))
+    assert [e.action for e in await store.audit_entries()] == [f"Step{n}" for n in range(5)]
+    assert [e.action for e in await store.audit_entries("REQ-1")] == ["Step1", "Step3"]
+
+
+async def test_a_usable_store_passes_its_health_check(store: Store) -> None:
+    await store.check()

@@ -1,0 +1,217 @@
+"""The TinyDB store keeps every acknowledged write through crashes, and never guesses at damage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from storage import files
+from storage.tinydb_store import TinyDBStore
+from tests.crash_writer import batch
+from tests.test_store_contract import a_page, a_request, an_entry
+from workflows.model import RequestStatus
+from workflows.ports import Changes, StorageError
+
+ROOT = Path(__file__).resolve().parent.parent
+CRASH_ROUNDS = 25
+OPEN_STORE = (
+    "import sys, pathlib; from storage.tinydb_store import TinyDBStore; "
+    "TinyDBStore(pathlib.Path(sys.argv[1]))"
+)
+
+
+async def test_everything_is_still_there_after_a_restart(tmp_path: Path) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.commit(Changes((a_request(1),), (a_page(1),), (an_entry("REQ-1"),)))
+    await store.close()
+
+    reopened = await TinyDBStore.open(tmp_path)
+    assert await reopened.get_request("REQ-1") == a_request(1)
+    assert await reopened.get_page("PAGE-1") == a_page(1)
+    assert await reopened.audit_entries() == [an_entry("REQ-1")]
+    await reopened.close()
+
+
+def test_no_acknowledged_write_is_lost_when_the_process_is_killed(tmp_path: Path) -> None:
+    chance = random.Random(1114)
+    acknowledged = 0
+    for _ in range(CRASH_ROUNDS):
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "tests.crash_writer", str(tmp_path)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "ready"
+        for _ in range(chance.randint(1, 10)):
+            line = writer.stdout.readline().split()
+            acknowledged = max(acknowledged, int(line[1]))
+        # A commit takes a few milliseconds; this pause puts the kill anywhere inside the next.
+        time.sleep(chance.uniform(0, 0.015))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        writer.stdout.close()
+        _check_every_acknowledged_commit_is_whole(tmp_path, acknowledged)
+    assert acknowledged > CRASH_ROUNDS
+
+
+def _check_every_acknowledged_commit_is_whole(folder: Path, acknowledged: int) -> None:
+    async def check() -> None:
+        store = await TinyDBStore.open(folder)  # raises if any file were unreadable
+        try:
+            requests = {request.id: request for request in await store.find_requests()}
+            audit = Counter((e.subject, e.action) for e in await store.audit_entries())
+        finally:
+            await store.close()
+        for number in range(1, acknowledged + 1):
+            for request in batch(number):
+                assert request.id in requests, f"acknowledged {request.id} was lost"
+        for number in range(1, acknowledged):
+            for request in batch(number):
+                assert requests[request.id].status is RequestStatus.APPROVED
+        # Whatever was written after the last acknowledgement is whole too, never half.
+        numbers = {request_id.split("-")[1] for request_id in requests}
+        for number_text in numbers:
+            for request in batch(int(number_text)):
+                assert request.id in requests, f"commit {number_text} was half written"
+                assert audit[(request.id, "Created")] == 1, f"{request.id} audit lost or doubled"
+
+    asyncio.run(check())
+
+
+async def test_a_commit_journaled_but_not_applied_is_finished_on_open(tmp_path: Path) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.close()
+    entry = {
+        "seq": 1,
+        "requests": [_record(a_request(7))],
+        "pages": [],
+        "audit": [{**_audit(an_entry("REQ-7")), "detail": "one"}, _audit(an_entry("REQ-7"))],
+    }
+    (tmp_path / "journal.jsonl").write_text(json.dumps(entry) + "\n")
+    # The crash came after the first audit line and part of the second.
+    append(
+        tmp_path / "audit.jsonl", json.dumps({"seq": 1, **entry["audit"][0]}) + '\n{"seq": 1, "at'
+    )
+
+    reopened = await TinyDBStore.open(tmp_path)
+    assert await reopened.get_request("REQ-7") == a_request(7)
+    assert [entry.detail for entry in await reopened.audit_entries()] == ["one", "détail ✓"]
+    assert (tmp_path / "journal.jsonl").read_text() == ""
+    await reopened.close()
+
+
+async def test_a_torn_last_journal_line_was_never_acknowledged_and_is_dropped(
+    tmp_path: Path,
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.commit(Changes(requests=(a_request(1),)))
+    await store.close()
+    append(tmp_path / "journal.jsonl", '{"seq": 2, "requests": [{"id": "REQ-2"')
+
+    reopened = await TinyDBStore.open(tmp_path)
+    assert [r.id for r in await reopened.find_requests()] == ["REQ-1"]
+    await reopened.close()
+
+
+async def test_a_damaged_file_stops_the_store_and_is_left_untouched(tmp_path: Path) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.commit(Changes(requests=(a_request(1),)))
+    await store.close()
+    [bucket] = [path for path in (tmp_path / "tables").iterdir() if path.stat().st_size > 0]
+    bucket.write_text('{"records": {"1": {"id": "REQ-1", "stat')
+
+    with pytest.raises(StorageError, match=f"{bucket} is unreadable"):
+        await TinyDBStore.open(tmp_path)
+    assert bucket.read_text() == '{"records": {"1": {"id": "REQ-1", "stat'
+
+
+async def test_damage_inside_the_audit_log_is_reported_with_its_line(tmp_path: Path) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.commit(Changes(audit=(an_entry("REQ-1"), an_entry("REQ-2"))))
+    await store.close()
+    lines = (tmp_path / "audit.jsonl").read_text().splitlines()
+    (tmp_path / "audit.jsonl").write_text("garbage\n" + lines[1] + "\n")
+    with pytest.raises(StorageError, match=r"audit\.jsonl is damaged at one of its last lines"):
+        await TinyDBStore.open(tmp_path)  # the journal's replay reads the damaged tail
+    (tmp_path / "journal.jsonl").write_text("")
+
+    reopened = await TinyDBStore.open(tmp_path)
+    with pytest.raises(StorageError, match=r"audit\.jsonl is damaged at line 1"):
+        await reopened.audit_entries()
+    await reopened.close()
+
+
+def test_a_second_process_cannot_open_the_same_folder(tmp_path: Path) -> None:
+    store = TinyDBStore(tmp_path)
+    second = subprocess.run(
+        [sys.executable, "-c", OPEN_STORE, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert "already in use by another Pagekeeper process" in second.stderr
+    asyncio.run(store.close())
+
+
+async def test_a_failed_write_fails_the_health_check_until_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("storage.buckets.write_atomically", disk_full)
+    with pytest.raises(StorageError, match="No space left on device"):
+        await store.commit(Changes(requests=(a_request(1),)))
+    with pytest.raises(StorageError, match="restart Pagekeeper"):
+        await store.check()
+    await store.close()
+
+    monkeypatch.undo()
+    reopened = await TinyDBStore.open(tmp_path)  # the journal still held the commit
+    assert await reopened.get_request("REQ-1") == a_request(1)
+    await reopened.check()
+    await reopened.close()
+
+
+def test_a_crash_during_an_append_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    log = files.JsonLines(tmp_path / "log.jsonl")
+    log.append([{"n": 1}])
+    size = os.path.getsize(tmp_path / "log.jsonl")
+    log.close()
+    with open(tmp_path / "log.jsonl", "ab") as handle:
+        handle.write(b'{"n": 2')
+    reopened = files.JsonLines(tmp_path / "log.jsonl")
+    assert list(reopened) == [{"n": 1}] and reopened.last == {"n": 1}
+    assert os.path.getsize(tmp_path / "log.jsonl") == size
+    reopened.close()
+
+
+def _record(request: object) -> dict[str, object]:
+    from storage.codec import request_to_dict
+
+    return request_to_dict(request)  # type: ignore[arg-type]
+
+
+def _audit(entry: object) -> dict[str, object]:
+    from storage.codec import audit_to_dict
+
+    return audit_to_dict(entry)  # type: ignore[arg-type]
+
+
+def append(path: Path, text: str) -> None:
+    with open(path, "a") as handle:
+        handle.write(text)
