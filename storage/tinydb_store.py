@@ -30,7 +30,8 @@ from workflows.ports import Changes, StorageError
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-DEFAULT_BUCKETS = 64
+# 256 buckets keep each file near 20 records at 5,000 pages, so a write costs the same at any size.
+DEFAULT_BUCKETS = 256
 # Past this size the journal is emptied after a commit; every entry in it is applied by then.
 JOURNAL_LIMIT = 4 * 1024 * 1024
 
