@@ -158,3 +158,31 @@ async def test_only_owners_confirm_a_page_live_with_a_real_address(
     # The district contact may retire any page, for instance after staff leave.
     retired = await engine.handle(RetirePage(CONTACT, page_id, "Teacher left the district."))
     assert retired.accepted and retired.notices
+
+
+async def test_every_message_names_the_rule_it_comes_from(engine: Engine) -> None:
+    commands = [
+        ask_for_page(TEACHER),
+        Decide(STRANGER, "REQ-1", 1, Verdict.APPROVE),
+        Decide(PRINCIPAL, "REQ-1", 1, Verdict.REQUEST_CHANGES, "Add the room number."),
+        Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE),
+        ResubmitRequest(TEACHER, "REQ-1", ROOM_12, True),
+        Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE),
+        Decide(PRINCIPAL, "REQ-1", 2, Verdict.APPROVE),
+        ConfirmPageLive(STRANGER, "PAGE-1", "https://x.com/r12", True),
+        ConfirmPageLive(TEACHER, "PAGE-1", "https://x.com/r12", True),
+        ConfirmPageLive(TEACHER, "PAGE-1", "https://x.com/r12", True),
+        RetirePage(TEACHER, "PAGE-1", "Year over."),
+        RetirePage(TEACHER, "PAGE-1", "Year over."),
+        ask_for_page(TEACHER, page_name="Room 14", kind="district", school=None),
+        Decide(SUPERINTENDENT, "REQ-2", 1, Verdict.DENY, "One district page is enough."),
+    ]
+    cards = []
+    for command in commands:
+        outcome = await engine.handle(command)
+        cards.extend(notice.card for notice in outcome.notices)
+        cards.extend([outcome.reply] if outcome.reply else [])
+    assert len(cards) > 15
+    for card in cards:
+        assert card.clause and card.clause.startswith("AR 1114"), f"{card.title!r} cites no rule"
+        assert f"Rule: {card.clause}" in card.plain_text()

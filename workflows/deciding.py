@@ -60,12 +60,13 @@ def _too_late(ctx: Context, request: PageRequest, revision: int) -> Card | None:
     """Why a click can no longer decide: already decided, or the card is out of date."""
     decision = request.last_decision
     if decision is not None and decision.revision == revision:
-        return Card("Already decided", request_messages.already_decided_text(ctx.config, decision))
+        text = request_messages.already_decided_text(ctx.config, decision)
+        return request_messages.refusal(text, "Already decided")
     if revision != request.revision or request.status is not RequestStatus.PENDING:
-        return Card(
-            "This card is out of date",
+        return request_messages.refusal(
             f"Request {request.id} has changed since this card was sent. "
             "Use the newest card about it.",
+            "This card is out of date",
         )
     return None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workflows import forms, page_messages, policy
-from workflows.cards import Card
 from workflows.commands import ConfirmPageLive, RetirePage
 from workflows.events import ActionRefused, PageRetired, PageWentLive
 from workflows.model import Page, PageStatus, next_version
@@ -23,7 +22,7 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
             refusal("Only the page's owners can confirm it is live."),
         )
     if page.status is not PageStatus.SETTING_UP:
-        return Handled(Outcome(reply=_status_card(ctx, page)))
+        return _unchanged(ctx, page, actor.email, "confirm live")
     url, problem = check_url(command.url)
     errors = [problem] if problem else []
     if not problem:
@@ -58,7 +57,7 @@ async def retire_page(command: RetirePage, ctx: Context) -> Handled:
             refusal("Only the page's owners or the district contact can retire it."),
         )
     if page.status is PageStatus.RETIRED:
-        return Handled(Outcome(reply=_status_card(ctx, page)))
+        return _unchanged(ctx, page, actor.email, "retire")
     reason, problem = check_note(command.reason, "the reason for retiring the page")
     if problem:
         return rejected(problem)
@@ -90,11 +89,13 @@ def _comparable(url: str) -> str:
     return url.casefold().split("://", 1)[-1].removeprefix("www.").rstrip("/")
 
 
-def _status_card(ctx: Context, page: Page) -> Card:
+def _unchanged(ctx: Context, page: Page, actor: str, action: str) -> Handled:
+    """The page is already past this step: say where it stands."""
     if page.status is PageStatus.ACTIVE and page.live_at:
         text = f"{page.details.page_name} is already live since {when(ctx.config, page.live_at)}."
     elif page.retired_at:
         text = f"{page.details.page_name} was retired on {when(ctx.config, page.retired_at)}."
     else:
         text = f"{page.details.page_name} is still being set up."
-    return Card("Nothing was changed", text, clause=policy.REQUIRED_NOTICES)
+    event = ActionRefused(page.id, actor, ctx.clock.now(), action, f"page is {page.status.value}")
+    return refused(event, refusal(text, clause=policy.REQUIRED_NOTICES))

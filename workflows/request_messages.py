@@ -6,6 +6,7 @@ from workflows import forms, policy
 from workflows.cards import Button, ButtonStyle, Card, Field, Notice
 from workflows.config import DistrictConfig
 from workflows.model import Decision, PageRequest, Verdict
+from workflows.policy import Clause
 from workflows.wording import detail_fields, names, when
 
 APPROVE = "approve"
@@ -184,9 +185,11 @@ def request_held(config: DistrictConfig, request: PageRequest, reason: str) -> t
     return to_requester, to_contact
 
 
-def refusal(text: str) -> Card:
-    """A short reply to the person who tried something that is not theirs to do."""
-    return Card(title="Nothing was changed", text=text, clause=policy.AUTHORIZATION)
+def refusal(
+    text: str, title: str = "Nothing was changed", clause: Clause = policy.AUTHORIZATION
+) -> Card:
+    """A short reply to the person whose action could not be carried out, and why."""
+    return Card(title=title, text=text, clause=clause)
 
 
 def _decision(request: PageRequest) -> Decision:

@@ -63,7 +63,15 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
             ),
         )
     if request.status is not RequestStatus.CHANGES_REQUESTED:
-        return Handled(Outcome(reply=_not_editable(request)))
+        status = request.status.value.replace("_", " ")
+        return refused(
+            ActionRefused(request.id, actor.email, now, "resubmit", f"request is {status}"),
+            request_messages.refusal(
+                f"Request {request.id} is {status}; it can be edited only after an approver "
+                "asks for changes.",
+                "Nothing to edit",
+            ),
+        )
     details, errors = await _checked(
         ctx, actor, command.details, command.acknowledged_guidelines, request.id
     )
@@ -94,19 +102,17 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
             request_messages.refusal("Only the district contact can route a held request again."),
         )
     if request is None or request.status is not RequestStatus.HELD:
-        return Handled(
-            Outcome(reply=Card("Nothing to route", "This request is no longer on hold."))
+        return refused(
+            ActionRefused(command.request_id, actor.email, now, "route again", "not on hold"),
+            request_messages.refusal("This request is no longer on hold.", "Nothing to route"),
         )
     routing = route_request(ctx.config, request.requester.email, request.details)
     if routing.held:
-        return Handled(
-            Outcome(
-                reply=Card(
-                    "Still on hold",
-                    f"It cannot be sent yet: {routing.description}.",
-                    clause=policy.AUTHORIZATION,
-                )
-            )
+        return refused(
+            ActionRefused(request.id, actor.email, now, "route again", routing.description),
+            request_messages.refusal(
+                f"It cannot be sent yet: {routing.description}.", "Still on hold"
+            ),
         )
     routed = next_version(
         request,
@@ -193,14 +199,4 @@ async def _duplicate_of(
 def _same_page(left: PageDetails, right: PageDetails) -> bool:
     return (
         left.platform == right.platform and left.page_name.casefold() == right.page_name.casefold()
-    )
-
-
-def _not_editable(request: PageRequest) -> Card:
-    status = request.status.value.replace("_", " ")
-    return Card(
-        "Nothing to edit",
-        f"Request {request.id} is {status}; it can be edited only after an approver asks "
-        "for changes.",
-        clause=policy.AUTHORIZATION,
     )
