@@ -12,6 +12,7 @@ class MemoryStore:
         self._requests: dict[str, PageRequest] = {}
         self._pages: dict[str, Page] = {}
         self._audit: list[AuditEntry] = []
+        self._messages: dict[str, str] = {}
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -55,6 +56,12 @@ class MemoryStore:
 
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         return [entry for entry in self._audit if subject is None or entry.subject == subject]
+
+    async def remember_message(self, key: str, handle: str) -> None:
+        self._messages[key] = handle
+
+    async def recall_message(self, key: str) -> str | None:
+        return self._messages.get(key)
 
     async def check(self) -> None:
         return None

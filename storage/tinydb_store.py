@@ -51,6 +51,7 @@ class TinyDBStore:
             tables = folder / "tables"
             self._requests = BucketedTable(tables, "requests", count)
             self._pages = BucketedTable(tables, "pages", count)
+            self._messages = BucketedTable(tables, "messages", count)
             self._audit = JsonLines(folder / "audit.jsonl")
             self._journal = JsonLines(folder / "journal.jsonl")
             self._seq = self._recover()
@@ -107,6 +108,13 @@ class TinyDBStore:
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         return await self._run(self._read_audit, subject)
 
+    async def remember_message(self, key: str, handle: str) -> None:
+        await self._run(self._remember, key, handle)
+
+    async def recall_message(self, key: str) -> str | None:
+        found = await self._run(self._messages.get, key)
+        return str(found["handle"]) if found else None
+
     async def check(self) -> None:
         await self._run(self._usable)
 
@@ -150,6 +158,16 @@ class TinyDBStore:
             fsync_directory(self.folder / "tables")
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
         self._audit.append(lines[audit_written:])
+
+    def _remember(self, key: str, handle: str) -> None:
+        # One record in one bucket: the atomic file replacement alone makes it all-or-nothing.
+        self._usable()
+        self._messages.upsert([{"id": key, "handle": handle}])
+        try:
+            self._messages.flush()
+            fsync_directory(self.folder / "tables")
+        except OSError as error:
+            raise StorageError(f"could not write to {self.folder}: {error}") from None
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""

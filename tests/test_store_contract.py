@@ -139,3 +139,12 @@ async def test_the_audit_trail_keeps_its_order_and_filters_by_record(store: Stor
 
 async def test_a_usable_store_passes_its_health_check(store: Store) -> None:
     await store.check()
+
+
+async def test_message_handles_are_remembered_and_replaced(store: Store) -> None:
+    assert await store.recall_message("slack|ana@example.org|approval:REQ-1:1") is None
+    await store.remember_message("slack|ana@example.org|approval:REQ-1:1", "D1|1700.1")
+    await store.remember_message("slack|ana@example.org|approval:REQ-1:1", "D1|1700.2")
+    await store.remember_message("slack|tom@example.org|approval:REQ-1:1", "D2|1700.3")
+    assert await store.recall_message("slack|ana@example.org|approval:REQ-1:1") == "D1|1700.2"
+    assert await store.recall_message("slack|tom@example.org|approval:REQ-1:1") == "D2|1700.3"

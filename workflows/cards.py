@@ -110,9 +110,17 @@ class Card:
 
 @dataclass(frozen=True)
 class Notice:
-    """A card for one person. Notices sharing a `ref` are one message, updated in place."""
+    """A card for one person. Notices sharing a `ref` are one message, updated in place.
+
+    `ref` reads '<purpose>:<record id>[:<revision>]', e.g. 'approval:REQ-7K3Q9X:2'.
+    """
 
     to: str
     card: Card
     ref: str
     update: bool = False
+
+    @property
+    def subject(self) -> str:
+        """The request or page the message is about."""
+        return self.ref.split(":")[1] if ":" in self.ref else ""

@@ -58,4 +58,22 @@ class RetirePage:
     reason: str
 
 
-Command = RequestPage | ResubmitRequest | Decide | RouteAgain | ConfirmPageLive | RetirePage
+@dataclass(frozen=True)
+class ReportUndeliverable:
+    """A chat platform could not reach `recipient` (for instance: no account uses that email)."""
+
+    recipient: str
+    ref: str
+    platform: str
+    reason: str
+
+
+Command = (
+    RequestPage
+    | ResubmitRequest
+    | Decide
+    | RouteAgain
+    | ConfirmPageLive
+    | RetirePage
+    | ReportUndeliverable
+)

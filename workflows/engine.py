@@ -11,6 +11,7 @@ from workflows.commands import (
     Command,
     ConfirmPageLive,
     Decide,
+    ReportUndeliverable,
     RequestPage,
     ResubmitRequest,
     RetirePage,
@@ -23,6 +24,7 @@ from workflows.outcome import Context, Handled, Outcome
 from workflows.page_lifecycle import confirm_page_live, retire_page
 from workflows.ports import Changes, Clock, ConflictError, Store
 from workflows.requesting import request_page, resubmit_request, route_again
+from workflows.undeliverable import report_undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ HANDLERS: dict[type, Handler] = {
     RouteAgain: route_again,
     ConfirmPageLive: confirm_page_live,
     RetirePage: retire_page,
+    ReportUndeliverable: report_undeliverable,
 }
 
 # A conflict means another writer got there first; re-reading and deciding again is enough.

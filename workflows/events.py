@@ -124,6 +124,18 @@ class PageRetired(Event):
 
 
 @dataclass(frozen=True)
+class MessageUndeliverable(Event):
+    """A message about this record could not reach `recipient` on a chat platform."""
+
+    recipient: str
+    platform: str
+    reason: str
+
+    def detail(self) -> str:
+        return f"could not reach {self.recipient} in {self.platform}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class ActionRefused(Event):
     """Someone tried to act on a page or request that is not theirs to act on."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflows import action_names as actions
 from workflows import policy
 from workflows.cards import Form, Input, InputKind, Option
 from workflows.config import DistrictConfig
@@ -37,7 +38,7 @@ def request_form(
     start = initial or PageDetails("", None, "", "", "", "")
     return Form(
         title="Edit your page request" if request_id else "Request an official page",
-        action="resubmit_request" if request_id else "request_page",
+        action=actions.RESUBMIT_REQUEST if request_id else actions.REQUEST_PAGE,
         value=request_id,
         submit_label="Resubmit" if request_id else "Send request",
         intro=(
@@ -102,11 +103,31 @@ def comment_form(title: str, action: str, value: str, label: str, submit: str) -
     )
 
 
+def changes_form(decision_value: str) -> Form:
+    return comment_form(
+        "Request changes",
+        actions.REQUEST_CHANGES,
+        decision_value,
+        "What should be changed?",
+        "Send",
+    )
+
+
+def deny_form(decision_value: str) -> Form:
+    return comment_form("Deny request", actions.DENY, decision_value, "Reason for denying", "Deny")
+
+
+def retire_form(page_id: str) -> Form:
+    return comment_form(
+        "Retire page", actions.RETIRE_PAGE, page_id, "Why is the page being retired?", "Retire"
+    )
+
+
 def confirm_live_form(page_id: str) -> Form:
     """Asks an owner for the live page's address and that the notices are shown."""
     return Form(
         title="Confirm the page is live",
-        action="confirm_page_live",
+        action=actions.CONFIRM_LIVE,
         value=page_id,
         submit_label="Confirm",
         inputs=(

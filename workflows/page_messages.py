@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from workflows import forms, policy
+from workflows.action_names import CONFIRM_LIVE, RETIRE_PAGE
 from workflows.cards import Button, ButtonStyle, Card, Field, Notice, Section
 from workflows.config import DistrictConfig
 from workflows.model import Page, Person
 from workflows.page_notices import copyright_reminder, page_notices, posting_disclaimer
 from workflows.wording import when
-
-CONFIRM_LIVE = "confirm_page_live"
-RETIRE_PAGE = "retire_page"
 
 
 def setup_ref(page: Page) -> str:
@@ -53,16 +51,28 @@ def _setup_card(config: DistrictConfig, page: Page, owner: Person, requester: Pe
             ),
             Section(f"Copyright ({policy.COPYRIGHT})", copyright_reminder(config, page.details)),
         ),
-        buttons=(
-            Button(
-                "Confirm page is live",
-                CONFIRM_LIVE,
-                page.id,
-                ButtonStyle.PRIMARY,
-                form=forms.confirm_live_form(page.id),
-            ),
-        ),
+        buttons=(confirm_live_button(page),),
         clause=policy.REQUIRED_NOTICES,
+    )
+
+
+def confirm_live_button(page: Page) -> Button:
+    return Button(
+        "Confirm page is live",
+        CONFIRM_LIVE,
+        page.id,
+        ButtonStyle.PRIMARY,
+        form=forms.confirm_live_form(page.id),
+    )
+
+
+def retire_button(page: Page) -> Button:
+    return Button(
+        "Retire page",
+        RETIRE_PAGE,
+        page.id,
+        ButtonStyle.DANGER,
+        form=forms.retire_form(page.id),
     )
 
 
@@ -76,17 +86,7 @@ def page_live(config: DistrictConfig, page: Page) -> tuple[Notice, ...]:
             f"{when(config, page.live_at)}. Add your posting disclaimer to each post."
         ),
         fields=(Field("Address", page.url), Field("Page", page.id)),
-        buttons=(
-            Button(
-                "Retire page",
-                RETIRE_PAGE,
-                page.id,
-                ButtonStyle.DANGER,
-                form=forms.comment_form(
-                    "Retire page", RETIRE_PAGE, page.id, "Why is the page being retired?", "Retire"
-                ),
-            ),
-        ),
+        buttons=(retire_button(page),),
         clause=policy.REQUIRED_NOTICES,
     )
     owners = tuple(Notice(o.email, card, setup_ref(page), update=True) for o in page.owners)

@@ -61,6 +61,14 @@ class Store(Protocol):
         """The audit trail in the order it was written, optionally for one record."""
         ...
 
+    async def remember_message(self, key: str, handle: str) -> None:
+        """Keep where a platform put a message (its `handle`), to update it in place later."""
+        ...
+
+    async def recall_message(self, key: str) -> str | None:
+        """The handle remembered under `key`, if any."""
+        ...
+
     async def check(self) -> None:
         """Raise StorageError when the store cannot take writes."""
         ...

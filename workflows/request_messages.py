@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from workflows import forms, policy
+from workflows.action_names import APPROVE, DENY, EDIT_REQUEST, REQUEST_CHANGES, ROUTE_AGAIN
 from workflows.cards import Button, ButtonStyle, Card, Field, Notice
 from workflows.config import DistrictConfig
 from workflows.model import Decision, PageRequest, Verdict
 from workflows.policy import Clause
 from workflows.wording import detail_fields, names, when
-
-APPROVE = "approve"
-REQUEST_CHANGES = "request_changes"
-DENY = "deny"
-ROUTE_AGAIN = "route_again"
-EDIT_REQUEST = "edit_request"
 
 _VERDICT_WORDS = {
     Verdict.APPROVE: "approved",
@@ -51,6 +46,11 @@ def request_sent(config: DistrictConfig, request: PageRequest, route: str) -> No
 
 def approval_requests(config: DistrictConfig, request: PageRequest) -> tuple[Notice, ...]:
     """The card each approver decides on, with Approve, Request changes and Deny."""
+    card = approval_card(config, request)
+    return tuple(Notice(email, card, approval_ref(request)) for email in request.approvers)
+
+
+def approval_card(config: DistrictConfig, request: PageRequest) -> Card:
     value = decision_value(request)
     buttons = (
         Button("Approve", APPROVE, value, ButtonStyle.PRIMARY),
@@ -58,20 +58,18 @@ def approval_requests(config: DistrictConfig, request: PageRequest) -> tuple[Not
             "Request changes",
             REQUEST_CHANGES,
             value,
-            form=forms.comment_form(
-                "Request changes", REQUEST_CHANGES, value, "What should be changed?", "Send"
-            ),
+            form=forms.changes_form(value),
         ),
         Button(
             "Deny",
             DENY,
             value,
             ButtonStyle.DANGER,
-            form=forms.comment_form("Deny request", DENY, value, "Reason for denying", "Deny"),
+            form=forms.deny_form(value),
         ),
     )
     revised = f" (revision {request.revision})" if request.revision > 1 else ""
-    card = Card(
+    return Card(
         title=f"Page request {request.id}{revised}: {request.details.page_name}",
         text=(
             f"{request.requester.display} asks to create an official page. "
@@ -81,7 +79,6 @@ def approval_requests(config: DistrictConfig, request: PageRequest) -> tuple[Not
         buttons=buttons,
         clause=policy.AUTHORIZATION,
     )
-    return tuple(Notice(email, card, approval_ref(request)) for email in request.approvers)
 
 
 def decision_recorded(config: DistrictConfig, request: PageRequest) -> tuple[Notice, ...]:

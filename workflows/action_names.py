@@ -1,0 +1,14 @@
+"""The names of every button and form action, shared by the cards that offer them and
+`actions.command_for`, which turns them back into commands."""
+
+from __future__ import annotations
+
+REQUEST_PAGE = "request_page"
+RESUBMIT_REQUEST = "resubmit_request"
+EDIT_REQUEST = "edit_request"
+APPROVE = "approve"
+REQUEST_CHANGES = "request_changes"
+DENY = "deny"
+ROUTE_AGAIN = "route_again"
+CONFIRM_LIVE = "confirm_page_live"
+RETIRE_PAGE = "retire_page"

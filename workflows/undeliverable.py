@@ -1,0 +1,74 @@
+"""When a message cannot reach someone, the people who can fix it are told, never silence."""
+
+from __future__ import annotations
+
+from workflows import policy
+from workflows.cards import Card, Field, Notice
+from workflows.commands import ReportUndeliverable
+from workflows.events import MessageUndeliverable
+from workflows.model import PageRequest, RequestStatus
+from workflows.outcome import Context, Handled, Outcome
+
+SYSTEM = "pagekeeper"
+
+
+async def report_undeliverable(command: ReportUndeliverable, ctx: Context) -> Handled:
+    notice = Notice(command.recipient, Card(""), command.ref)
+    now = ctx.clock.now()
+    event = MessageUndeliverable(
+        notice.subject, SYSTEM, now, command.recipient, command.platform, command.reason
+    )
+    if command.recipient == ctx.config.contact:
+        return Handled(Outcome(events=(event,)))  # nobody else to tell; the audit keeps it
+    person = ctx.config.person(command.recipient)
+    who = f"{person.name} ({command.recipient})" if person else command.recipient
+    request = await ctx.store.get_request(notice.subject)
+    notices = [_to_contact(ctx, command, who, notice.subject)]
+    if _waits_for(request, command.recipient):
+        assert request is not None
+        notices.append(_to_requester(ctx, command, request, who))
+    return Handled(Outcome(events=(event,), notices=tuple(notices)))
+
+
+def _waits_for(request: PageRequest | None, recipient: str) -> bool:
+    return (
+        request is not None
+        and request.status is RequestStatus.PENDING
+        and recipient in request.approvers
+    )
+
+
+def _to_contact(ctx: Context, command: ReportUndeliverable, who: str, subject: str) -> Notice:
+    return Notice(
+        ctx.config.contact,
+        Card(
+            title=f"Could not reach {who} in {command.platform}",
+            text=(
+                f"A message about {subject} could not be delivered: {command.reason}. "
+                f"Make sure their {command.platform} account uses the email in the district "
+                "configuration, or update the configuration."
+            ),
+            fields=(Field("About", subject),),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"undeliverable:{subject}:{command.recipient}",
+    )
+
+
+def _to_requester(
+    ctx: Context, command: ReportUndeliverable, request: PageRequest, who: str
+) -> Notice:
+    contact = ctx.config.contact_person
+    return Notice(
+        request.requester.email,
+        Card(
+            title=f"Your request is still waiting: {request.details.page_name}",
+            text=(
+                f"{who}, who must approve request {request.id}, could not be reached in "
+                f"{command.platform} ({command.reason}). Your request is saved and still "
+                f"pending; {contact.name} ({contact.title}) has been told and will follow up."
+            ),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"undeliverable:{request.id}:{command.recipient}",
+    )
