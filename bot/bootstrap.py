@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.app import build_slack_app, slack_client
 from bot.clock import SystemClock
 from bot.config import Settings
 from storage.tinydb_store import TinyDBStore
@@ -21,6 +24,7 @@ class Pagekeeper:
     store: Store
     clock: Clock
     engine: Engine
+    slack: AsyncApp | None
 
 
 async def build(
@@ -34,4 +38,12 @@ async def build(
     config = config or load_config(settings.config_path)
     store = store or await TinyDBStore.open(settings.data_dir)
     clock = clock or SystemClock()
-    return Pagekeeper(settings, config, store, clock, Engine(config, store, clock))
+    engine = Engine(config, store, clock)
+    return Pagekeeper(settings, config, store, clock, engine, _slack(settings, engine))
+
+
+def _slack(settings: Settings, engine: Engine) -> AsyncApp | None:
+    if not settings.slack_enabled:
+        return None
+    client = slack_client(settings.slack_bot_token, settings.slack_api_url)
+    return build_slack_app(engine, client, settings.slack_signing_secret)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.http import slack_events_handler
 from bot.bootstrap import Pagekeeper
+from bot.config import Settings
 from workflows.ports import StorageError
 
 log = logging.getLogger(__name__)
@@ -18,8 +22,28 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
     app = web.Application()
     app[PAGEKEEPER] = pagekeeper
     app.router.add_get("/healthz", healthz)
+    if pagekeeper.slack is not None:
+        _add_slack(app, pagekeeper.slack, pagekeeper.settings)
     app.on_cleanup.append(_close_store)
     return app
+
+
+def _add_slack(app: web.Application, slack: AsyncApp, settings: Settings) -> None:
+    """HTTP mode needs the signing secret; Socket Mode needs the app-level token."""
+    if settings.slack_signing_secret:
+        app.router.add_post("/slack/events", slack_events_handler(slack))
+    if settings.slack_app_token:
+        socket = AsyncSocketModeHandler(slack, settings.slack_app_token)
+
+        async def connect(_: web.Application) -> None:
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("slack socket mode connected")
+
+        async def disconnect(_: web.Application) -> None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+
+        app.on_startup.append(connect)
+        app.on_cleanup.append(disconnect)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,0 +1,213 @@
+"""The Slack app: Bolt listeners that translate Slack payloads to engine commands and back.
+
+Nothing here decides anything: the engine decides, `blocks` renders, `messenger` delivers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import (
+    FORM_CALLBACK_PREFIX,
+    card_blocks,
+    card_text,
+    home_view,
+    modal,
+    modal_errors,
+    reply_modal,
+)
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.people import SlackPeople
+from workflows import forms
+from workflows.actions import FormValues, UnknownAction, command_for, form_for
+from workflows.cards import Card, Form
+from workflows.delivery import deliver
+from workflows.engine import Engine
+from workflows.model import Person
+from workflows.overview import overview
+
+log = logging.getLogger(__name__)
+
+SLACK_API_URL = "https://slack.com/api/"
+COMMAND = "/request-page"
+RETRIES = 3
+
+
+def slack_client(token: str, api_url: str = "") -> AsyncWebClient:
+    """A Web API client that retries rate limits (honouring Retry-After) and server errors."""
+    base_url = (api_url or SLACK_API_URL).rstrip("/") + "/"
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
+        ],
+    )
+
+
+def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    """The Bolt app with every Pagekeeper listener; requests are verified when a secret is set."""
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or None,
+        request_verification_enabled=bool(signing_secret),
+        logger=logging.getLogger("slack_bolt"),
+    )
+    listeners = SlackListeners(engine, client)
+    app.middleware(skip_redeliveries)
+    app.command(COMMAND)(listeners.request_page)
+    app.action(re.compile(r".+"))(listeners.button_clicked)
+    app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
+    app.event("app_home_opened")(listeners.home_opened)
+    return app
+
+
+async def skip_redeliveries(
+    req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse:
+    """Slack re-sends a request it thinks was lost; the first delivery is already handled."""
+    if req.headers.get("x-slack-retry-num"):
+        log.info("slack redelivery skipped retry=%s", req.headers["x-slack-retry-num"][0])
+        return BoltResponse(status=200, body="")
+    return await next()
+
+
+class SlackListeners:
+    def __init__(self, engine: Engine, client: AsyncWebClient) -> None:
+        self._engine = engine
+        self._config = engine.context.config
+        self._store = engine.context.store
+        self._client = client
+        self._people = SlackPeople(client)
+        self._messenger = SlackMessenger(client, self._people, self._store)
+
+    async def request_page(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        await self._open_form(body["trigger_id"], forms.request_form(self._config), home=False)
+
+    async def button_clicked(
+        self,
+        ack: Callable[..., Awaitable[None]],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        name, value = action["action_id"], action.get("value", "")
+        from_home = body.get("view", {}).get("type") == "home"
+        form = await form_for(self._config, self._store, name, value)
+        if form is not None:
+            await self._open_form(body["trigger_id"], form, home=from_home)
+            return
+        actor = await self._people.person(body["user"]["id"])
+        try:
+            command = command_for(name, value, actor)
+        except UnknownAction:
+            await self._reply(body, respond, _outdated())
+            return
+        outcome = await self._engine.handle(command)
+        await self._reply(body, respond, outcome.reply)
+        await deliver(self._messenger, outcome.notices, self._engine.handle)
+        if from_home:
+            await self._publish_home(body["user"]["id"], actor)
+
+    async def form_submitted(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        action = view["callback_id"].removeprefix(FORM_CALLBACK_PREFIX)
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        actor = await self._people.person(body["user"]["id"])
+        try:
+            command = command_for(
+                action, str(metadata.get("value", "")), actor, await self._values(view)
+            )
+        except UnknownAction:
+            await ack(response_action="update", view=reply_modal(_outdated()))
+            return
+        outcome = await self._engine.handle(command)
+        if outcome.errors:
+            inputs = tuple(b["block_id"] for b in view["blocks"] if b.get("type") == "input")
+            await ack(response_action="errors", errors=modal_errors(inputs, outcome.errors))
+            return
+        if outcome.reply:
+            await ack(response_action="update", view=reply_modal(outcome.reply))
+        else:
+            await ack()
+        await deliver(self._messenger, outcome.notices, self._engine.handle)
+        if metadata.get("home"):
+            await self._publish_home(body["user"]["id"], actor)
+
+    async def home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab") == "home":
+            user_id = event["user"]
+            await self._publish_home(user_id, await self._people.person(user_id))
+
+    async def _open_form(self, trigger_id: str, form: Form, *, home: bool) -> None:
+        people = [i.initial for i in form.inputs if isinstance(i.initial, tuple)]
+        user_ids = await self._people.known_user_ids(tuple(e for group in people for e in group))
+        view = modal(form, user_ids, from_home=home)
+        await self._client.views_open(trigger_id=trigger_id, view=view)
+
+    async def _values(self, view: dict[str, Any]) -> FormValues:
+        values: dict[str, str | bool | tuple[Person, ...]] = {}
+        for elements in view.get("state", {}).get("values", {}).values():
+            for name, element in elements.items():
+                kind = element.get("type")
+                if kind in ("plain_text_input", "url_text_input"):
+                    values[name] = element.get("value") or ""
+                elif kind == "static_select":
+                    values[name] = (element.get("selected_option") or {}).get("value", "")
+                elif kind == "multi_users_select":
+                    users = element.get("selected_users") or []
+                    values[name] = tuple([await self._co_owner(user) for user in users])
+                elif kind == "checkboxes":
+                    values[name] = bool(element.get("selected_options"))
+        return values
+
+    async def _co_owner(self, user_id: str) -> Person:
+        person = await self._people.person(user_id)
+        # Without an email the engine cannot identify them; say whom it is about.
+        return person if person.email else Person(f"{person.name} (no email in Slack)", person.name)
+
+    async def _reply(self, body: dict[str, Any], respond: AsyncRespond, card: Card | None) -> None:
+        """Show a reply to the person who clicked: in place if Slack allows it, else by DM."""
+        if card is None:
+            return
+        if body.get("response_url"):
+            await respond(
+                text=card_text(card),
+                blocks=card_blocks(card),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        blocks, text = card_blocks(card), card_text(card)
+        await self._client.chat_postMessage(channel=body["user"]["id"], blocks=blocks, text=text)
+
+    async def _publish_home(self, user_id: str, person: Person) -> None:
+        cards = await overview(self._config, self._store, person.email)
+        await self._client.views_publish(user_id=user_id, view=home_view(cards))
+
+
+def _outdated() -> Card:
+    return Card(
+        "This button no longer works",
+        "It belongs to an older message. Open Pagekeeper's Home tab for the current ones.",
+    )

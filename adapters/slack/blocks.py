@@ -1,0 +1,210 @@
+"""Render neutral cards and forms as Slack Block Kit (messages, modals and the App Home)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from workflows.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.validation import FieldError
+
+Block = dict[str, Any]
+
+# Block Kit's limits (https://api.slack.com/reference/block-kit/blocks).
+SECTION_TEXT_MAX = 3000
+FIELD_TEXT_MAX = 2000
+FIELDS_PER_SECTION = 10
+HEADER_MAX = 150
+BUTTON_TEXT_MAX = 75
+OPTION_TEXT_MAX = 75
+MODAL_TITLE_MAX = 24
+VIEW_BLOCKS_MAX = 100
+FORM_CALLBACK_PREFIX = "pagekeeper:"
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as markup; people's text must show as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def card_blocks(card: Card, key: str = "card") -> list[Block]:
+    """A card as blocks; `key` keeps block ids unique when several cards share one view."""
+    blocks: list[Block] = [_plain("header", card.title, HEADER_MAX)]
+    if card.text:
+        blocks.extend(_sections(escape(card.text)))
+    for start in range(0, len(card.fields), FIELDS_PER_SECTION):
+        chunk = card.fields[start : start + FIELDS_PER_SECTION]
+        fields = [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}", FIELD_TEXT_MAX) for f in chunk]
+        blocks.append({"type": "section", "fields": fields})
+    for section in card.sections:
+        blocks.extend(_section_blocks(section))
+    if card.buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"{key}:actions",
+                "elements": [_button(button) for button in card.buttons],
+            }
+        )
+    if card.clause:
+        blocks.append({"type": "context", "elements": [_mrkdwn(f"Rule: {escape(card.clause)}")]})
+    return blocks
+
+
+def card_text(card: Card) -> str:
+    """The notification and screen-reader text that goes with a card's blocks."""
+    return card.plain_text()[:SECTION_TEXT_MAX]
+
+
+def home_view(cards: tuple[Card, ...]) -> dict[str, Any]:
+    blocks: list[Block] = []
+    for index, card in enumerate(cards):
+        if blocks:
+            blocks.append({"type": "divider"})
+        blocks.extend(card_blocks(card, key=f"home{index}"))
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
+
+
+def modal(form: Form, user_ids: Mapping[str, str], *, from_home: bool = False) -> dict[str, Any]:
+    """A form as a modal; `user_ids` maps emails to Slack ids for pre-filled people pickers.
+
+    `from_home` is remembered so the App Home can be refreshed once the form is submitted.
+    """
+    blocks: list[Block] = []
+    if form.intro:
+        blocks.extend(_sections(escape(form.intro)))
+    blocks.extend(_input(field, user_ids) for field in form.inputs)
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK_PREFIX + form.action,
+        "private_metadata": json.dumps({"value": form.value, "home": from_home}),
+        "title": _plain_text(form.title, MODAL_TITLE_MAX),
+        "submit": _plain_text(form.submit_label, MODAL_TITLE_MAX),
+        "close": _plain_text("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def reply_modal(card: Card) -> dict[str, Any]:
+    """What a modal turns into when its submission is answered with a message, not errors."""
+    return {
+        "type": "modal",
+        "title": _plain_text("Pagekeeper"),
+        "close": _plain_text("Close"),
+        "blocks": card_blocks(card, key="reply"),
+    }
+
+
+def modal_errors(form_inputs: tuple[str, ...], errors: tuple[FieldError, ...]) -> dict[str, str]:
+    """Errors keyed by the input block they belong to (anything else goes on the first)."""
+    shown: dict[str, str] = {}
+    for error in errors:
+        block = error.field if error.field in form_inputs else form_inputs[0]
+        shown[block] = f"{shown[block]} {error.message}" if block in shown else error.message
+    return shown
+
+
+def _input(field: Input, user_ids: Mapping[str, str]) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": field.name,
+        "optional": not field.required,
+        "label": _plain_text(field.label, FIELD_TEXT_MAX),
+        "element": _element(field, user_ids),
+    }
+    if field.kind is InputKind.CHECKBOX:
+        block["label"] = _plain_text("Please confirm")
+    if field.hint:
+        block["hint"] = _plain_text(field.hint, FIELD_TEXT_MAX)
+    return block
+
+
+def _element(field: Input, user_ids: Mapping[str, str]) -> Block:
+    initial = field.initial
+    if field.kind in (InputKind.TEXT, InputKind.MULTILINE, InputKind.URL):
+        element: Block = {
+            "type": "url_text_input" if field.kind is InputKind.URL else "plain_text_input",
+            "action_id": field.name,
+        }
+        if field.kind is InputKind.MULTILINE:
+            element["multiline"] = True
+        if field.max_length and field.kind is not InputKind.URL:
+            element["max_length"] = field.max_length
+        if isinstance(initial, str) and initial:
+            element["initial_value"] = initial
+        return element
+    if field.kind is InputKind.CHOICE:
+        options = [_option(option.label, option.value) for option in field.options]
+        element = {"type": "static_select", "action_id": field.name, "options": options}
+        chosen = [o for o in field.options if o.value == initial]
+        if chosen:
+            element["initial_option"] = _option(chosen[0].label, chosen[0].value)
+        return element
+    if field.kind is InputKind.PEOPLE:
+        element = {"type": "multi_users_select", "action_id": field.name}
+        emails = initial if isinstance(initial, tuple) else ()
+        known = [user_ids[email] for email in emails if email in user_ids]
+        if known:
+            element["initial_users"] = known
+        return element
+    return {
+        "type": "checkboxes",
+        "action_id": field.name,
+        "options": [_option(field.label, "yes")],
+    }
+
+
+def _button(button: Button) -> Block:
+    element: Block = {
+        "type": "button",
+        "action_id": button.action,
+        "text": _plain_text(button.label, BUTTON_TEXT_MAX),
+        "value": button.value,
+    }
+    if button.style is not ButtonStyle.DEFAULT:
+        element["style"] = button.style.value
+    return element
+
+
+def _section_blocks(section: Section) -> Iterator[Block]:
+    yield {"type": "section", "text": _mrkdwn(f"*{escape(section.heading)}*")}
+    body = escape(section.text)
+    if section.copyable:
+        for chunk in _chunks(body, SECTION_TEXT_MAX - 6):
+            yield {"type": "section", "text": _mrkdwn(f"```{chunk}```")}
+    else:
+        yield from _sections(body)
+
+
+def _sections(text: str) -> Iterator[Block]:
+    for chunk in _chunks(text, SECTION_TEXT_MAX):
+        yield {"type": "section", "text": _mrkdwn(chunk)}
+
+
+def _chunks(text: str, size: int) -> Iterator[str]:
+    """Split long text at line breaks where possible, so no block exceeds Slack's limit."""
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        cut = cut if cut > 0 else size
+        yield text[:cut]
+        text = text[cut:].lstrip("\n")
+    yield text
+
+
+def _option(label: str, value: str) -> Block:
+    return {"text": _plain_text(label, OPTION_TEXT_MAX), "value": value}
+
+
+def _plain(kind: str, text: str, limit: int) -> Block:
+    return {"type": kind, "text": _plain_text(text, limit)}
+
+
+def _plain_text(text: str, limit: int = HEADER_MAX) -> Block:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": shown or " "}
+
+
+def _mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> Block:
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "mrkdwn", "text": shown}

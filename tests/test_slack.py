@@ -1,0 +1,334 @@
+"""Slack, end to end: signed requests into the running app, Web API calls onto a fake Slack."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.web import make_app
+from storage.memory import MemoryStore
+from tests.fake_slack import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    SlackClient,
+    buttons,
+    fill,
+    text_of,
+)
+from tests.fakes import FakeClock
+from workflows.model import PageStatus, RequestStatus
+
+GOOD_ANSWERS = {
+    "kind": "classroom",
+    "school": "lincoln",
+    "platform": "facebook",
+    "page_name": "Room 12 News",
+    "purpose": "Share classroom news and homework reminders with families.",
+    "audience": "Families of Room 12",
+    "co_owners": ["UGRACE"],
+    "acknowledged": True,
+}
+
+
+@dataclass
+class Harness:
+    fake: FakeSlack
+    slack: SlackClient
+    store: MemoryStore
+
+    def last_view(self) -> dict[str, Any]:
+        return dict(self.fake.of("views.open")[-1].args["view"])
+
+    async def open_form(self, user: str) -> dict[str, Any]:
+        opened = len(self.fake.of("views.open"))
+        status, _ = await self.slack.slash_command(user)
+        assert status == 200
+        await self.fake.wait_for(lambda f: len(f.of("views.open")) > opened, "the form opening")
+        return self.last_view()
+
+    async def click(self, user: str, button: dict[str, Any], **options: Any) -> tuple[int, str]:
+        return await self.slack.click(user, button, **options)
+
+    async def click_for_form(self, user: str, button: dict[str, Any]) -> dict[str, Any]:
+        opened = len(self.fake.of("views.open"))
+        status, _ = await self.click(user, button)
+        assert status == 200
+        await self.fake.wait_for(lambda f: len(f.of("views.open")) > opened, "a form opening")
+        return self.last_view()
+
+    async def latest_message_to(self, user: str, count: int) -> dict[str, Any]:
+        await self.fake.wait_for(
+            lambda f: len(f.messages_to(user)) >= count, f"message {count} to {user}"
+        )
+        return self.fake.messages_to(user)[count - 1].args
+
+
+@pytest.fixture
+async def harness() -> AsyncIterator[Harness]:
+    fake = FakeSlack()
+    await fake.start()
+    store = MemoryStore()
+    settings = Settings(
+        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url
+    )
+    pagekeeper = await build(settings, store=store, clock=FakeClock())
+    server = TestServer(make_app(pagekeeper))
+    await server.start_server()
+    slack = SlackClient(str(server.make_url("/slack/events")), fake)
+    yield Harness(fake, slack, store)
+    await slack.close()
+    await server.close()
+    await fake.close()
+
+
+async def test_a_page_from_slash_command_to_live(harness: Harness) -> None:
+    fake, store = harness.fake, harness.store
+
+    # /request-page opens the form at once.
+    view = await harness.open_form("UTOM")
+    assert view["callback_id"] == "pagekeeper:request_page"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == [
+        "kind",
+        "school",
+        "platform",
+        "page_name",
+        "purpose",
+        "audience",
+        "co_owners",
+        "acknowledged",
+    ]
+
+    # Mistakes come back on the right fields and nothing is stored.
+    status, body = await harness.slack.submit(
+        "UTOM", view, {**GOOD_ANSWERS, "purpose": "Fun", "acknowledged": False}
+    )
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    assert answer["errors"]["purpose"] == "Please write the purpose in at least 20 characters."
+    assert "staff guidelines" in answer["errors"]["acknowledged"]
+    assert await store.find_requests() == []
+
+    # A good submission closes the modal; Tom is told, Ana gets the card with three buttons.
+    status, body = await harness.slack.submit("UTOM", view, GOOD_ANSWERS)
+    assert (status, body) == (200, "")
+    confirmation = await harness.latest_message_to("UTOM", 1)
+    assert "went to the principal of Lincoln Elementary (Ana Ruiz)" in text_of(
+        confirmation["blocks"]
+    )
+    approval = await harness.latest_message_to("UANA", 1)
+    assert list(buttons(approval["blocks"])) == ["Approve", "Request changes", "Deny"]
+    assert "Grace Hopper" in text_of(approval["blocks"])
+    [request] = await store.find_requests()
+
+    # Someone else clicking Approve is refused privately; nothing changes.
+    status, _ = await harness.click("USTRANGER", buttons(approval["blocks"])["Approve"])
+    assert status == 200
+    await fake.wait_for(lambda f: len(f.responses) == 1, "the refusal")
+    refusal = fake.responses[0]
+    assert refusal["response_type"] == "ephemeral" and refusal["replace_original"] is False
+    assert "Only the principal of Lincoln Elementary (Ana Ruiz) can decide" in refusal["text"]
+    assert fake.of("chat.update") == []
+
+    # Ana asks for changes: a small form that requires the comment.
+    form = await harness.click_for_form("UANA", buttons(approval["blocks"])["Request changes"])
+    status, body = await harness.slack.submit("UANA", form, {"note": "  "})
+    assert json.loads(body) == {
+        "response_action": "errors",
+        "errors": {"note": "Please add what should change."},
+    }
+    status, body = await harness.slack.submit("UANA", form, {"note": "Please use the room number."})
+    assert (status, body) == (200, "")
+    await fake.wait_for(lambda f: len(f.of("chat.update")) == 1, "Ana's card updated")
+    update = fake.of("chat.update")[0].args
+    assert (update["channel"], update["ts"]) == ("DUANA", approval_ts(fake, "UANA", 1))
+    assert buttons(update["blocks"]) == {}
+    assert "Sent back for changes by Ana Ruiz" in text_of(update["blocks"])
+    changes = await harness.latest_message_to("UTOM", 2)
+    assert "Please use the room number." in text_of(changes["blocks"])
+
+    # Tom edits the request (the form comes back filled in) and resubmits.
+    edit = await harness.click_for_form("UTOM", buttons(changes["blocks"])["Edit and resubmit"])
+    assert edit["callback_id"] == "pagekeeper:resubmit_request"
+    answers = {"page_name": "Room 12 (Mr. Baker)", "acknowledged": True}
+    status, body = await harness.slack.submit("UTOM", edit, answers)
+    assert (status, body) == (200, "")
+    second = await harness.latest_message_to("UANA", 2)
+    assert "(revision 2)" in text_of(second["blocks"]) and "Grace Hopper" in text_of(
+        second["blocks"]
+    )
+
+    # Ana approves; her card updates, and both owners get the notice text and disclaimer.
+    status, _ = await harness.click("UANA", buttons(second["blocks"])["Approve"])
+    await fake.wait_for(lambda f: len(f.of("chat.update")) == 2, "the approval recorded")
+    assert "Approved by Ana Ruiz" in text_of(fake.of("chat.update")[1].args["blocks"])
+    setup = await harness.latest_message_to("UTOM", 4)
+    setup_text = text_of(setup["blocks"])
+    assert "```1. Purpose of this page:" in setup_text
+    assert "Tom Baker, Third Grade Teacher, Lincoln Elementary." in setup_text
+    assert list(buttons(setup["blocks"])) == ["Confirm page is live"]
+    grace = await harness.latest_message_to("UGRACE", 1)
+    assert "Grace Hopper, Science Teacher" in text_of(grace["blocks"])
+
+    # A double click changes nothing and sends nothing but a private note.
+    updates, posts = len(fake.of("chat.update")), len(fake.of("chat.postMessage"))
+    await harness.click("UANA", buttons(second["blocks"])["Approve"])
+    await fake.wait_for(lambda f: len(f.responses) == 2, "the already-decided note")
+    assert fake.responses[1]["text"].startswith("Already decided")
+    assert (len(fake.of("chat.update")), len(fake.of("chat.postMessage"))) == (updates, posts)
+
+    # Tom confirms the page is live with its address.
+    live_form = await harness.click_for_form(
+        "UTOM", buttons(setup["blocks"])["Confirm page is live"]
+    )
+    status, body = await harness.slack.submit(
+        "UTOM", live_form, {"url": "https://www.facebook.com/room12", "notices_displayed": True}
+    )
+    assert (status, body) == (200, "")
+    await fake.wait_for(
+        lambda f: any("Live: " in text_of(c.args["blocks"]) for c in f.of("chat.update")),
+        "the live card",
+    )
+    [page] = await store.find_pages()
+    assert page.status is PageStatus.ACTIVE and page.url == "https://www.facebook.com/room12"
+    assert (await store.get_request(request.id)).status is RequestStatus.APPROVED  # type: ignore[union-attr]
+
+
+def approval_ts(fake: FakeSlack, user: str, number: int) -> str:
+    """The ts the fake gave the `number`th message to `user` (it numbers all posts in order)."""
+    posts = fake.of("chat.postMessage")
+    positions = [n for n, call in enumerate(posts, 1) if call.args["channel"] == user]
+    return f"1700.{positions[number - 1]}"
+
+
+async def submit_good_request(harness: Harness, **changes: Any) -> dict[str, Any]:
+    """Tom asks for a page; returns Ana's approval message."""
+    view = await harness.open_form("UTOM")
+    status, body = await harness.slack.submit("UTOM", view, {**GOOD_ANSWERS, **changes})
+    assert (status, body) == (200, "")
+    return await harness.latest_message_to("UANA", 1)
+
+
+async def test_a_denied_request_needs_a_reason_and_tells_the_requester(harness: Harness) -> None:
+    approval = await submit_good_request(harness)
+    form = await harness.click_for_form("UANA", buttons(approval["blocks"])["Deny"])
+    assert form["callback_id"] == "pagekeeper:deny"
+    _, body = await harness.slack.submit("UANA", form, {"note": ""})
+    assert json.loads(body)["errors"] == {"note": "Please add a reason."}
+    await harness.slack.submit("UANA", form, {"note": "We already have a grade-level page."})
+    told = await harness.latest_message_to("UTOM", 2)
+    assert "We already have a grade-level page." in text_of(told["blocks"])
+    assert "must not be created as an official district page" in text_of(told["blocks"])
+    [request] = await harness.store.find_requests()
+    assert request.status is RequestStatus.DENIED
+
+
+async def test_a_redelivered_request_is_acknowledged_and_not_handled_twice(
+    harness: Harness,
+) -> None:
+    view = await harness.open_form("UTOM")
+    payload: dict[str, Any] = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "UTOM"},
+    }
+    payload["view"] = {**view, "id": "V1", "state": {"values": fill(view, GOOD_ANSWERS)}}
+    assert await harness.slack.interact(payload) == (200, "")
+    assert await harness.slack.interact(
+        payload, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    ) == (200, "")
+    await harness.latest_message_to("UANA", 1)
+    assert len(await harness.store.find_requests()) == 1
+    assert len(harness.fake.messages_to("UANA")) == 1
+
+
+async def test_an_approver_without_slack_is_reported_and_the_request_waits(
+    harness: Harness,
+) -> None:
+    harness.fake.users = [u for u in harness.fake.users if u.id != "UANA"]
+    view = await harness.open_form("UTOM")
+    await harness.slack.submit("UTOM", view, GOOD_ANSWERS)
+    told = await harness.latest_message_to("UTOM", 2)
+    assert "Ana Ruiz (ana.ruiz@example.org), who must approve request" in text_of(told["blocks"])
+    assert "no Slack account uses ana.ruiz@example.org" in text_of(told["blocks"])
+    alert = await harness.latest_message_to("UDANA", 1)
+    assert "Could not reach Ana Ruiz (ana.ruiz@example.org) in Slack" in text_of(alert["blocks"])
+    [request] = await harness.store.find_requests()
+    assert request.status is RequestStatus.PENDING
+    actions = [e.action for e in await harness.store.audit_entries(request.id)]
+    assert actions == ["PageRequested", "MessageUndeliverable"]
+
+
+async def test_rate_limits_and_server_errors_are_retried_and_nothing_is_sent_twice(
+    harness: Harness,
+) -> None:
+    harness.fake.fail("chat.postMessage", 429, times=1, **{"Retry-After": "0"})
+    harness.fake.fail("users.lookupByEmail", 503, times=1)
+    approval = await submit_good_request(harness)
+    assert list(buttons(approval["blocks"])) == ["Approve", "Request changes", "Deny"]
+    assert len(harness.fake.messages_to("UANA")) == 1
+    assert len(harness.fake.messages_to("UTOM")) == 1
+    assert all(failure.times == 0 for failure in harness.fake.failures.values()), (
+        "no error was seen"
+    )
+
+
+async def test_the_home_tab_shows_what_waits_and_its_buttons_work(harness: Harness) -> None:
+    await submit_good_request(harness)
+    status, _ = await harness.slack.event(
+        {"type": "app_home_opened", "user": "UANA", "tab": "home"}
+    )
+    assert status == 200
+    await harness.fake.wait_for(lambda f: len(f.of("views.publish")) == 1, "Ana's home")
+    home = harness.fake.of("views.publish")[0].args
+    assert home["user_id"] == "UANA"
+    blocks = home["view"]["blocks"]
+    assert "Page request" in text_of(blocks) and "Room 12 News" in text_of(blocks)
+    assert list(buttons(blocks)) == ["Request a page", "Approve", "Request changes", "Deny"]
+
+    await harness.click("UANA", buttons(blocks)["Approve"], in_home=True)
+    await harness.fake.wait_for(lambda f: len(f.of("views.publish")) == 2, "the home refreshed")
+    refreshed = harness.fake.of("views.publish")[1].args["view"]["blocks"]
+    assert "Approve" not in buttons(refreshed)
+    [page] = await harness.store.find_pages()
+    assert page.status is PageStatus.SETTING_UP
+
+    await harness.slack.event({"type": "app_home_opened", "user": "UTOM", "tab": "home"})
+    await harness.fake.wait_for(lambda f: len(f.of("views.publish")) == 3, "Tom's home")
+    tom = harness.fake.of("views.publish")[2].args["view"]["blocks"]
+    assert "Approved by Ana Ruiz" in text_of(tom)
+    assert "Confirm page is live" in buttons(tom)
+
+
+@pytest.mark.parametrize(
+    ("change", "headers"),
+    [
+        ("wrong secret", {}),
+        ("stale timestamp", {}),
+        ("no signature", {"X-Slack-Signature": ""}),
+    ],
+)
+async def test_unsigned_or_stale_requests_get_401_and_do_nothing(
+    harness: Harness, change: str, headers: dict[str, str]
+) -> None:
+    client = harness.slack
+    if change == "wrong secret":
+        client = SlackClient(client.url, harness.fake, secret="not-the-secret")
+    stamp = int(time.time()) - 600 if change == "stale timestamp" else None
+    body = "command=%2Frequest-page&user_id=UTOM&team_id=T1&trigger_id=t1"
+    status, _ = await client.post(
+        body, "application/x-www-form-urlencoded", timestamp=stamp, **headers
+    )
+    assert status == 401
+    assert harness.fake.calls == []
+    if client is not harness.slack:
+        await client.close()
