@@ -59,7 +59,7 @@ def _serve(settings: Settings) -> None:
     async def application() -> web.Application:
         return make_app(await build(settings))
 
-    web.run_app(application(), host=settings.host, port=settings.port, print=None)
+    web.run_app(application(), host=settings.host, port=settings.port, print=None, access_log=None)
 
 
 def _parser() -> argparse.ArgumentParser:

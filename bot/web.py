@@ -45,6 +45,12 @@ def _add_slack(app: web.Application, slack: AsyncApp, settings: Settings) -> Non
         app.on_startup.append(connect)
         app.on_cleanup.append(disconnect)
 
+    async def close_session(_: web.Application) -> None:
+        if slack.client.session is not None:
+            await slack.client.session.close()
+
+    app.on_cleanup.append(close_session)
+
 
 async def healthz(request: web.Request) -> web.Response:
     """200 while storage can take writes, 503 with the reason otherwise."""

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, WSMsgType, web
 from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 WAIT_SECONDS = 5
 
 
@@ -67,6 +68,8 @@ class FakeSlack:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     server: TestServer | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def api_url(self) -> str:
@@ -81,6 +84,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self.server = TestServer(app)
         await self.server.start_server()
 
@@ -130,10 +134,29 @@ class FakeSlack:
                 status=failure.status,
                 headers=failure.headers,
             )
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         await self._record(Call(method, args))
         return web.json_response(self._answer(method, args))
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Push a Socket Mode envelope to the connected bot."""
+        await self.sockets[-1].send_json(envelope)
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        async with self._changed:
+            self.sockets.append(socket)
+            self._changed.notify_all()
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                async with self._changed:
+                    self.socket_acks.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return socket
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record({"name": request.match_info["name"], **(await request.json())})
@@ -164,6 +187,12 @@ class FakeSlack:
                 "ok": True,
                 "channel": "D" + str(args["channel"]),
                 "ts": f"1700.{next(self._ts)}",
+            }
+        if method == "apps.connections.open":
+            assert self.server is not None
+            return {
+                "ok": True,
+                "url": str(self.server.make_url("/socket")).replace("http", "ws", 1),
             }
         if method == "chat.update":
             return {"ok": True, "channel": args["channel"], "ts": args["ts"]}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +39,30 @@ GOOD_ANSWERS = {
     "co_owners": ["UGRACE"],
     "acknowledged": True,
 }
+
+
+ROOT = Path(__file__).resolve().parent.parent
+# The bot scope each Web API method needs (https://api.slack.com/methods).
+SCOPES_BY_METHOD = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "users.info": "users:read",
+    "users.lookupByEmail": "users:read.email",
+    "views.open": None,
+    "views.publish": None,
+}
+
+
+def manifest_scopes() -> set[str]:
+    text = (ROOT / "manifest" / "slack.yaml").read_text()
+    bot = text.split("    bot:\n", 1)[1].split("settings:", 1)[0]
+    return set(re.findall(r"^\s+- ([a-z:.]+)$", bot, re.MULTILINE))
+
+
+def test_the_manifest_asks_for_exactly_the_scopes_the_bot_uses() -> None:
+    used = {scope for scope in SCOPES_BY_METHOD.values() if scope} | {"commands"}
+    assert manifest_scopes() == used
 
 
 @dataclass
@@ -85,6 +111,8 @@ async def harness() -> AsyncIterator[Harness]:
     await server.start_server()
     slack = SlackClient(str(server.make_url("/slack/events")), fake)
     yield Harness(fake, slack, store)
+    unexpected = {call.method for call in fake.calls} - set(SCOPES_BY_METHOD)
+    assert not unexpected, f"the bot called {unexpected}; add their scopes to the manifest"
     await slack.close()
     await server.close()
     await fake.close()

@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiohttp import ClientSession
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -49,11 +50,16 @@ RETRIES = 3
 
 
 def slack_client(token: str, api_url: str = "") -> AsyncWebClient:
-    """A Web API client that retries rate limits (honouring Retry-After) and server errors."""
+    """A Web API client that retries rate limits (honouring Retry-After) and server errors.
+
+    It keeps one HTTP session, so calls reuse connections; close it with `client.session`.
+    Call it inside the running event loop.
+    """
     base_url = (api_url or SLACK_API_URL).rstrip("/") + "/"
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=ClientSession(),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
@@ -97,10 +103,12 @@ class SlackListeners:
         self._client = client
         self._people = SlackPeople(client)
         self._messenger = SlackMessenger(client, self._people, self._store)
+        # The blank request form only changes with the configuration: render it once.
+        self._request_form = modal(forms.request_form(self._config), {})
 
     async def request_page(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
-        await self._open_form(body["trigger_id"], forms.request_form(self._config), home=False)
+        await self._client.views_open(trigger_id=body["trigger_id"], view=self._request_form)
 
     async def button_clicked(
         self,
