@@ -126,3 +126,11 @@ async def test_only_the_requester_can_resubmit_and_only_after_changes_were_asked
     assert set(errors_by_field(invalid)) == {"acknowledged"}
     request = await store.get_request("REQ-1")
     assert request is not None and request.status is RequestStatus.CHANGES_REQUESTED
+
+
+async def test_someone_whose_email_the_platform_withheld_is_told_and_nothing_is_stored(
+    engine: Engine, store: Store
+) -> None:
+    outcome = await engine.handle(ask_for_page(Person("", "Pat")))
+    assert outcome.reply is not None and outcome.reply.title == "We could not tell who you are"
+    assert await store.find_requests() == []

@@ -20,11 +20,14 @@ from workflows.commands import (
 from workflows.config import DistrictConfig
 from workflows.deciding import decide
 from workflows.ids import random_id
+from workflows.model import Person
 from workflows.outcome import Context, Handled, Outcome
 from workflows.page_lifecycle import confirm_page_live, retire_page
 from workflows.ports import Changes, Clock, ConflictError, Store
+from workflows.request_messages import refusal
 from workflows.requesting import request_page, resubmit_request, route_again
 from workflows.undeliverable import report_undeliverable
+from workflows.validation import is_email
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,12 @@ HANDLERS: dict[type, Handler] = {
     RetirePage: retire_page,
     ReportUndeliverable: report_undeliverable,
 }
+
+UNKNOWN_PERSON = refusal(
+    "Pagekeeper could not read your work email from your chat account, so it cannot tell who "
+    "you are. Ask your chat administrator to show work emails to Pagekeeper.",
+    "We could not tell who you are",
+)
 
 # A conflict means another writer got there first; re-reading and deciding again is enough.
 MAX_ATTEMPTS = 3
@@ -60,6 +69,9 @@ class Engine:
     async def handle(self, command: Command) -> Outcome:
         """Carry out `command`; its records and audit entries are stored before this returns."""
         handler = HANDLERS[type(command)]
+        actor = getattr(command, "actor", None)
+        if isinstance(actor, Person) and not is_email(actor.email):
+            return Outcome(reply=UNKNOWN_PERSON)
         async with self._turn:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 handled = await handler(command, self.context)

@@ -21,6 +21,10 @@ class FieldError:
     message: str
 
 
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value.strip()))
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """Trim, and drop control characters (keeping line breaks where they belong)."""
     kept = (
