@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.app import build_slack_app, slack_client
+from adapters.teams.app import TeamsApp, TeamsCredentials, build_teams_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from storage.tinydb_store import TinyDBStore
@@ -25,6 +26,7 @@ class Pagekeeper:
     clock: Clock
     engine: Engine
     slack: AsyncApp | None
+    teams: TeamsApp | None
 
 
 async def build(
@@ -39,7 +41,22 @@ async def build(
     store = store or await TinyDBStore.open(settings.data_dir)
     clock = clock or SystemClock()
     engine = Engine(config, store, clock)
-    return Pagekeeper(settings, config, store, clock, engine, _slack(settings, engine))
+    return Pagekeeper(
+        settings, config, store, clock, engine, _slack(settings, engine), _teams(settings, engine)
+    )
+
+
+def _teams(settings: Settings, engine: Engine) -> TeamsApp | None:
+    """Teams runs with its credentials, or unauthenticated in local mode (the Emulator)."""
+    if not (settings.teams_enabled or settings.local_mode):
+        return None
+    credentials = TeamsCredentials(
+        APP_ID=settings.teams_app_id,
+        APP_PASSWORD=settings.teams_app_password,
+        APP_TYPE=settings.teams_app_type or "MultiTenant",
+        APP_TENANTID=settings.teams_tenant_id,
+    )
+    return build_teams_app(engine, credentials)
 
 
 def _slack(settings: Settings, engine: Engine) -> AsyncApp | None:

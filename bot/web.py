@@ -24,6 +24,9 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
     app.router.add_get("/healthz", healthz)
     if pagekeeper.slack is not None:
         _add_slack(app, pagekeeper.slack, pagekeeper.settings)
+    if pagekeeper.teams is not None:
+        app.router.add_post("/api/messages", pagekeeper.teams.handler)
+        app.on_cleanup.append(_close_teams)
     app.on_cleanup.append(_close_store)
     return app
 
@@ -70,6 +73,12 @@ async def healthz(request: web.Request) -> web.Response:
             {"status": "unavailable", "problem": str(error), **body}, status=503
         )
     return web.json_response({"status": "ok", **body})
+
+
+async def _close_teams(app: web.Application) -> None:
+    teams = app[PAGEKEEPER].teams
+    if teams is not None:
+        await teams.close()
 
 
 async def _close_store(app: web.Application) -> None:

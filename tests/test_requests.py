@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from tests.conftest import PRINCIPAL, TEACHER
 from tests.stories import ROOM_12, ask_for_page, errors_by_field, only_notice_to
+from workflows import forms
+from workflows.actions import from_text
+from workflows.cards import InputKind
 from workflows.commands import Decide, RequestPage, ResubmitRequest
+from workflows.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.model import PageDetails, Person, RequestStatus, Verdict
 from workflows.ports import Store
@@ -134,3 +138,19 @@ async def test_someone_whose_email_the_platform_withheld_is_told_and_nothing_is_
     outcome = await engine.handle(ask_for_page(Person("", "Pat")))
     assert outcome.reply is not None and outcome.reply.title == "We could not tell who you are"
     assert await store.find_requests() == []
+
+
+def test_fields_converted_from_text_are_the_checkbox_and_people_inputs(
+    config: DistrictConfig,
+) -> None:
+    all_inputs = [
+        *forms.request_form(config).inputs,
+        *forms.confirm_live_form("PAGE-1").inputs,
+        *forms.changes_form("REQ-1:1").inputs,
+    ]
+    checkboxes = {i.name for i in all_inputs if i.kind is InputKind.CHECKBOX}
+    people = {i.name for i in all_inputs if i.kind is InputKind.PEOPLE}
+    assert (checkboxes, people) == (forms.CHECKBOX_FIELDS, forms.PEOPLE_FIELDS)
+    values = from_text({"acknowledged": "true", "co_owners": "A@x.org, b@x.org;", "page_name": "R"})
+    assert values["acknowledged"] is True
+    assert values["co_owners"] == (Person("a@x.org", "a@x.org"), Person("b@x.org", "b@x.org"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from workflows import action_names as names
@@ -28,6 +29,26 @@ _VERDICTS = {
     names.REQUEST_CHANGES: Verdict.REQUEST_CHANGES,
     names.DENY: Verdict.DENY,
 }
+
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def from_text(raw: Mapping[str, object]) -> FormValues:
+    """Form values from a surface that sends only text: checkboxes as "true"/"on", people as
+    emails separated by commas, spaces or semicolons. Anything not text is ignored."""
+    values: dict[str, FormValue] = {}
+    for name, entry in raw.items():
+        if not isinstance(entry, str):
+            continue
+        if name in forms.CHECKBOX_FIELDS:
+            values[name] = entry.strip().lower() in {"true", "on", "yes"}
+        elif name in forms.PEOPLE_FIELDS:
+            emails = [email.lower() for email in _SEPARATORS.split(entry) if email]
+            values[name] = tuple(Person(email, email) for email in emails)
+        else:
+            values[name] = entry
+    return values
 
 
 class UnknownAction(ValueError):

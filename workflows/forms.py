@@ -21,6 +21,10 @@ NOTICES_DISPLAYED = "notices_displayed"
 NOTE = "note"
 REASON = "reason"
 
+# Fields whose text form (in HTML or card submissions) needs converting: see actions.from_text.
+CHECKBOX_FIELDS = frozenset({ACKNOWLEDGED, NOTICES_DISPLAYED})
+PEOPLE_FIELDS = frozenset({CO_OWNERS})
+
 PAGE_NAME_MAX = 100
 PURPOSE_MIN, PURPOSE_MAX = 20, 1000
 AUDIENCE_MAX = 200

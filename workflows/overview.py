@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from workflows import forms, page_messages, policy, request_messages
 from workflows.action_names import REQUEST_PAGE
 from workflows.cards import Button, ButtonStyle, Card, Field
@@ -13,26 +15,44 @@ from workflows.wording import names, when
 RECENT = 20
 
 
-async def overview(config: DistrictConfig, store: Store, email: str) -> tuple[Card, ...]:
-    """Cards for one person, most urgent first: decisions, held requests, pages, requests."""
+@dataclass(frozen=True)
+class Overview:
+    """A person's view of Pagekeeper, in parts a platform can show together or apart."""
+
+    requests: Card
+    decisions: tuple[Card, ...]
+    held: tuple[Card, ...]
+    changes: tuple[Card, ...]
+    pages: tuple[Card, ...]
+
+    def request_cards(self) -> tuple[Card, ...]:
+        """Their requests, then everything that waits for them to act on a request."""
+        return (self.requests, *self.decisions, *self.held, *self.changes)
+
+    def all_cards(self) -> tuple[Card, ...]:
+        return (*self.request_cards(), *self.pages)
+
+
+async def overview(config: DistrictConfig, store: Store, email: str) -> Overview:
+    """One person's overview: decisions first, then held requests, changes asked, pages."""
     email = email.strip().lower()
     waiting = await store.find_requests(approver=email, status=RequestStatus.PENDING)
     mine = await store.find_requests(requester=email)
     pages = [p for p in await store.find_pages(owner=email) if p.status is not PageStatus.RETIRED]
     held = await store.find_requests(status=RequestStatus.HELD) if email == config.contact else []
-    return (
-        _summary(config, mine),
-        *(request_messages.approval_card(config, request) for request in waiting),
-        *(
+    return Overview(
+        requests=_summary(config, mine),
+        decisions=tuple(request_messages.approval_card(config, request) for request in waiting),
+        held=tuple(
             request_messages.request_held(config, request, request.route)[1].card
             for request in held
         ),
-        *(
+        changes=tuple(
             request_messages.changes_requested(config, request).card
             for request in mine
             if request.status is RequestStatus.CHANGES_REQUESTED
         ),
-        *(_page_card(config, page) for page in pages),
+        pages=tuple(_page_card(config, page) for page in pages),
     )
 
 

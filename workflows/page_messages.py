@@ -78,18 +78,10 @@ def retire_button(page: Page) -> Button:
 
 def page_live(config: DistrictConfig, page: Page) -> tuple[Notice, ...]:
     """Owners' setup cards become a record of the live page; the approver hears of it."""
-    assert page.url is not None and page.live_at is not None
-    card = Card(
-        title=f"Live: {page.details.page_name}",
-        text=(
-            f"{page.details.page_name} is an active official district page since "
-            f"{when(config, page.live_at)}. Add your posting disclaimer to each post."
-        ),
-        fields=(Field("Address", page.url), Field("Page", page.id)),
-        buttons=(retire_button(page),),
-        clause=policy.REQUIRED_NOTICES,
+    owners = tuple(
+        Notice(owner.email, _live_card(config, page, owner), setup_ref(page), update=True)
+        for owner in page.owners
     )
-    owners = tuple(Notice(o.email, card, setup_ref(page), update=True) for o in page.owners)
     if page.is_owned_by(page.approved_by.email):
         return owners
     to_approver = Notice(
@@ -102,6 +94,27 @@ def page_live(config: DistrictConfig, page: Page) -> tuple[Notice, ...]:
         ref=f"live:{page.id}",
     )
     return (*owners, to_approver)
+
+
+def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
+    assert page.url is not None and page.live_at is not None
+    return Card(
+        title=f"Live: {page.details.page_name}",
+        text=(
+            f"{page.details.page_name} is an active official district page since "
+            f"{when(config, page.live_at)}. Add your posting disclaimer to each post."
+        ),
+        fields=(Field("Address", page.url), Field("Page", page.id)),
+        sections=(
+            Section(
+                f"Your posting disclaimer ({policy.EMPLOYEE_POSTING})",
+                posting_disclaimer(config, page.details, owner),
+                copyable=True,
+            ),
+        ),
+        buttons=(retire_button(page),),
+        clause=policy.REQUIRED_NOTICES,
+    )
 
 
 def page_retired(config: DistrictConfig, page: Page) -> tuple[Notice, ...]:

@@ -210,8 +210,8 @@ class SlackListeners:
         await self._client.chat_postMessage(channel=body["user"]["id"], blocks=blocks, text=text)
 
     async def _publish_home(self, user_id: str, person: Person) -> None:
-        cards = await overview(self._config, self._store, person.email)
-        await self._client.views_publish(user_id=user_id, view=home_view(cards))
+        mine = await overview(self._config, self._store, person.email)
+        await self._client.views_publish(user_id=user_id, view=home_view(mine.all_cards()))
 
 
 def _outdated() -> Card:

@@ -1,0 +1,149 @@
+"""The Teams bot: activities in, engine commands out, Adaptive Cards back.
+
+Nothing here decides anything: the engine decides, `cards` renders, `messenger` delivers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import ActivityHandler, TurnContext
+
+from adapters.teams.cards import adaptive_card, form_card, submitted
+from adapters.teams.messenger import TeamsMessenger, card_activity
+from adapters.teams.people import TeamsPeople
+from workflows import action_names, forms
+from workflows.actions import FormValues, UnknownAction, command_for, form_for, from_text
+from workflows.cards import Card
+from workflows.delivery import deliver
+from workflows.engine import Engine
+from workflows.model import Person
+from workflows.overview import overview
+
+log = logging.getLogger(__name__)
+
+REQUEST_PAGE = "request-page"
+MY_REQUESTS = "my-requests"
+MY_PAGES = "my-pages"
+COMMANDS = {
+    REQUEST_PAGE: "Ask for a new official district social media page",
+    MY_REQUESTS: "Your page requests, and what waits for your decision",
+    MY_PAGES: "The official pages you run",
+}
+
+
+class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(self, engine: Engine, messenger: TeamsMessenger) -> None:
+        self._engine = engine
+        self._config = engine.context.config
+        self._store = engine.context.store
+        self._messenger = messenger
+        self._people = TeamsPeople()
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        person = await self._identify(turn_context)
+        if person is None:
+            return
+        submission = submitted(turn_context.activity.value)
+        if submission is not None:
+            await self._submit(turn_context, person, *submission)
+            return
+        text = (TurnContext.remove_recipient_mention(turn_context.activity) or "").strip()
+        await self._command(turn_context, person, text.lower().lstrip("/"))
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """Installed in a personal chat: remember how to reach the person, and say hello."""
+        if turn_context.activity.members_added and await self._identify(turn_context):
+            await self._send(turn_context, _welcome())
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._identify(turn_context)
+
+    async def _identify(self, turn_context: TurnContext) -> Person | None:
+        person = await self._people.person(turn_context)
+        if not person.email:
+            await self._send(turn_context, _no_email())
+            return None
+        await self._messenger.remember(turn_context, person.email)
+        return person
+
+    async def _command(self, turn_context: TurnContext, person: Person, text: str) -> None:
+        if text == REQUEST_PAGE:
+            form = forms.request_form(self._config)
+            await turn_context.send_activity(card_activity(form_card(form), form.title))
+            return
+        if text in (MY_REQUESTS, MY_PAGES):
+            mine = await overview(self._config, self._store, person.email)
+            cards = mine.request_cards() if text == MY_REQUESTS else mine.pages or (_no_pages(),)
+            for card in cards:
+                await self._send(turn_context, card)
+            return
+        await self._send(turn_context, _welcome())
+
+    async def _submit(
+        self, turn_context: TurnContext, person: Person, action: str, value: str
+    ) -> None:
+        values = from_text(turn_context.activity.value)
+        try:
+            command = command_for(action, value, person, values)
+        except UnknownAction:
+            await self._send(turn_context, _outdated())
+            return
+        outcome = await self._engine.handle(command)
+        if outcome.errors:
+            await self._show_errors(turn_context, action, value, outcome.errors, values)
+            return
+        if outcome.reply is not None:
+            await self._send(turn_context, outcome.reply)
+        await deliver(self._messenger, outcome.notices, self._engine.handle)
+
+    async def _show_errors(
+        self, turn_context: TurnContext, action: str, value: str, errors: Any, values: FormValues
+    ) -> None:
+        """Put the form back with the problems under their fields, in place of the card."""
+        opener = action_names.EDIT_REQUEST if action == action_names.RESUBMIT_REQUEST else action
+        form = await form_for(self._config, self._store, opener, value)
+        if form is None:
+            await self._send(
+                turn_context, Card("Please check your answers", " ".join(e.message for e in errors))
+            )
+            return
+        entered = {name: _shown(entry) for name, entry in values.items()}
+        activity = card_activity(form_card(form, errors, entered), form.title)
+        if turn_context.activity.reply_to_id:
+            activity.id = turn_context.activity.reply_to_id
+            await turn_context.update_activity(activity)
+        else:
+            await turn_context.send_activity(activity)
+
+    async def _send(self, turn_context: TurnContext, card: Card) -> None:
+        await turn_context.send_activity(card_activity(adaptive_card(card), card.title))
+
+
+def _shown(entry: str | bool | tuple[Person, ...]) -> Any:
+    if isinstance(entry, tuple):
+        return ", ".join(person.email for person in entry)
+    return "true" if entry is True else entry
+
+
+def _welcome() -> Card:
+    lines = "\n".join(f"- **{name}**: {meaning}" for name, meaning in COMMANDS.items())
+    return Card("Pagekeeper", f"Type one of these:\n\n{lines}")
+
+
+def _no_pages() -> Card:
+    return Card("Your pages", "You do not run any official district pages yet.")
+
+
+def _no_email() -> Card:
+    return Card(
+        "We could not tell who you are",
+        "Teams did not share your work email with Pagekeeper. Ask your Teams administrator.",
+    )
+
+
+def _outdated() -> Card:
+    return Card(
+        "This button no longer works", f"It belongs to an older message. Type {MY_REQUESTS}."
+    )

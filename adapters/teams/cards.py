@@ -1,0 +1,171 @@
+"""Render neutral cards and forms as Adaptive Cards (schema 1.5) for Microsoft Teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflows.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.validation import FieldError
+
+Element = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+DATA_KEY = "pagekeeper"
+PEOPLE_HINT = "Work emails, separated by commas"
+
+
+def adaptive_card(card: Card) -> Element:
+    """A card with its buttons; a button that needs a form shows it inline (Action.ShowCard)."""
+    body: list[Element] = [_heading(card.title)]
+    if card.text:
+        body.append(_text(card.text))
+    if card.fields:
+        body.append(
+            {
+                "type": "FactSet",
+                "facts": [{"title": f.label, "value": f.value} for f in card.fields],
+            }
+        )
+    for section in card.sections:
+        body.extend(_section(section))
+    if card.clause:
+        body.append(_text(f"Rule: {card.clause}", size="Small", isSubtle=True))
+    return _card(body, [_action(button) for button in card.buttons])
+
+
+def form_card(
+    form: Form, errors: tuple[FieldError, ...] = (), entered: dict[str, Any] | None = None
+) -> Element:
+    """A form as a card of its own, showing `errors` under their fields and keeping `entered`."""
+    body: list[Element] = [_heading(form.title)]
+    if form.intro:
+        body.append(_text(form.intro, isSubtle=True))
+    problems = {error.field: error.message for error in errors}
+    for field in form.inputs:
+        body.extend(_input(field, (entered or {}).get(field.name), problems.get(field.name)))
+    unplaced = [
+        message for name, message in problems.items() if name not in {i.name for i in form.inputs}
+    ]
+    body.extend(_text(message, color="Attention") for message in unplaced)
+    return _card(body, [_submit(form)])
+
+
+def submitted(value: Any) -> tuple[str, str] | None:
+    """The (action, value) a card submission carries, or None if it is not one of ours."""
+    if not isinstance(value, dict) or not isinstance(value.get(DATA_KEY), dict):
+        return None
+    data = value[DATA_KEY]
+    return str(data.get("action", "")), str(data.get("value", ""))
+
+
+def _card(body: list[Element], actions: list[Element]) -> Element:
+    card: Element = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _action(button: Button) -> Element:
+    if button.form is not None:
+        inline = form_card(button.form)
+        inline.pop("$schema")
+        return {"type": "Action.ShowCard", "title": button.label, "card": inline}
+    action: Element = {
+        "type": "Action.Submit",
+        "title": button.label,
+        "data": {DATA_KEY: {"action": button.action, "value": button.value}},
+    }
+    style = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}.get(button.style)
+    if style:
+        action["style"] = style
+    return action
+
+
+def _submit(form: Form) -> Element:
+    return {
+        "type": "Action.Submit",
+        "title": form.submit_label,
+        "style": "positive",
+        "data": {DATA_KEY: {"action": form.action, "value": form.value}},
+    }
+
+
+def _input(field: Input, entered: Any, problem: str | None) -> list[Element]:
+    elements: list[Element] = []
+    initial = entered if entered is not None else field.initial
+    if field.kind is InputKind.CHECKBOX:
+        if field.hint:
+            elements.append(_text(field.hint, size="Small"))
+        elements.append(
+            {
+                "type": "Input.Toggle",
+                "id": field.name,
+                "title": field.label,
+                "label": "Please confirm",
+                "valueOn": "true",
+                "valueOff": "false",
+                "value": "true" if initial in (True, "true") else "false",
+                "isRequired": field.required,
+                "errorMessage": "Please confirm.",
+            }
+        )
+    else:
+        elements.append(_field_input(field, initial))
+        if field.hint:
+            elements.append(_text(field.hint, size="Small", isSubtle=True, spacing="None"))
+    if problem:
+        elements.append(_text(problem, color="Attention", spacing="None"))
+    return elements
+
+
+def _field_input(field: Input, initial: Any) -> Element:
+    common: Element = {"id": field.name, "label": field.label, "isRequired": field.required}
+    if field.required:
+        common["errorMessage"] = f"{field.label} is needed."
+    if field.kind is InputKind.CHOICE:
+        choices = [{"title": option.label, "value": option.value} for option in field.options]
+        return {
+            "type": "Input.ChoiceSet",
+            "style": "compact",
+            "choices": choices,
+            "value": str(initial or ""),
+            **common,
+        }
+    text: Element = {"type": "Input.Text", **common}
+    if field.kind is InputKind.MULTILINE:
+        text["isMultiline"] = True
+    if field.kind is InputKind.URL:
+        text["style"] = "Url"
+    if field.kind is InputKind.PEOPLE:
+        text["placeholder"] = PEOPLE_HINT
+        initial = ", ".join(initial) if isinstance(initial, tuple) else initial
+    if field.max_length:
+        text["maxLength"] = field.max_length
+    if initial:
+        text["value"] = str(initial)
+    return text
+
+
+def _section(section: Section) -> list[Element]:
+    heading = _text(section.heading, weight="Bolder")
+    if not section.copyable:
+        return [heading, _text(section.text)]
+    # Teams shows a CodeBlock with a copy button; other hosts fall back to monospace text.
+    fallback = _text(section.text, fontType="Monospace")
+    return [
+        heading,
+        {
+            "type": "CodeBlock",
+            "codeSnippet": section.text,
+            "language": "PlainText",
+            "fallback": fallback,
+        },
+    ]
+
+
+def _heading(text: str) -> Element:
+    return _text(text, size="Large", weight="Bolder", style="heading")
+
+
+def _text(text: str, **style: Any) -> Element:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
