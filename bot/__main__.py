@@ -9,6 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from adapters.teams.package import write_package
 from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
 from bot.summary import describe
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if arguments.command == "check-config":
         return _check_config(arguments.file)
+    if arguments.command == "teams-package":
+        return _teams_package(arguments.domain, Path(arguments.output))
     try:
         settings = settings_from(environment(), host=arguments.host, port=arguments.port)
         settings.check()
@@ -44,6 +47,16 @@ def _check_config(file: str | None) -> int:
     except ConfigError as error:
         print(f"pagekeeper: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _teams_package(domain: str, output: Path) -> int:
+    settings = settings_from(environment())
+    if not settings.teams_app_id:
+        print("pagekeeper: set MicrosoftAppId to the bot's app id first", file=sys.stderr)
+        return 2
+    write_package(output, app_id=settings.teams_app_id, domain=domain)
+    print(f"Wrote {output}: upload it in Teams under Apps > Manage your apps > Upload an app.")
     return 0
 
 
@@ -69,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     check = commands.add_parser("check-config", help="check a district configuration file")
     check.add_argument("file", nargs="?", help="TOML file (default $PAGEKEEPER_CONFIG or built-in)")
+    package = commands.add_parser("teams-package", help="write the Teams app package (zip)")
+    package.add_argument(
+        "--domain", required=True, help="the public host name, e.g. pk.example.org"
+    )
+    package.add_argument("--output", default="pagekeeper-teams.zip", help="where to write the zip")
     return parser
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import struct
+import subprocess
+import sys
+import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -27,6 +34,7 @@ from tests.fake_teams import (
 from tests.fakes import FakeClock
 from workflows.model import PageStatus, RequestStatus
 
+ROOT = Path(__file__).resolve().parent.parent
 GOOD = {
     "kind": "classroom",
     "school": "lincoln",
@@ -185,3 +193,49 @@ async def test_a_page_from_request_page_to_live_in_teams(harness: Harness) -> No
 
     # Member look-ups are throttled by Teams: one per person, not one per click.
     assert connector.member_lookups == 5
+
+
+async def test_throttled_and_failed_gateway_calls_are_retried_once_each(harness: Harness) -> None:
+    harness.connector.failures = [429, 502]
+    assert await harness.teams.install(TOM) == 201
+    await harness.connector.wait_for(lambda c: len(c.to(TOM)) == 1, "the welcome")
+    assert harness.connector.failures == []
+    assert len(harness.connector.to(TOM)) == 1
+
+
+async def test_local_mode_never_sends_to_a_service_url_off_this_machine(harness: Harness) -> None:
+    activity = harness.teams.activity(TOM, "message", text="request-page")
+    activity["serviceUrl"] = "https://smba.trafficmanager.net/amer/"
+    assert await harness.teams.post(activity) == 403
+
+
+def test_the_teams_package_holds_a_manifest_and_two_icons(tmp_path: Path) -> None:
+    output = tmp_path / "teams.zip"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "teams-package",
+            "--domain",
+            "pk.example.org",
+            "--output",
+            str(output),
+        ],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "MicrosoftAppId": "abc-123"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(output) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(package.read("manifest.json"))
+        icons = {name: package.read(name) for name in ("color.png", "outline.png")}
+    assert manifest["id"] == manifest["bots"][0]["botId"] == "abc-123"
+    assert manifest["validDomains"] == ["pk.example.org"]
+    commands = manifest["bots"][0]["commandLists"][0]["commands"]
+    assert [command["title"] for command in commands] == ["request-page", "my-requests", "my-pages"]
+    for name, size in (("color.png", 192), ("outline.png", 32)):
+        assert icons[name][:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", icons[name][16:24]) == (size, size)
