@@ -40,6 +40,8 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         self._store = engine.context.store
         self._messenger = messenger
         self._people = TeamsPeople()
+        # The blank request form only changes with the configuration: render it once.
+        self._request_form = form_card(forms.request_form(self._config))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self._identify(turn_context)
@@ -70,8 +72,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def _command(self, turn_context: TurnContext, person: Person, text: str) -> None:
         if text == REQUEST_PAGE:
-            form = forms.request_form(self._config)
-            await turn_context.send_activity(card_activity(form_card(form), form.title))
+            await turn_context.send_activity(card_activity(self._request_form, "Request a page"))
             return
         if text in (MY_REQUESTS, MY_PAGES):
             mine = await overview(self._config, self._store, person.email)

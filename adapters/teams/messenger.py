@@ -41,6 +41,7 @@ class TeamsMessenger:
         self._app_id = app_id
         self._store = store
         self._known: dict[str, str] = {}
+        self._where: dict[str, tuple[str, str]] = {}
 
     async def send(self, notice: Notice) -> None:
         reference = await self._reference(notice.to)
@@ -54,17 +55,20 @@ class TeamsMessenger:
 
     async def remember(self, turn_context: TurnContext, email: str) -> None:
         """Keep how to reach this person; then deliver anything that waited for them."""
-        reference = TurnContext.get_conversation_reference(turn_context.activity)
-        if reference.conversation is None or reference.conversation.conversation_type not in (
-            None,
-            "personal",
-        ):
+        activity = turn_context.activity
+        conversation = activity.conversation
+        if conversation is None or conversation.conversation_type not in (None, "personal"):
             return
+        where = (conversation.id, activity.service_url)
+        if self._where.get(email) == where:
+            return  # the usual case: nothing new to store
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.activity_id = None  # a reference to the chat, not to one message in it
         serialized = json.dumps(reference.serialize(), sort_keys=True)
-        if self._known.get(email) == serialized:
-            return
-        await self._store.remember_message(f"teams-ref|{email}", serialized)
-        self._known[email] = serialized
+        if self._known.get(email) != serialized:
+            await self._store.remember_message(f"teams-ref|{email}", serialized)
+            self._known[email] = serialized
+        self._where[email] = where
         await self._deliver_waiting(email, reference)
 
     async def _reference(self, email: str) -> ConversationReference | None:
