@@ -360,3 +360,10 @@ async def test_unsigned_or_stale_requests_get_401_and_do_nothing(
     assert harness.fake.calls == []
     if client is not harness.slack:
         await client.close()
+
+
+async def test_a_slack_only_district_has_no_teams_endpoint(harness: Harness) -> None:
+    async with harness.slack.session.post(
+        harness.slack.url.replace("/slack/events", "/api/messages"), json={}
+    ) as answer:
+        assert answer.status == 404
