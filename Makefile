@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy workflows storage
+	$(BIN)/mypy workflows storage adapters bot
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest

@@ -95,7 +95,7 @@ class _AioHTTPDriver(AioHTTPDriver):  # type: ignore[misc]
 def _wait(retry_after: str | None, attempt: int) -> float:
     if retry_after and retry_after.strip().isdigit():
         return min(float(retry_after), MAX_WAIT_SECONDS)
-    return min(BACKOFF_SECONDS * 2**attempt, MAX_WAIT_SECONDS)
+    return min(BACKOFF_SECONDS * 2.0**attempt, MAX_WAIT_SECONDS)
 
 
 class ReusedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
