@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_bolt.async_app import AsyncApp
-
-from adapters.slack.app import build_slack_app, slack_client
+from adapters.slack.app import SlackApp, build_slack_app, slack_client
 from adapters.teams.app import TeamsApp, TeamsCredentials, build_teams_app
 from bot.clock import SystemClock
 from bot.config import Settings
 from storage.tinydb_store import TinyDBStore
 from workflows.config import DistrictConfig, load_config
+from workflows.delivery import Messenger
+from workflows.dispatcher import Dispatcher
 from workflows.engine import Engine
 from workflows.ports import Clock, Store
 
@@ -25,8 +25,9 @@ class Pagekeeper:
     store: Store
     clock: Clock
     engine: Engine
-    slack: AsyncApp | None
+    slack: SlackApp | None
     teams: TeamsApp | None
+    dispatcher: Dispatcher | None
 
 
 async def build(
@@ -41,9 +42,10 @@ async def build(
     store = store or await TinyDBStore.open(settings.data_dir)
     clock = clock or SystemClock()
     engine = Engine(config, store, clock)
-    return Pagekeeper(
-        settings, config, store, clock, engine, _slack(settings, engine), _teams(settings, engine)
-    )
+    slack, teams = _slack(settings, engine), _teams(settings, engine)
+    messengers: list[Messenger] = [app.messenger for app in (slack, teams) if app is not None]
+    dispatcher = Dispatcher(engine, messengers) if messengers else None
+    return Pagekeeper(settings, config, store, clock, engine, slack, teams, dispatcher)
 
 
 def _teams(settings: Settings, engine: Engine) -> TeamsApp | None:
@@ -59,7 +61,7 @@ def _teams(settings: Settings, engine: Engine) -> TeamsApp | None:
     return build_teams_app(engine, credentials)
 
 
-def _slack(settings: Settings, engine: Engine) -> AsyncApp | None:
+def _slack(settings: Settings, engine: Engine) -> SlackApp | None:
     if not settings.slack_enabled:
         return None
     client = slack_client(settings.slack_bot_token, settings.slack_api_url)

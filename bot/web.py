@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -23,12 +26,25 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
     app[PAGEKEEPER] = pagekeeper
     app.router.add_get("/healthz", healthz)
     if pagekeeper.slack is not None:
-        _add_slack(app, pagekeeper.slack, pagekeeper.settings)
+        _add_slack(app, pagekeeper.slack.bolt, pagekeeper.settings)
     if pagekeeper.teams is not None:
         app.router.add_post("/api/messages", pagekeeper.teams.handler)
         app.on_cleanup.append(_close_teams)
+    if pagekeeper.dispatcher is not None:
+        app.cleanup_ctx.append(_dispatching)
     app.on_cleanup.append(_close_store)
     return app
+
+
+async def _dispatching(app: web.Application) -> AsyncIterator[None]:
+    """Deliver the outbox for as long as the app runs, starting with what a restart left."""
+    dispatcher = app[PAGEKEEPER].dispatcher
+    assert dispatcher is not None
+    task = asyncio.create_task(dispatcher.run(), name="pagekeeper-dispatcher")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _add_slack(app: web.Application, slack: AsyncApp, settings: Settings) -> None:
@@ -72,7 +88,9 @@ async def healthz(request: web.Request) -> web.Response:
         return web.json_response(
             {"status": "unavailable", "problem": str(error), **body}, status=503
         )
-    return web.json_response({"status": "ok", **body})
+    failed = await pagekeeper.store.failed_messages()
+    # Messages given up on do not make the bot unusable, but someone must look at them.
+    return web.json_response({"status": "ok", "undelivered_messages": len(failed), **body})
 
 
 async def _close_teams(app: web.Application) -> None:

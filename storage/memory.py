@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.versions import check_versions
 from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.outbox import OutboxMessage
 from workflows.ports import Changes
 
 
@@ -13,6 +16,7 @@ class MemoryStore:
         self._pages: dict[str, Page] = {}
         self._audit: list[AuditEntry] = []
         self._messages: dict[str, str] = {}
+        self._outbox: dict[str, OutboxMessage] = {}
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -53,9 +57,18 @@ class MemoryStore:
         self._requests.update((request.id, request) for request in changes.requests)
         self._pages.update((page.id, page) for page in changes.pages)
         self._audit.extend(changes.audit)
+        self._outbox.update((message.id, message) for message in changes.outbox)
 
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         return [entry for entry in self._audit if subject is None or entry.subject == subject]
+
+    async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        due = [m for m in self._outbox.values() if not m.settled and m.next_attempt_at <= now]
+        return sorted(due, key=lambda m: (m.next_attempt_at, m.id))[:limit]
+
+    async def failed_messages(self) -> list[OutboxMessage]:
+        failed = [m for m in self._outbox.values() if m.failed_reason]
+        return sorted(failed, key=lambda m: (m.created_at, m.id))
 
     async def remember_message(self, key: str, handle: str) -> None:
         self._messages[key] = handle

@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,9 +23,11 @@ from tinydb import Query
 
 from storage import codec
 from storage.buckets import BucketedTable
+from storage.card_codec import outbox_from_dict, outbox_to_dict
 from storage.files import JsonLines, fsync_directory, read_json, write_atomically
 from storage.versions import check_versions
 from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.outbox import OutboxMessage
 from workflows.ports import Changes, StorageError
 
 log = logging.getLogger(__name__)
@@ -52,9 +55,16 @@ class TinyDBStore:
             self._requests = BucketedTable(tables, "requests", count)
             self._pages = BucketedTable(tables, "pages", count)
             self._messages = BucketedTable(tables, "messages", count)
+            self._outbox = BucketedTable(tables, "outbox", count)
             self._audit = JsonLines(folder / "audit.jsonl")
             self._journal = JsonLines(folder / "journal.jsonl")
             self._seq = self._recover()
+            # Settled messages are kept as a record; only unsettled ones are ever looked at.
+            self._unsettled = {
+                str(record["id"]): datetime.fromisoformat(record["next_attempt_at"])
+                for record in self._outbox.search(None)
+                if not (record["delivered_at"] or record["failed_reason"] or record["unreachable"])
+            }
         except BaseException:
             self._lock_handle.close()
             raise
@@ -108,6 +118,19 @@ class TinyDBStore:
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         return await self._run(self._read_audit, subject)
 
+    async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        return await self._run(self._due, now, limit)
+
+    async def failed_messages(self) -> list[OutboxMessage]:
+        found = await self._run(_search, self._outbox, [Query().failed_reason != ""])
+        messages = [outbox_from_dict(record) for record in found]
+        return sorted(messages, key=lambda message: (message.created_at, message.id))
+
+    def _due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        due = sorted((at, key) for key, at in self._unsettled.items() if at <= now)[:limit]
+        found = (self._outbox.get(key) for _, key in due)
+        return [outbox_from_dict(record) for record in found if record]
+
     async def remember_message(self, key: str, handle: str) -> None:
         await self._run(self._remember, key, handle)
 
@@ -134,12 +157,18 @@ class TinyDBStore:
             "requests": [codec.request_to_dict(request) for request in changes.requests],
             "pages": [codec.page_to_dict(page) for page in changes.pages],
             "audit": [codec.audit_to_dict(audit) for audit in changes.audit],
+            "outbox": [outbox_to_dict(message) for message in changes.outbox],
         }
         try:
             self._journal.append([entry])
         except OSError as error:
             raise StorageError(f"could not write to {self._journal.path}: {error}") from None
         self._seq += 1
+        for message in changes.outbox:
+            if message.settled:
+                self._unsettled.pop(message.id, None)
+            else:
+                self._unsettled[message.id] = message.next_attempt_at
         try:
             self._apply(entry)
             if self._journal.size() > JOURNAL_LIMIT:
@@ -154,7 +183,8 @@ class TinyDBStore:
         """Apply a journal entry; `audit_written` of its audit lines are already in the log."""
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
-        if self._requests.flush() + self._pages.flush():
+        self._outbox.upsert(entry.get("outbox", []))
+        if self._requests.flush() + self._pages.flush() + self._outbox.flush():
             fsync_directory(self.folder / "tables")
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
         self._audit.append(lines[audit_written:])

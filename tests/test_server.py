@@ -69,6 +69,7 @@ def test_healthz_says_the_bot_is_up_and_in_local_mode(server: str) -> None:
     assert status == 200
     assert body == {
         "status": "ok",
+        "undelivered_messages": 0,
         "district": "Example Unified School District",
         "mode": "local",
         "slack": False,

@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from workflows import policy
+from workflows.cards import Button, Card, Notice
+from workflows.config import DistrictConfig
+from workflows.forms import request_form
 from workflows.model import (
     AuditEntry,
     Page,
@@ -18,6 +21,7 @@ from workflows.model import (
     RequestStatus,
     next_version,
 )
+from workflows.outbox import OutboxMessage
 from workflows.ports import Changes, ConflictError, Store
 
 MONDAY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
@@ -148,3 +152,45 @@ async def test_message_handles_are_remembered_and_replaced(store: Store) -> None
     await store.remember_message("slack|tom@example.org|approval:REQ-1:1", "D2|1700.3")
     assert await store.recall_message("slack|ana@example.org|approval:REQ-1:1") == "D1|1700.2"
     assert await store.recall_message("slack|tom@example.org|approval:REQ-1:1") == "D2|1700.3"
+
+
+def a_message(number: int, **changes: object) -> OutboxMessage:
+    notice = Notice(TOM.email, Card(f"Card {number}", "text"), f"request:REQ-{number}:1")
+    message = OutboxMessage(f"MSG-{number}", notice, MONDAY, MONDAY + timedelta(minutes=number))
+    return dataclasses.replace(message, **changes)  # type: ignore[arg-type]
+
+
+async def test_outbox_messages_come_due_in_order_and_leave_once_settled(store: Store) -> None:
+    await store.commit(Changes(requests=(a_request(1),), outbox=(a_message(2), a_message(1))))
+    assert await store.due_messages(MONDAY, 10) == []
+    later = MONDAY + timedelta(minutes=5)
+    assert [m.id for m in await store.due_messages(later, 10)] == ["MSG-1", "MSG-2"]
+    assert [m.id for m in await store.due_messages(later, 1)] == ["MSG-1"]
+    assert (await store.due_messages(later, 1))[0] == a_message(1)
+
+    delivered = dataclasses.replace(a_message(1), attempts=1, delivered_at=later)
+    retry = dataclasses.replace(
+        a_message(2), attempts=1, next_attempt_at=later + timedelta(hours=1)
+    )
+    await store.commit(Changes(outbox=(delivered, retry)))
+    assert await store.due_messages(later, 10) == []
+    assert [m.id for m in await store.due_messages(later + timedelta(hours=2), 10)] == ["MSG-2"]
+
+    failed = dataclasses.replace(retry, failed_reason="kept failing: 500")
+    await store.commit(Changes(outbox=(failed,)))
+    assert await store.due_messages(later + timedelta(days=9), 10) == []
+    assert await store.failed_messages() == [failed]
+
+
+async def test_a_card_with_forms_survives_the_outbox_unchanged(
+    store: Store, config: DistrictConfig
+) -> None:
+    card = Card(
+        "Fix it",
+        buttons=(
+            Button("Edit", "edit_request", "REQ-1", form=request_form(config, request_id="REQ-1")),
+        ),
+    )
+    message = a_message(1, notice=Notice(TOM.email, card, "request:REQ-1:1", update=True))
+    await store.commit(Changes(outbox=(message,)))
+    assert await store.due_messages(MONDAY + timedelta(days=1), 1) == [message]

@@ -68,6 +68,16 @@ class ReportUndeliverable:
     reason: str
 
 
+@dataclass(frozen=True)
+class ReportDeliveryFailed:
+    """A message kept failing and Pagekeeper stopped trying to send it."""
+
+    recipient: str
+    ref: str
+    problem: str
+    attempts: int
+
+
 Command = (
     RequestPage
     | ResubmitRequest
@@ -76,4 +86,5 @@ Command = (
     | ConfirmPageLive
     | RetirePage
     | ReportUndeliverable
+    | ReportDeliveryFailed
 )

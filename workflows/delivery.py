@@ -1,48 +1,36 @@
-"""Handing an outcome's notices to a chat platform, and reporting the ones it cannot deliver."""
+"""What a chat platform must offer the dispatcher, and how it says a message cannot go now."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from workflows.cards import Notice
-from workflows.commands import Command, ReportUndeliverable
-from workflows.outcome import Outcome
-
-log = logging.getLogger(__name__)
 
 
 class Unreachable(Exception):
     """The platform has no way to reach this person (no account with that email)."""
 
 
+class RetryLater(Exception):
+    """The platform asked to wait (rate limit) or failed for now; `after` is its Retry-After."""
+
+    def __init__(self, reason: str, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.after = after
+
+
 class Messenger(Protocol):
     """One chat platform's way of delivering a notice, implemented by its adapter."""
 
     platform: str
+    per_person_rate: float
+    per_person_burst: float
+    overall_rate: float
+    overall_burst: float
 
     async def send(self, notice: Notice) -> None:
-        """Post the notice, or update its earlier message in place; raise Unreachable."""
+        """Post the notice, or update its earlier message in place.
+
+        Raises Unreachable, RetryLater, or anything else for a failure worth retrying.
+        """
         ...
-
-
-async def deliver(
-    messenger: Messenger,
-    notices: Iterable[Notice],
-    handle: Callable[[Command], Awaitable[Outcome]],
-) -> None:
-    """Send each notice; for one that cannot reach its person, tell who needs to know."""
-    for notice in notices:
-        try:
-            await messenger.send(notice)
-        except Unreachable as reason:
-            log.warning("undeliverable platform=%s ref=%s", messenger.platform, notice.ref)
-            if notice.update or notice.ref.startswith("undeliverable:"):
-                continue  # reported when the first message failed; never report a report
-            report = ReportUndeliverable(notice.to, notice.ref, messenger.platform, str(reason))
-            outcome = await handle(report)
-            await deliver(messenger, outcome.notices, handle)
-        except Exception:
-            # Delivery must not undo what was decided; the failure is logged for follow-up.
-            log.exception("delivery failed platform=%s ref=%s", messenger.platform, notice.ref)

@@ -11,6 +11,7 @@ from workflows.commands import (
     Command,
     ConfirmPageLive,
     Decide,
+    ReportDeliveryFailed,
     ReportUndeliverable,
     RequestPage,
     ResubmitRequest,
@@ -19,14 +20,15 @@ from workflows.commands import (
 )
 from workflows.config import DistrictConfig
 from workflows.deciding import decide
-from workflows.ids import random_id
+from workflows.ids import message_id, random_id
 from workflows.model import Person
+from workflows.outbox import OutboxMessage
 from workflows.outcome import Context, Handled, Outcome
 from workflows.page_lifecycle import confirm_page_live, retire_page
 from workflows.ports import Changes, Clock, ConflictError, Store
 from workflows.request_messages import refusal
 from workflows.requesting import request_page, resubmit_request, route_again
-from workflows.undeliverable import report_undeliverable
+from workflows.undeliverable import report_delivery_failed, report_undeliverable
 from workflows.validation import is_email
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ HANDLERS: dict[type, Handler] = {
     ConfirmPageLive: confirm_page_live,
     RetirePage: retire_page,
     ReportUndeliverable: report_undeliverable,
+    ReportDeliveryFailed: report_delivery_failed,
 }
 
 UNKNOWN_PERSON = refusal(
@@ -65,6 +68,11 @@ class Engine:
     ) -> None:
         self.context = Context(config, store, clock, new_id)
         self._turn = asyncio.Lock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit that queued messages (the dispatcher wakes)."""
+        self._listeners.append(listener)
 
     async def handle(self, command: Command) -> Outcome:
         """Carry out `command`; its records and audit entries are stored before this returns."""
@@ -88,6 +96,15 @@ class Engine:
         raise AssertionError("unreachable")
 
     async def _write(self, handled: Handled) -> None:
+        """Records, audit lines and the messages they cause, all in one commit."""
         audit = tuple(event.audit_entry() for event in handled.outcome.events)
-        if handled.requests or handled.pages or audit:
-            await self.context.store.commit(Changes(handled.requests, handled.pages, audit))
+        now = self.context.clock.now()
+        outbox = tuple(
+            OutboxMessage(message_id(), notice, now, now) for notice in handled.outcome.notices
+        )
+        if handled.requests or handled.pages or audit or outbox:
+            changes = Changes(handled.requests, handled.pages, audit, outbox)
+            await self.context.store.commit(changes)
+        if outbox:
+            for listener in self._listeners:
+                listener()

@@ -136,6 +136,18 @@ class MessageUndeliverable(Event):
 
 
 @dataclass(frozen=True)
+class DeliveryFailed(Event):
+    """A message about this record was given up after repeated failures."""
+
+    recipient: str
+    problem: str
+    attempts: int
+
+    def detail(self) -> str:
+        return f"gave up sending to {self.recipient} after {self.attempts} tries: {self.problem}"
+
+
+@dataclass(frozen=True)
 class ActionRefused(Event):
     """Someone tried to act on a page or request that is not theirs to act on."""
 

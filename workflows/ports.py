@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.outbox import OutboxMessage
 
 
 class ConflictError(Exception):
@@ -22,12 +23,14 @@ class Changes:
     """Everything one command changes, written all together or not at all.
 
     Each record carries the version it will have once written: 1 for a new record, one more
-    than the stored version for an update. A stale version raises ConflictError.
+    than the stored version for an update. A stale version raises ConflictError. Outbox
+    messages are written as given (only the dispatcher changes them once stored).
     """
 
     requests: tuple[PageRequest, ...] = ()
     pages: tuple[Page, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
+    outbox: tuple[OutboxMessage, ...] = ()
 
 
 class Store(Protocol):
@@ -59,6 +62,14 @@ class Store(Protocol):
 
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         """The audit trail in the order it was written, optionally for one record."""
+        ...
+
+    async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Unsettled outbox messages whose next attempt has come, earliest due first."""
+        ...
+
+    async def failed_messages(self) -> list[OutboxMessage]:
+        """Messages the dispatcher gave up on, oldest first."""
         ...
 
     async def remember_message(self, key: str, handle: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from workflows import policy
 from workflows.cards import Card, Field, Notice
-from workflows.commands import ReportUndeliverable
-from workflows.events import MessageUndeliverable
+from workflows.commands import ReportDeliveryFailed, ReportUndeliverable
+from workflows.events import DeliveryFailed, MessageUndeliverable
 from workflows.model import PageRequest, RequestStatus
 from workflows.outcome import Context, Handled, Outcome
 
@@ -72,3 +72,29 @@ def _to_requester(
         ),
         ref=f"undeliverable:{request.id}:{command.recipient}",
     )
+
+
+async def report_delivery_failed(command: ReportDeliveryFailed, ctx: Context) -> Handled:
+    subject = Notice(command.recipient, Card(""), command.ref).subject
+    event = DeliveryFailed(
+        subject, SYSTEM, ctx.clock.now(), command.recipient, command.problem, command.attempts
+    )
+    if command.recipient == ctx.config.contact:
+        return Handled(Outcome(events=(event,)))
+    person = ctx.config.person(command.recipient)
+    who = f"{person.name} ({command.recipient})" if person else command.recipient
+    notice = Notice(
+        ctx.config.contact,
+        Card(
+            title=f"A message to {who} could not be delivered",
+            text=(
+                f"Pagekeeper tried {command.attempts} times to send {who} a message about "
+                f"{subject} and has stopped ({command.problem}). Please let them know, and "
+                "check the chat platform's status."
+            ),
+            fields=(Field("About", subject),),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"delivery-failed:{subject}:{command.recipient}",
+    )
+    return Handled(Outcome(events=(event,), notices=(notice,)))

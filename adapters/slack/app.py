@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientSession
@@ -37,7 +38,6 @@ from adapters.slack.people import SlackPeople
 from workflows import forms
 from workflows.actions import FormValues, UnknownAction, command_for, form_for
 from workflows.cards import Card, Form
-from workflows.delivery import deliver
 from workflows.engine import Engine
 from workflows.model import Person
 from workflows.overview import overview
@@ -62,14 +62,22 @@ def slack_client(token: str, api_url: str = "") -> AsyncWebClient:
         session=ClientSession(),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=RETRIES),
+            # One quick retry here; longer waits are the outbox dispatcher's job.
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
         ],
     )
 
 
-def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> AsyncApp:
-    """The Bolt app with every Pagekeeper listener; requests are verified when a secret is set."""
+@dataclass(frozen=True)
+class SlackApp:
+    bolt: AsyncApp
+    messenger: SlackMessenger
+
+
+def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> SlackApp:
+    """The Bolt app with every Pagekeeper listener (requests are verified when a secret is
+    set), and the messenger the dispatcher delivers Slack messages with."""
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or None,
@@ -82,7 +90,7 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str)
     app.action(re.compile(r".+"))(listeners.button_clicked)
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
     app.event("app_home_opened")(listeners.home_opened)
-    return app
+    return SlackApp(app, listeners.messenger)
 
 
 async def skip_redeliveries(
@@ -102,7 +110,7 @@ class SlackListeners:
         self._store = engine.context.store
         self._client = client
         self._people = SlackPeople(client)
-        self._messenger = SlackMessenger(client, self._people, self._store)
+        self.messenger = SlackMessenger(client, self._people, self._store)
         # The blank request form only changes with the configuration: render it once.
         self._request_form = modal(forms.request_form(self._config), {})
 
@@ -132,7 +140,6 @@ class SlackListeners:
             return
         outcome = await self._engine.handle(command)
         await self._reply(body, respond, outcome.reply)
-        await deliver(self._messenger, outcome.notices, self._engine.handle)
         if from_home:
             await self._publish_home(body["user"]["id"], actor)
 
@@ -158,7 +165,6 @@ class SlackListeners:
             await ack(response_action="update", view=reply_modal(outcome.reply))
         else:
             await ack()
-        await deliver(self._messenger, outcome.notices, self._engine.handle)
         if metadata.get("home"):
             await self._publish_home(body["user"]["id"], actor)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import card_blocks, card_text
 from adapters.slack.people import SlackPeople
 from workflows.cards import Notice
+from workflows.delivery import RetryLater
 from workflows.ports import Store
 
 PLATFORM = "Slack"
@@ -16,6 +18,11 @@ class SlackMessenger:
     """Implements workflows.delivery.Messenger for Slack."""
 
     platform = PLATFORM
+    # Slack allows about one message per second per conversation, with short bursts.
+    per_person_rate = 1.0
+    per_person_burst = 3.0
+    overall_rate = 20.0
+    overall_burst = 20.0
 
     def __init__(self, client: AsyncWebClient, people: SlackPeople, store: Store) -> None:
         self._client = client
@@ -23,6 +30,15 @@ class SlackMessenger:
         self._store = store
 
     async def send(self, notice: Notice) -> None:
+        try:
+            await self._send(notice)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                after = error.response.headers.get("Retry-After", "1")
+                raise RetryLater("rate limited", float(after) if after.isdigit() else 1.0) from None
+            raise
+
+    async def _send(self, notice: Notice) -> None:
         user_id = await self._people.user_id(notice.to)
         key = f"slack|{notice.to}|{notice.ref}"
         blocks, text = card_blocks(notice.card), card_text(notice.card)

@@ -27,6 +27,7 @@ class TeamsCredentials:
 class TeamsApp:
     handler: Handler
     authentication: ReusingAuthentication
+    messenger: TeamsMessenger
 
     async def close(self) -> None:
         await self.authentication.close()
@@ -39,6 +40,5 @@ def build_teams_app(engine: Engine, credentials: TeamsCredentials) -> TeamsApp:
     messenger = TeamsMessenger(adapter, credentials.APP_ID, engine.context.store)
     bot = PagekeeperTeamsBot(engine, messenger)
     local = not credentials.APP_ID
-    return TeamsApp(
-        teams_messages_handler(adapter, authentication, bot, local=local), authentication
-    )
+    handler = teams_messages_handler(adapter, authentication, bot, local=local)
+    return TeamsApp(handler, authentication, messenger)

@@ -16,7 +16,6 @@ from adapters.teams.people import TeamsPeople
 from workflows import action_names, forms
 from workflows.actions import FormValues, UnknownAction, command_for, form_for, from_text
 from workflows.cards import Card
-from workflows.delivery import deliver
 from workflows.engine import Engine
 from workflows.model import Person
 from workflows.overview import overview
@@ -97,7 +96,6 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         if outcome.reply is not None:
             await self._send(turn_context, outcome.reply)
-        await deliver(self._messenger, outcome.notices, self._engine.handle)
 
     async def _show_errors(
         self, turn_context: TurnContext, action: str, value: str, errors: Any, values: FormValues

@@ -35,6 +35,11 @@ class TeamsMessenger:
     """Implements workflows.delivery.Messenger for Teams."""
 
     platform = PLATFORM
+    # Teams allows 7 messages per second per conversation and about 30 per second per app.
+    per_person_rate = 7.0
+    per_person_burst = 7.0
+    overall_rate = 30.0
+    overall_burst = 30.0
 
     def __init__(self, adapter: BotAdapter, app_id: str, store: Store) -> None:
         self._adapter = adapter

@@ -1,0 +1,170 @@
+"""The dispatcher: delivers the outbox, paced under each platform's limits, retrying failures.
+
+A message leaves the outbox only once a platform took it. Rate limits and errors put it back
+with a later attempt time (Retry-After when the platform gives one, else exponential backoff);
+after MAX_ATTEMPTS it is given up, and the district contact is told. Nobody reachable on any
+platform is reported once, through the engine, to the people who can fix it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from workflows.commands import ReportDeliveryFailed, ReportUndeliverable
+from workflows.delivery import Messenger, RetryLater, Unreachable
+from workflows.engine import Engine
+from workflows.outbox import OutboxMessage
+from workflows.pacing import TokenBucket
+from workflows.ports import Changes
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+FIRST_BACKOFF = 1.0
+MAX_BACKOFF = 15 * 60.0
+BATCH = 100
+IDLE_SECONDS = 1.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        engine: Engine,
+        messengers: list[Messenger],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._engine = engine
+        self._store = engine.context.store
+        self._clock = engine.context.clock
+        self._messengers = messengers
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._overall = {
+            m.platform: TokenBucket(m.overall_rate, m.overall_burst) for m in messengers
+        }
+        self._per_person: dict[tuple[str, str], TokenBucket] = {}
+        self._wake = asyncio.Event()
+        engine.on_commit(self.kick)
+
+    def kick(self) -> None:
+        """New messages are waiting: deliver them now rather than at the next idle check."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; wakes on new messages, and at least every second."""
+        while True:
+            self._wake.clear()
+            try:
+                pending = await self.drain()
+            except Exception:  # a store hiccup must not stop delivery for good
+                log.exception("dispatcher round failed")
+                pending = False
+            if not pending:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+
+    async def drain(self) -> bool:
+        """Deliver what is due now; True if some of it must wait for a person's rate limit."""
+        waiting = False
+        for message in await self._store.due_messages(self._clock.now(), BATCH):
+            waiting |= not await self._deliver(message)
+        return waiting
+
+    async def _deliver(self, message: OutboxMessage) -> bool:
+        """Try one message; False if it was left for a moment because its person is paced."""
+        for index, messenger in enumerate(self._messengers):
+            if not await self._paced(messenger, message.notice.to):
+                return False
+            try:
+                await messenger.send(message.notice)
+            except Unreachable as reason:
+                if index + 1 < len(self._messengers):
+                    continue
+                await self._unreachable(message, messenger, str(reason))
+                return True
+            except RetryLater as problem:
+                await self._retry(message, f"{messenger.platform}: {problem}", problem.after)
+                return True
+            except Exception as error:
+                await self._retry(
+                    message, f"{messenger.platform}: {type(error).__name__}: {error}", None
+                )
+                return True
+            await self._settle(message, delivered=True)
+            return True
+        return True
+
+    async def _paced(self, messenger: Messenger, person: str) -> bool:
+        now = self._monotonic()
+        bucket = self._per_person.setdefault(
+            (messenger.platform, person),
+            TokenBucket(messenger.per_person_rate, messenger.per_person_burst),
+        )
+        if bucket.wait(now) > 0:
+            return False
+        overall = self._overall[messenger.platform]
+        pause = overall.wait(now)
+        if pause > 0:
+            await self._sleep(pause)
+            now = self._monotonic()
+        overall.take(now)
+        bucket.take(now)
+        return True
+
+    async def _retry(self, message: OutboxMessage, problem: str, after: float | None) -> None:
+        attempts = message.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            log.error(
+                "message given up id=%s ref=%s problem=%s", message.id, message.notice.ref, problem
+            )
+            failed = dataclasses.replace(
+                message, attempts=attempts, failed_reason=problem, last_error=problem
+            )
+            await self._store.commit(Changes(outbox=(failed,)))
+            if not message.notice.ref.startswith("delivery-failed:"):
+                report = ReportDeliveryFailed(
+                    message.notice.to, message.notice.ref, problem, attempts
+                )
+                await self._engine.handle(report)
+            return
+        wait = max(after or 0.0, min(FIRST_BACKOFF * 2.0 ** (attempts - 1), MAX_BACKOFF))
+        log.warning(
+            "message retry id=%s attempt=%d wait=%.1fs problem=%s",
+            message.id,
+            attempts,
+            wait,
+            problem,
+        )
+        later = dataclasses.replace(
+            message,
+            attempts=attempts,
+            last_error=problem,
+            next_attempt_at=self._clock.now() + timedelta(seconds=wait),
+        )
+        await self._store.commit(Changes(outbox=(later,)))
+
+    async def _unreachable(self, message: OutboxMessage, messenger: Messenger, reason: str) -> None:
+        await self._settle(message, delivered=False)
+        notice = message.notice
+        if notice.update or notice.ref.startswith(("undeliverable:", "delivery-failed:")):
+            return  # reported when the first message failed; never report a report
+        await self._engine.handle(
+            ReportUndeliverable(notice.to, notice.ref, messenger.platform, reason)
+        )
+
+    async def _settle(self, message: OutboxMessage, *, delivered: bool) -> None:
+        settled = dataclasses.replace(
+            message,
+            attempts=message.attempts + 1,
+            delivered_at=self._clock.now() if delivered else None,
+            unreachable=not delivered,
+        )
+        await self._store.commit(Changes(outbox=(settled,)))
