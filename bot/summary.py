@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.config import DistrictConfig, Route
+from workflows.config import DAYS, DistrictConfig, Route
 
 
 def describe(config: DistrictConfig) -> str:
@@ -30,4 +30,13 @@ def describe(config: DistrictConfig) -> str:
         lines.append(f"  - {kind.label} [{kind.id}]: approved by {route}")
     lines.append("Platforms: " + ", ".join(platform.label for platform in config.platforms))
     lines.append("Removal reasons: " + "; ".join(reason.label for reason in config.removal_reasons))
+    hours = config.working_time
+    days = ", ".join(DAYS[day] for day in sorted(hours.days))
+    lines.append(f"Reminders go out on {days}, {hours.start:%H:%M}-{hours.end:%H:%M}")
+    every = config.reminders
+    lines.append(
+        f"Monitoring checks every {every.monitoring_every_days} days; approvers reminded after "
+        f"{every.approval_reminder_working_days} working days, escalated after "
+        f"{every.approval_escalation_working_days}"
+    )
     return "\n".join(lines)

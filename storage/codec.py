@@ -13,6 +13,7 @@ from workflows.model import (
     PageRequest,
     PageStatus,
     Person,
+    Removal,
     RequestStatus,
     Verdict,
 )
@@ -33,6 +34,9 @@ def request_to_dict(request: PageRequest) -> Record:
         "revision": request.revision,
         "decisions": [_decision(decision) for decision in request.decisions],
         "page_id": request.page_id,
+        "routed_at": _moment(request.routed_at),
+        "reminded_at": _moment(request.reminded_at),
+        "escalated_at": _moment(request.escalated_at),
         "version": request.version,
     }
 
@@ -49,6 +53,9 @@ def request_from_dict(data: Record) -> PageRequest:
         revision=data["revision"],
         decisions=tuple(_to_decision(item) for item in data["decisions"]),
         page_id=data["page_id"],
+        routed_at=_to_moment(data.get("routed_at")),
+        reminded_at=_to_moment(data.get("reminded_at")),
+        escalated_at=_to_moment(data.get("escalated_at")),
         version=data["version"],
     )
 
@@ -66,6 +73,12 @@ def page_to_dict(page: Page) -> Record:
         "live_at": _moment(page.live_at),
         "retired_at": _moment(page.retired_at),
         "retired_reason": page.retired_reason,
+        "next_check_due": _moment(page.next_check_due),
+        "nudged_at": _moment(page.nudged_at),
+        "nudge_answered_at": _moment(page.nudge_answered_at),
+        "escalated_at": _moment(page.escalated_at),
+        "setup_reminded_at": _moment(page.setup_reminded_at),
+        "removals": [_removal(removal) for removal in page.removals],
         "version": page.version,
     }
 
@@ -83,6 +96,12 @@ def page_from_dict(data: Record) -> Page:
         live_at=_to_moment(data["live_at"]),
         retired_at=_to_moment(data["retired_at"]),
         retired_reason=data["retired_reason"],
+        next_check_due=_to_moment(data.get("next_check_due")),
+        nudged_at=_to_moment(data.get("nudged_at")),
+        nudge_answered_at=_to_moment(data.get("nudge_answered_at")),
+        escalated_at=_to_moment(data.get("escalated_at")),
+        setup_reminded_at=_to_moment(data.get("setup_reminded_at")),
+        removals=tuple(_to_removal(item) for item in data.get("removals", [])),
         version=data["version"],
     )
 
@@ -158,6 +177,26 @@ def _to_decision(data: Record) -> Decision:
         at=datetime.fromisoformat(data["at"]),
         note=data["note"],
         revision=data["revision"],
+    )
+
+
+def _removal(removal: Removal) -> Record:
+    return {
+        "at": removal.at.isoformat(),
+        "by": _person(removal.by),
+        "reason": removal.reason,
+        "description": removal.description,
+        "saved_copy": removal.saved_copy,
+    }
+
+
+def _to_removal(data: Record) -> Removal:
+    return Removal(
+        at=datetime.fromisoformat(data["at"]),
+        by=_to_person(data["by"]),
+        reason=data["reason"],
+        description=data["description"],
+        saved_copy=data["saved_copy"],
     )
 
 

@@ -303,6 +303,7 @@ async def test_rate_limits_and_server_errors_are_retried_and_nothing_is_sent_twi
     harness.fake.fail("users.lookupByEmail", 503, times=1)
     approval = await submit_good_request(harness)
     assert list(buttons(approval["blocks"])) == ["Approve", "Request changes", "Deny"]
+    await harness.latest_message_to("UTOM", 1)
     assert len(harness.fake.messages_to("UANA")) == 1
     assert len(harness.fake.messages_to("UTOM")) == 1
     assert all(failure.times == 0 for failure in harness.fake.failures.values()), (

@@ -9,13 +9,16 @@ from workflows import action_names as names
 from workflows import forms
 from workflows.cards import Form
 from workflows.commands import (
+    AttestMonitoring,
     Command,
     ConfirmPageLive,
     Decide,
+    LogRemoval,
     RequestPage,
     ResubmitRequest,
     RetirePage,
     RouteAgain,
+    SnoozeCheck,
 )
 from workflows.config import DistrictConfig
 from workflows.model import PageDetails, Person, Verdict
@@ -74,6 +77,13 @@ def command_for(
         return ConfirmPageLive(actor, value, url, shown)
     if action == names.RETIRE_PAGE:
         return RetirePage(actor, value, _text(given, forms.NOTE))
+    if action == names.MONITORING_CHECKED:
+        return AttestMonitoring(actor, value)
+    if action == names.SNOOZE_CHECK:
+        return SnoozeCheck(actor, value)
+    if action == names.POST_REMOVED:
+        reason, description = _text(given, forms.REASON), _text(given, forms.DESCRIPTION)
+        return LogRemoval(actor, value, reason, description, _text(given, forms.SAVED_COPY))
     raise UnknownAction(action)
 
 
@@ -122,6 +132,8 @@ async def form_for(config: DistrictConfig, store: Store, action: str, value: str
         return forms.confirm_live_form(value)
     if action == names.RETIRE_PAGE:
         return forms.retire_form(value)
+    if action == names.POST_REMOVED:
+        return forms.removal_form(config, value)
     if action == names.EDIT_REQUEST:
         request = await store.get_request(value)
         return (

@@ -59,6 +59,40 @@ class RetirePage:
 
 
 @dataclass(frozen=True)
+class AttestMonitoring:
+    """An owner checked the page and found nothing to remove."""
+
+    actor: Person
+    page_id: str
+
+
+@dataclass(frozen=True)
+class LogRemoval:
+    """An owner removed a post, for a reason from the district's viewpoint-neutral list."""
+
+    actor: Person
+    page_id: str
+    reason: str
+    description: str
+    saved_copy: str
+
+
+@dataclass(frozen=True)
+class SnoozeCheck:
+    """Ask for the monitoring check again tomorrow."""
+
+    actor: Person
+    page_id: str
+
+
+@dataclass(frozen=True)
+class RunReminders:
+    """The clock moved on: send whatever is due, a bounded batch at a time."""
+
+    limit: int = 200
+
+
+@dataclass(frozen=True)
 class ReportUndeliverable:
     """A chat platform could not reach `recipient` (for instance: no account uses that email)."""
 
@@ -87,4 +121,8 @@ Command = (
     | RetirePage
     | ReportUndeliverable
     | ReportDeliveryFailed
+    | AttestMonitoring
+    | LogRemoval
+    | SnoozeCheck
+    | RunReminders
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import string
 import tomllib
 from dataclasses import dataclass
+from datetime import time
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -57,6 +58,7 @@ SECTIONS = (
     "removal_reasons",
     "notices",
     "guidelines",
+    "reminders",
 )
 
 
@@ -104,6 +106,29 @@ class RemovalReason:
     label: str
 
 
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """When the bot may nudge people: working days (0 = Monday) between two local times."""
+
+    days: frozenset[int] = frozenset(range(5))
+    start: time = time(8, 0)
+    end: time = time(16, 0)
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """The cadence of the duties the bot carries forward (days of the calendar or working days)."""
+
+    monitoring_every_days: int = 7
+    answer_within_working_days: int = 2
+    setup_reminder_working_days: int = 3
+    approval_reminder_working_days: int = 2
+    approval_escalation_working_days: int = 5
+
+
 @dataclass(frozen=True)
 class DistrictConfig:
     name: str
@@ -119,6 +144,8 @@ class DistrictConfig:
     notices: dict[str, str]
     guidelines: str
     source: str
+    working_time: WorkingTime = WorkingTime()
+    reminders: Reminders = Reminders()
 
     def person(self, email: str) -> Person | None:
         """The directory entry for `email`, matched without regard to case."""
@@ -194,6 +221,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
     superintendent = _named(district, "superintendent", known)
     designees = tuple(_each_named(district, "designees", known))
     contact = _named(district, "contact", known)
+    working_time = _working_time(district)
     district.finish()
     schools = tuple(_school(table, known) for table in root.tables("schools"))
     _unique("schools", "id", [school.id for school in schools])
@@ -205,6 +233,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
     guidelines = root.table("guidelines")
     guidelines_text = guidelines.text("text")
     guidelines.finish()
+    reminders = _reminders(root.optional_table("reminders"))
     root.finish()
     return DistrictConfig(
         name=name,
@@ -220,7 +249,59 @@ def _build(root: Table, source: str) -> DistrictConfig:
         notices=notices,
         guidelines=guidelines_text,
         source=source,
+        working_time=working_time,
+        reminders=reminders,
     )
+
+
+def _working_time(district: Table) -> WorkingTime:
+    days = district.words("working_days", DAYS[:5])
+    unknown = [day for day in days if day not in DAYS]
+    if unknown or not days:
+        raise district.problem(
+            "working_days", f"district.working_days: use {', '.join(DAYS)} (got {unknown or days})"
+        )
+    hours = district.text("working_hours", "08:00-16:00")
+    span = _hours(hours)
+    if span is None:
+        raise district.problem(
+            "working_hours", f'district.working_hours: write it like "08:00-16:00" (got {hours!r})'
+        )
+    start, end = span
+    return WorkingTime(frozenset(DAYS.index(day) for day in days), start, end)
+
+
+def _hours(text: str) -> tuple[time, time] | None:
+    try:
+        start_text, end_text = text.split("-")
+        start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
+def _reminders(table: Table | None) -> Reminders:
+    if table is None:
+        return Reminders()
+    defaults = Reminders()
+    values = {
+        field: table.count(field, getattr(defaults, field))
+        for field in (
+            "monitoring_every_days",
+            "answer_within_working_days",
+            "setup_reminder_working_days",
+            "approval_reminder_working_days",
+            "approval_escalation_working_days",
+        )
+    }
+    table.finish()
+    reminders = Reminders(**values)
+    if reminders.approval_escalation_working_days <= reminders.approval_reminder_working_days:
+        raise table.problem(
+            "approval_escalation_working_days",
+            "reminders.approval_escalation_working_days must be more than the reminder's days",
+        )
+    return reminders
 
 
 def _people(root: Table) -> tuple[Person, ...]:

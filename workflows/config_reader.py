@@ -98,6 +98,27 @@ class Table:
             result.append(value.strip().lower())
         return tuple(result)
 
+    def count(self, key: str, default: int) -> int:
+        """A whole number of at least 1 (days, times...)."""
+        value: int = self._get(key, int, "a whole number", default)
+        if value < 1:
+            raise self.problem(key, f"{dotted((*self._path, key))} must be 1 or more")
+        return value
+
+    def words(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        values: list[Any] = self._get(key, list, "a list of words in quotes", list(default))
+        if not all(isinstance(value, str) for value in values):
+            raise self.problem(
+                key, f"{dotted((*self._path, key))} must be a list of words in quotes"
+            )
+        return tuple(value.strip().lower() for value in values)
+
+    def optional_table(self, key: str) -> Table | None:
+        if key not in self._data:
+            self._known.add(key)
+            return None
+        return self.table(key)
+
     def table(self, key: str) -> Table:
         value: dict[str, Any] = self._get(key, dict, "a table, like [" + key + "]")
         return Table(value, (*self._path, key))

@@ -8,24 +8,30 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from workflows.commands import (
+    AttestMonitoring,
     Command,
     ConfirmPageLive,
     Decide,
+    LogRemoval,
     ReportDeliveryFailed,
     ReportUndeliverable,
     RequestPage,
     ResubmitRequest,
     RetirePage,
     RouteAgain,
+    RunReminders,
+    SnoozeCheck,
 )
 from workflows.config import DistrictConfig
 from workflows.deciding import decide
 from workflows.ids import message_id, random_id
 from workflows.model import Person
+from workflows.monitoring import attest_monitoring, log_removal, snooze_check
 from workflows.outbox import OutboxMessage
 from workflows.outcome import Context, Handled, Outcome
 from workflows.page_lifecycle import confirm_page_live, retire_page
 from workflows.ports import Changes, Clock, ConflictError, Store
+from workflows.reminders import run_reminders
 from workflows.request_messages import refusal
 from workflows.requesting import request_page, resubmit_request, route_again
 from workflows.undeliverable import report_delivery_failed, report_undeliverable
@@ -44,6 +50,10 @@ HANDLERS: dict[type, Handler] = {
     RetirePage: retire_page,
     ReportUndeliverable: report_undeliverable,
     ReportDeliveryFailed: report_delivery_failed,
+    AttestMonitoring: attest_monitoring,
+    LogRemoval: log_removal,
+    SnoozeCheck: snooze_check,
+    RunReminders: run_reminders,
 }
 
 UNKNOWN_PERSON = refusal(

@@ -156,3 +156,62 @@ class ActionRefused(Event):
 
     def detail(self) -> str:
         return f"{self.action}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class MonitoringCheckSent(Event):
+    clause: ClassVar[Clause] = policy.MONITORING
+
+
+@dataclass(frozen=True)
+class MonitoringChecked(Event):
+    clause: ClassVar[Clause] = policy.MONITORING
+
+    def detail(self) -> str:
+        return "checked; nothing to remove"
+
+
+@dataclass(frozen=True)
+class PostRemoved(Event):
+    reason: str
+    description: str
+    saved_copy: str
+    clause: ClassVar[Clause] = policy.MONITORING
+
+    def detail(self) -> str:
+        return f"reason: {self.reason}; {self.description}; copy kept at {self.saved_copy}"
+
+
+@dataclass(frozen=True)
+class MonitoringSnoozed(Event):
+    clause: ClassVar[Clause] = policy.MONITORING
+
+
+@dataclass(frozen=True)
+class MonitoringOverdue(Event):
+    since: str
+    clause: ClassVar[Clause] = policy.MONITORING
+
+    def detail(self) -> str:
+        return f"check unanswered since {self.since}; approver told"
+
+
+@dataclass(frozen=True)
+class SetupReminded(Event):
+    clause: ClassVar[Clause] = policy.REQUIRED_NOTICES
+
+
+@dataclass(frozen=True)
+class ApprovalReminded(Event):
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "reminded " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class RequestEscalated(Event):
+    added: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "also sent to " + ", ".join(self.added)

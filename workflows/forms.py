@@ -20,6 +20,8 @@ URL = "url"
 NOTICES_DISPLAYED = "notices_displayed"
 NOTE = "note"
 REASON = "reason"
+DESCRIPTION = "description"
+SAVED_COPY = "saved_copy"
 
 # Fields whose text form (in HTML or card submissions) needs converting: see actions.from_text.
 CHECKBOX_FIELDS = frozenset({ACKNOWLEDGED, NOTICES_DISPLAYED})
@@ -140,6 +142,36 @@ def confirm_live_form(page_id: str) -> Form:
                 NOTICES_DISPLAYED,
                 "The page prominently displays all eight required notices",
                 InputKind.CHECKBOX,
+            ),
+        ),
+    )
+
+
+def removal_form(config: DistrictConfig, page_id: str) -> Form:
+    """What an owner records about a removed post (AR 1114: viewpoint-neutral removal)."""
+    reasons = tuple(Option(reason.id, reason.label) for reason in config.removal_reasons)
+    return Form(
+        title="I removed a post",
+        action=actions.POST_REMOVED,
+        value=page_id,
+        submit_label="Record",
+        intro=(
+            "Posts may be removed only for one of the district's reasons, never because of the "
+            f"viewpoint they express ({policy.MONITORING}). Keep a copy of what you removed."
+        ),
+        inputs=(
+            Input(REASON, "Reason for removing it", InputKind.CHOICE, options=reasons),
+            Input(
+                DESCRIPTION,
+                "What the post said or showed, briefly",
+                InputKind.MULTILINE,
+                max_length=NOTE_MAX,
+            ),
+            Input(
+                SAVED_COPY,
+                "Where the saved copy is",
+                hint="A link to the screenshot or file, or where it is kept.",
+                max_length=500,
             ),
         ),
     )

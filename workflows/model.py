@@ -81,11 +81,30 @@ class PageRequest:
     revision: int = 1
     decisions: tuple[Decision, ...] = ()
     page_id: str | None = None
+    routed_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
     version: int = 1
 
     @property
     def last_decision(self) -> Decision | None:
         return self.decisions[-1] if self.decisions else None
+
+    @property
+    def waiting_since(self) -> datetime:
+        """When the current approvers got it (first submission, resubmission or re-routing)."""
+        return self.routed_at or self.submitted_at
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A post an owner removed, with the viewpoint-neutral reason and where its copy is kept."""
+
+    at: datetime
+    by: Person
+    reason: str
+    description: str
+    saved_copy: str
 
 
 @dataclass(frozen=True)
@@ -103,10 +122,22 @@ class Page:
     live_at: datetime | None = None
     retired_at: datetime | None = None
     retired_reason: str = ""
+    next_check_due: datetime | None = None
+    nudged_at: datetime | None = None
+    nudge_answered_at: datetime | None = None
+    escalated_at: datetime | None = None
+    setup_reminded_at: datetime | None = None
+    removals: tuple[Removal, ...] = ()
     version: int = 1
 
     def is_owned_by(self, email: str) -> bool:
         return any(owner.email == email for owner in self.owners)
+
+    @property
+    def nudge_open(self) -> bool:
+        """A monitoring check was sent and nobody has answered it yet."""
+        answered = self.nudge_answered_at
+        return self.nudged_at is not None and (answered is None or answered < self.nudged_at)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from workflows import forms, page_messages, policy
 from workflows.commands import ConfirmPageLive, RetirePage
 from workflows.events import ActionRefused, PageRetired, PageWentLive
@@ -37,7 +39,10 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
         )
     if errors:
         return rejected(*errors)
-    live = next_version(page, status=PageStatus.ACTIVE, url=url, live_at=now)
+    every = timedelta(days=ctx.config.reminders.monitoring_every_days)
+    live = next_version(
+        page, status=PageStatus.ACTIVE, url=url, live_at=now, next_check_due=now + every
+    )
     return Handled(
         Outcome(
             events=(PageWentLive(page.id, actor.email, now, url),),

@@ -85,6 +85,9 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
         approvers=routing.approvers,
         route=routing.description,
         revision=request.revision + 1,
+        routed_at=now,
+        reminded_at=None,
+        escalated_at=None,
     )
     event = RequestResubmitted(request.id, actor.email, now, revised.revision, routing.approvers)
     return _sent(ctx, revised, routing, event)
@@ -119,6 +122,7 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
         status=RequestStatus.PENDING,
         approvers=routing.approvers,
         route=routing.description,
+        routed_at=now,
     )
     event = RequestRouted(request.id, actor.email, now, routing.approvers)
     handled = _sent(ctx, routed, routing, event)

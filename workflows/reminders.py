@@ -1,0 +1,138 @@
+"""Duties the bot carries forward by itself, run whenever the clock moves on.
+
+Only in the district's working time: a duty that falls due at night or at the weekend waits
+for the next working hour. Each run handles a bounded batch so people's clicks never wait long.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from workflows import reminder_messages
+from workflows.cards import Notice
+from workflows.commands import RunReminders
+from workflows.config import Route
+from workflows.events import (
+    ApprovalReminded,
+    Event,
+    MonitoringCheckSent,
+    MonitoringOverdue,
+    RequestEscalated,
+    SetupReminded,
+)
+from workflows.model import Page, PageRequest, PageStatus, RequestStatus, next_version
+from workflows.outcome import Context, Handled, Outcome
+from workflows.undeliverable import SYSTEM
+from workflows.wording import when
+from workflows.working_time import add_working_days, is_working_time
+
+
+class _Batch:
+    """What one run decided: records to write, events, notices; stops at the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.requests: list[PageRequest] = []
+        self.pages: list[Page] = []
+        self.events: list[Event] = []
+        self.notices: list[Notice] = []
+
+    @property
+    def full(self) -> bool:
+        return len(self.requests) + len(self.pages) >= self.limit
+
+    def handled(self) -> Handled:
+        outcome = Outcome(events=tuple(self.events), notices=tuple(self.notices))
+        return Handled(outcome, requests=tuple(self.requests), pages=tuple(self.pages))
+
+
+async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
+    now = ctx.clock.now()
+    batch = _Batch(command.limit)
+    if not is_working_time(ctx.config, now):
+        return batch.handled()
+    for page in await ctx.store.find_pages(status=PageStatus.ACTIVE):
+        if batch.full:
+            break
+        _monitoring(ctx, page, now, batch)
+    for page in await ctx.store.find_pages(status=PageStatus.SETTING_UP):
+        if batch.full:
+            break
+        _setup(ctx, page, now, batch)
+    for request in await ctx.store.find_requests(status=RequestStatus.PENDING):
+        if batch.full:
+            break
+        _pending(ctx, request, now, batch)
+    return batch.handled()
+
+
+def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
+    every = timedelta(days=ctx.config.reminders.monitoring_every_days)
+    if page.nudge_open:
+        assert page.nudged_at is not None
+        deadline = add_working_days(
+            ctx.config, page.nudged_at, ctx.config.reminders.answer_within_working_days
+        )
+        if page.escalated_at is None and deadline <= now:
+            overdue = next_version(page, escalated_at=now)
+            batch.pages.append(overdue)
+            batch.events.append(
+                MonitoringOverdue(page.id, SYSTEM, now, when(ctx.config, page.nudged_at))
+            )
+            batch.notices.append(reminder_messages.check_overdue(ctx.config, overdue))
+        return
+    due = page.next_check_due or ((page.live_at or page.approved_at) + every)
+    if due <= now:
+        nudged = next_version(page, nudged_at=now, next_check_due=now + every, escalated_at=None)
+        batch.pages.append(nudged)
+        batch.events.append(MonitoringCheckSent(page.id, SYSTEM, now))
+        batch.notices.extend(reminder_messages.monitoring_checks(ctx.config, nudged))
+
+
+def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
+    days = ctx.config.reminders.setup_reminder_working_days
+    since = page.setup_reminded_at or page.approved_at
+    if add_working_days(ctx.config, since, days) <= now:
+        reminded = next_version(page, setup_reminded_at=now)
+        batch.pages.append(reminded)
+        batch.events.append(SetupReminded(page.id, SYSTEM, now))
+        batch.notices.extend(reminder_messages.setup_reminders(ctx.config, reminded))
+
+
+def _pending(ctx: Context, request: PageRequest, now: datetime, batch: _Batch) -> None:
+    settings = ctx.config.reminders
+    since = request.waiting_since
+    if (
+        request.escalated_at is None
+        and add_working_days(ctx.config, since, settings.approval_escalation_working_days) <= now
+    ):
+        added = _escalation_approvers(ctx, request)
+        escalated = next_version(
+            request,
+            approvers=(*request.approvers, *added),
+            escalated_at=now,
+            reminded_at=request.reminded_at or now,
+        )
+        batch.requests.append(escalated)
+        batch.events.append(RequestEscalated(request.id, SYSTEM, now, added))
+        batch.notices.extend(reminder_messages.escalated(ctx.config, escalated, added))
+        return
+    if (
+        request.reminded_at is None
+        and add_working_days(ctx.config, since, settings.approval_reminder_working_days) <= now
+    ):
+        reminded = next_version(request, reminded_at=now)
+        batch.requests.append(reminded)
+        batch.events.append(ApprovalReminded(request.id, SYSTEM, now, request.approvers))
+        batch.notices.extend(reminder_messages.approval_reminders(ctx.config, reminded))
+
+
+def _escalation_approvers(ctx: Context, request: PageRequest) -> tuple[str, ...]:
+    """The school's backup approver for a principal's decision, else the Superintendent's office."""
+    kind = ctx.config.kind(request.details.kind)
+    school = ctx.config.school(request.details.school)
+    taken = {*request.approvers, request.requester.email}
+    backup = school.backup_approver if school else None
+    if kind is not None and kind.route is Route.PRINCIPAL and backup and backup not in taken:
+        return (backup,)
+    return tuple(email for email in ctx.config.superintendent_and_designees if email not in taken)
