@@ -22,7 +22,7 @@ async def attest_monitoring(command: AttestMonitoring, ctx: Context) -> Handled:
         return _not_yours(ctx, actor, command.page_id)
     now = ctx.clock.now()
     checked = _answered(
-        ctx, page, next_due=now + timedelta(days=ctx.config.reminders.monitoring_every_days)
+        ctx, page, next_check_due=now + timedelta(days=ctx.config.reminders.monitoring_every_days)
     )
     event = MonitoringChecked(page.id, actor.email, now)
     return _answer(ctx, checked, actor, event, "Checked, nothing to remove,")
@@ -59,7 +59,7 @@ async def log_removal(command: LogRemoval, ctx: Context) -> Handled:
     recorded = _answered(
         ctx,
         page,
-        next_due=now + timedelta(days=ctx.config.reminders.monitoring_every_days),
+        next_check_due=now + timedelta(days=ctx.config.reminders.monitoring_every_days),
         removals=(*page.removals, removal),
     )
     event = PostRemoved(page.id, actor.email, now, reason.label, description, saved_copy)
@@ -73,7 +73,7 @@ async def snooze_check(command: SnoozeCheck, ctx: Context) -> Handled:
     if page is None:
         return _not_yours(ctx, actor, command.page_id)
     now = ctx.clock.now()
-    snoozed = _answered(ctx, page, next_due=now + SNOOZE)
+    snoozed = _answered(ctx, page, next_check_due=now + SNOOZE)
     return _answer(
         ctx, snoozed, actor, MonitoringSnoozed(page.id, actor.email, now), "Snoozed for a day"
     )
