@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.slack.http import slack_events_handler
 from bot.bootstrap import Pagekeeper
 from bot.config import Settings
+from bot.duties import carry_duties_forward
 from workflows.ports import StorageError
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,19 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
         app.on_cleanup.append(_close_teams)
     if pagekeeper.dispatcher is not None:
         app.cleanup_ctx.append(_dispatching)
+        app.cleanup_ctx.append(_duties)
     app.on_cleanup.append(_close_store)
     return app
+
+
+async def _duties(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(
+        carry_duties_forward(app[PAGEKEEPER].engine), name="pagekeeper-duties"
+    )
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _dispatching(app: web.Application) -> AsyncIterator[None]:

@@ -1,0 +1,30 @@
+"""The loop that lets the bot carry duties forward by itself, inside the web server's process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from workflows.commands import RunReminders
+from workflows.engine import Engine
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 60.0
+
+
+async def carry_duties_forward(engine: Engine, every: float = EVERY_SECONDS) -> None:
+    """Run the reminders once a minute; a large backlog is worked off in batches."""
+    while True:
+        try:
+            await _work_off(engine)
+        except Exception:  # one bad round must not stop the duties for good
+            log.exception("reminders round failed")
+        await asyncio.sleep(every)
+
+
+async def _work_off(engine: Engine) -> None:
+    """Batch after batch until nothing is due; people's clicks get in between batches."""
+    outcome = await engine.handle(RunReminders())
+    while outcome.events:
+        outcome = await engine.handle(RunReminders())
