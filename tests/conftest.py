@@ -13,6 +13,8 @@ from workflows.engine import Engine
 from workflows.model import Person
 from workflows.ports import Store
 
+pytest_plugins = ["tests.slack_harness"]
+
 # People of the built-in example district.
 TEACHER = Person("tom.baker@example.org", "Tom Baker")
 COACH = Person("lee.jordan@example.org", "Lee Jordan")

@@ -65,6 +65,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, Failure] = field(default_factory=dict)
+    refused_calls: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     server: TestServer | None = None
@@ -129,6 +130,9 @@ class FakeSlack:
         failure = self.failures.get(method)
         if failure and failure.times > 0:
             failure.times -= 1
+            async with self._changed:
+                self.refused_calls += 1
+                self._changed.notify_all()
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
                 status=failure.status,
