@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/storage.py
 	$(BIN)/python benchmarks/slack_ack.py
 	$(BIN)/python benchmarks/teams.py
+	$(BIN)/python benchmarks/burst.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,187 @@
+"""A Monday-morning burst: monitoring checks for 5,000 active pages through a rate-limited Slack.
+
+Builds a TinyDB store with N active pages (one owner each), lets the reminders queue every
+check, and delivers them with the real dispatcher and Slack messenger to a fake Slack Web API
+that enforces a workspace rate limit (answering 429 with Retry-After past it) and about one
+message per second per conversation. Prints the achieved delivery rate as a fraction of the
+allowed rate, and counts of lost and duplicated messages.
+
+Run: .venv/bin/python benchmarks/burst.py [--pages N] [--rate MESSAGES_PER_SECOND]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import sys
+import tempfile
+import time
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiohttp import web
+
+sys.path.remove(str(Path(__file__).resolve().parent))  # keep benchmarks/ off the import path
+
+from adapters.slack.app import build_slack_app, slack_client
+from bot.clock import SystemClock
+from storage.tinydb_store import TinyDBStore
+from workflows.commands import RunReminders
+from workflows.config import load_config
+from workflows.dispatcher import Dispatcher
+from workflows.engine import Engine
+from workflows.model import Page, PageDetails, PageStatus, Person
+from workflows.pacing import TokenBucket
+from workflows.ports import Changes
+
+PURPOSE = "Share classroom news, homework reminders and photos of student work with families."
+
+
+class RateLimitedSlack:
+    """Answers like Slack, enforcing a workspace limit and one message per second per channel."""
+
+    def __init__(self, rate: float, expected: int) -> None:
+        self.expected = expected
+        self.all_in = asyncio.Event()
+        self.workspace = TokenBucket(rate, rate)
+        self.channels: dict[str, TokenBucket] = {}
+        self.delivered: collections.Counter[str] = collections.Counter()
+        self.limited = 0
+        self.first: float | None = None
+        self.last = 0.0
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if method == "auth.test":
+            return web.json_response({"ok": True, "user_id": "UBOT", "team_id": "T1"})
+        if method == "users.lookupByEmail":
+            email = request.query.get("email", "")
+            return web.json_response(
+                {"ok": True, "user": {"id": f"U{zlib.crc32(email.encode()):08X}"}}
+            )
+        if method != "chat.postMessage":
+            return web.json_response({"ok": True})
+        body = await request.json()
+        now = time.monotonic()
+        channel = self.channels.setdefault(body["channel"], TokenBucket(1.0, 1.0))
+        if self.workspace.wait(now) > 0 or channel.wait(now) > 0:
+            self.limited += 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
+        self.workspace.take(now)
+        channel.take(now)
+        self.delivered[body["channel"]] += 1
+        self.first = self.first if self.first is not None else now
+        self.last = now
+        if sum(self.delivered.values()) >= self.expected:
+            self.all_in.set()
+        return web.json_response({"ok": True, "channel": "D" + body["channel"], "ts": f"{now:.6f}"})
+
+
+def active_page(number: int, live: datetime) -> Page:
+    owner = Person(f"owner{number}@example.org", f"Owner {number}", "Teacher")
+    details = PageDetails("classroom", "lincoln", "facebook", f"Room {number}", PURPOSE, "Families")
+    return Page(
+        id=f"PAGE-{number}",
+        request_id=f"REQ-{number}",
+        details=details,
+        owners=(owner,),
+        status=PageStatus.ACTIVE,
+        approved_by=Person("ana.ruiz@example.org", "Ana Ruiz", "Principal"),
+        approved_at=live,
+        url=f"https://www.facebook.com/room{number}",
+        live_at=live,
+        next_check_due=live,
+    )
+
+
+def monday_8am() -> datetime:
+    """A moment in the district's working hours, so the reminders run now."""
+    config = load_config(None)
+    local = datetime.now(config.time_zone)
+    while local.weekday() >= 5 or not 9 <= local.hour < 15:
+        local = (local + timedelta(hours=1)).replace(minute=0)
+    return local.astimezone(UTC)
+
+
+class FixedClock:
+    """Reminders are due at a fixed working hour; delivery runs on real time."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return SystemClock().now() + self._offset
+
+
+async def main(pages: int, rate: float) -> None:
+    fake = RateLimitedSlack(rate, pages)
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", fake.api)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    with tempfile.TemporaryDirectory(prefix="pagekeeper-burst-") as folder:
+        store = await TinyDBStore.open(Path(folder))
+        start = monday_8am()
+        clock = FixedClock(start)
+        for first in range(0, pages, 500):
+            batch = tuple(
+                active_page(n, start - timedelta(days=8))
+                for n in range(first, min(first + 500, pages))
+            )
+            await store.commit(Changes(pages=batch))
+        config = load_config(None)
+        engine = Engine(config, store, clock)
+        slack = build_slack_app(
+            engine, slack_client("xoxb-burst", f"http://127.0.0.1:{port}/api/"), "secret"
+        )
+        slack.messenger.overall_rate = rate  # the workspace's allowance, known to the district
+        slack.messenger.overall_burst = rate
+        dispatcher = Dispatcher(engine, [slack.messenger])
+
+        queued_at = time.monotonic()
+        while (await engine.handle(RunReminders())).events:
+            pass
+        queued = time.monotonic() - queued_at
+        worker = asyncio.create_task(dispatcher.run())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(fake.all_in.wait(), pages / rate * 3 + 60)
+        await asyncio.sleep(2)  # anything still in flight would show up as a duplicate
+        worker.cancel()
+        unsettled = await store.due_messages(clock.now() + timedelta(days=1), pages)
+        failed = await store.failed_messages()
+        await store.close()
+        if slack.bolt.client.session:
+            await slack.bolt.client.session.close()
+    await runner.cleanup()
+
+    delivered = len(fake.delivered)
+    duplicated = sum(count - 1 for count in fake.delivered.values())
+    span = (fake.last - (fake.first or fake.last)) or 1e-9
+    achieved = (sum(fake.delivered.values()) - 1) / span
+    print(f"Monitoring checks for {pages} active pages; the fake Slack allows {rate:.0f}/s")
+    print(f"queued by the reminders in {queued:.1f} s; delivered over {span:.1f} s")
+    print(f"achieved {achieved:.1f} messages/s = {achieved / rate:.2f} of the allowed rate")
+    print(
+        f"lost: {pages - delivered}  duplicated: {duplicated}  429s answered: {fake.limited}  "
+        f"left in outbox: {len(unsettled)}  given up: {len(failed)}"
+    )
+    target = achieved / rate >= 0.9 and delivered == pages and duplicated == 0
+    verdict = "meets" if target else "MISSES"
+    print(f"{verdict} the target: >= 0.9 of the allowed rate, 0 lost, 0 duplicated")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=100.0)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.pages, arguments.rate))
