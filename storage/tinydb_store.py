@@ -184,20 +184,17 @@ class TinyDBStore:
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
         self._outbox.upsert(entry.get("outbox", []))
-        if self._requests.flush() + self._pages.flush() + self._outbox.flush():
+        written = self._requests.flush() + self._pages.flush() + self._outbox.flush()
+        if written + self._messages.flush():
             fsync_directory(self.folder / "tables")
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
         self._audit.append(lines[audit_written:])
 
     def _remember(self, key: str, handle: str) -> None:
-        # One record in one bucket: the atomic file replacement alone makes it all-or-nothing.
+        # Where a message landed only lets it be updated in place later: it is written with
+        # the next commit (the dispatcher's, at the latest) rather than with a commit of its own.
         self._usable()
         self._messages.upsert([{"id": key, "handle": handle}])
-        try:
-            self._messages.flush()
-            fsync_directory(self.folder / "tables")
-        except OSError as error:
-            raise StorageError(f"could not write to {self.folder}: {error}") from None
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""
@@ -236,6 +233,8 @@ class TinyDBStore:
             raise StorageError(f"{self.folder} is not writable")
 
     def _close(self) -> None:
+        if self._messages.flush():
+            fsync_directory(self.folder / "tables")
         self._journal.close()
         self._audit.close()
         self._lock_handle.close()
