@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from adapters.playground.app import Playground
+from adapters.playground.messenger import Conversations
 from adapters.slack.app import SlackApp, build_slack_app, slack_client
 from adapters.teams.app import TeamsApp, TeamsCredentials, build_teams_app
-from bot.clock import SystemClock
+from bot.clock import ShiftableClock, SystemClock
 from bot.config import Settings
 from storage.tinydb_store import TinyDBStore
 from workflows.config import DistrictConfig, load_config
@@ -28,6 +31,7 @@ class Pagekeeper:
     slack: SlackApp | None
     teams: TeamsApp | None
     dispatcher: Dispatcher | None
+    playground: Playground | None
 
 
 async def build(
@@ -40,12 +44,31 @@ async def build(
     """Wire the bot; tests pass their own store or clock, everything else comes from settings."""
     config = config or load_config(settings.config_path)
     store = store or await TinyDBStore.open(settings.data_dir)
-    clock = clock or SystemClock()
+    clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
     engine = Engine(config, store, clock)
     slack, teams = _slack(settings, engine), _teams(settings, engine)
     messengers: list[Messenger] = [app.messenger for app in (slack, teams) if app is not None]
+    conversations = Conversations() if settings.local_mode else None
+    if conversations is not None:
+        # Local mode: whoever the Emulator's Teams chat cannot reach reads the playground.
+        messengers.append(conversations)
     dispatcher = Dispatcher(engine, messengers) if messengers else None
-    return Pagekeeper(settings, config, store, clock, engine, slack, teams, dispatcher)
+    playground = None
+    if conversations is not None and dispatcher is not None:
+        playground = Playground(engine, conversations, dispatcher.drain, _advance(clock))
+    return Pagekeeper(settings, config, store, clock, engine, slack, teams, dispatcher, playground)
+
+
+def _advance(clock: Clock) -> Callable[[float], None]:
+    """Moving the clock is possible only with the local mode's clock (tests bring their own)."""
+
+    def advance(days: float) -> None:
+        move = getattr(clock, "advance", None)
+        if move is None:
+            raise RuntimeError("this clock cannot be moved")
+        move(days=days)
+
+    return advance
 
 
 def _teams(settings: Settings, engine: Engine) -> TeamsApp | None:

@@ -31,6 +31,8 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
     if pagekeeper.teams is not None:
         app.router.add_post("/api/messages", pagekeeper.teams.handler)
         app.on_cleanup.append(_close_teams)
+    if pagekeeper.playground is not None:
+        pagekeeper.playground.routes(app)
     if pagekeeper.dispatcher is not None:
         app.cleanup_ctx.append(_dispatching)
         app.cleanup_ctx.append(_duties)

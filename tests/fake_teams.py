@@ -6,6 +6,7 @@ The bot's real botbuilder SDK calls this server over HTTP; tests read what it re
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
+
+from workflows.dispatcher import Dispatcher
 
 WAIT_SECONDS = 5
 BOT = {"id": "28:pagekeeper", "name": "Pagekeeper"}
@@ -211,3 +214,10 @@ def input_ids(card: dict[str, Any]) -> list[str]:
     return [
         element["id"] for element in card.get("body", []) if element["type"].startswith("Input.")
     ]
+
+
+def teams_only(pagekeeper: Any) -> Any:
+    """Local mode normally hands messages Teams cannot deliver to the playground; these tests
+    look at Teams alone, so its messenger is the only one the dispatcher uses."""
+    dispatcher = Dispatcher(pagekeeper.engine, [pagekeeper.teams.messenger])
+    return dataclasses.replace(pagekeeper, dispatcher=dispatcher, playground=None)

@@ -12,7 +12,7 @@ from bot.bootstrap import Pagekeeper, build
 from bot.config import Settings
 from bot.web import make_app
 from storage.memory import MemoryStore
-from tests.fake_teams import TOM, FakeConnector, TeamsClient, actions, text_of
+from tests.fake_teams import TOM, FakeConnector, TeamsClient, actions, teams_only, text_of
 from tests.fakes import FakeClock
 from tests.stories import ask_for_page
 from workflows.commands import ConfirmPageLive, Decide, RunReminders
@@ -32,7 +32,7 @@ async def teams() -> AsyncIterator[Teams]:
     connector = FakeConnector()
     await connector.start()
     clock = FakeClock()
-    pagekeeper = await build(Settings(), store=MemoryStore(), clock=clock)
+    pagekeeper = teams_only(await build(Settings(), store=MemoryStore(), clock=clock))
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     client = TeamsClient(str(server.make_url("/api/messages")), connector)

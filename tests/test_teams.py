@@ -29,6 +29,7 @@ from tests.fake_teams import (
     TeamsClient,
     actions,
     input_ids,
+    teams_only,
     text_of,
 )
 from tests.fakes import FakeClock
@@ -65,7 +66,7 @@ async def harness() -> AsyncIterator[Harness]:
     connector = FakeConnector()
     await connector.start()
     store = MemoryStore()
-    pagekeeper = await build(Settings(), store=store, clock=FakeClock())  # local mode
+    pagekeeper = teams_only(await build(Settings(), store=store, clock=FakeClock()))
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     teams = TeamsClient(str(server.make_url("/api/messages")), connector)

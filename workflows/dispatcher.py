@@ -57,6 +57,7 @@ class Dispatcher:
         }
         self._per_person: dict[tuple[str, str], TokenBucket] = {}
         self._wake = asyncio.Event()
+        self._one_round = asyncio.Lock()  # two rounds at once could both send the same message
         self._settled: list[OutboxMessage] = []
         engine.on_commit(self.kick)
 
@@ -83,6 +84,10 @@ class Dispatcher:
         Different people's messages go out concurrently; one person's go out in order, so an
         update never overtakes the message it updates.
         """
+        async with self._one_round:
+            return await self._round()
+
+    async def _round(self) -> bool:
         queues: dict[str, list[OutboxMessage]] = {}
         for message in await self._store.due_messages(self._clock.now(), BATCH):
             queues.setdefault(message.notice.to, []).append(message)

@@ -1,0 +1,154 @@
+"""The local playground: try the whole product in a browser, as any person of the district.
+
+Served only in local mode (no Slack or Teams credentials, loopback only). It translates the
+page's requests into engine commands and shows each person's conversation; no rule lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from adapters.playground.messenger import Conversations
+from adapters.playground.render import form_html, tag
+from workflows import forms
+from workflows.actions import UnknownAction, command_for, from_text
+from workflows.cards import Card
+from workflows.commands import RunReminders
+from workflows.config import DistrictConfig
+from workflows.engine import Engine
+from workflows.model import Person
+from workflows.overview import overview
+from workflows.wording import when
+
+COMMANDS = ("/request-page", "/my-requests", "/my-pages")
+
+
+@dataclass
+class Playground:
+    engine: Engine
+    conversations: Conversations
+    deliver: Callable[[], Awaitable[object]]
+    advance_clock: Callable[[float], None]
+
+    @property
+    def config(self) -> DistrictConfig:
+        return self.engine.context.config
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/", self.page)
+        app.router.add_get("/playground/people", self.people)
+        app.router.add_get("/playground/conversation", self.conversation)
+        app.router.add_post("/playground/say", self.say)
+        app.router.add_post("/playground/act", self.act)
+        app.router.add_post("/playground/clock", self.clock)
+        static = resources.files("adapters.playground").joinpath("static")
+        app.router.add_static("/playground/static", str(static))
+
+    async def page(self, _: web.Request) -> web.Response:
+        html = resources.files("adapters.playground").joinpath("static/index.html").read_text()
+        return web.Response(text=html, content_type="text/html")
+
+    async def people(self, _: web.Request) -> web.Response:
+        return web.json_response(
+            [{"email": p.email, "label": self._label(p)} for p in self.config.people]
+        )
+
+    async def conversation(self, request: web.Request) -> web.Response:
+        person = self._person(request.query.get("as", ""))
+        entries = [
+            {"id": e.id, "html": e.html, "mine": e.mine}
+            for e in self.conversations.of(person.email)
+        ]
+        return web.json_response(
+            {"entries": entries, "now": when(self.config, self.engine.context.clock.now())}
+        )
+
+    async def say(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        person = self._person(str(body.get("as", "")))
+        said = str(body.get("text", "")).strip()
+        self.conversations.add(person.email, tag("p", escape(said)), mine=True)
+        command = said.lower()
+        if command == "/request-page":
+            self.conversations.add(person.email, form_html(forms.request_form(self.config)))
+        elif command in ("/my-requests", "/my-pages"):
+            mine = await overview(self.config, self.engine.context.store, person.email)
+            cards = mine.request_cards() if command == "/my-requests" else mine.pages
+            for card in cards or (Card("Your pages", "You do not run any official pages yet."),):
+                self.conversations.reply(person.email, card)
+        else:
+            self.conversations.reply(person.email, _help())
+        return web.json_response({"ok": True})
+
+    async def act(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        person = self._person(str(body.get("as", "")))
+        given = body.get("values")
+        values: dict[str, object] = given if isinstance(given, dict) else {}
+        try:
+            command = command_for(
+                str(body.get("action", "")), str(body.get("value", "")), person, from_text(values)
+            )
+        except UnknownAction:
+            return web.json_response({"errors": {"": "This button no longer works."}}, status=400)
+        outcome = await self.engine.handle(command)
+        if outcome.errors:
+            return web.json_response({"errors": {e.field: e.message for e in outcome.errors}})
+        if outcome.reply is not None:
+            self.conversations.reply(person.email, outcome.reply)
+        await self.deliver()
+        return web.json_response({"ok": True})
+
+    async def clock(self, request: web.Request) -> web.Response:
+        body = await _json(request)
+        days = body.get("days")
+        if not isinstance(days, int | float) or not 0 < days <= 31:
+            return web.json_response({"error": "move the clock forward 1 to 31 days"}, status=400)
+        self.advance_clock(float(days))
+        while (await self.engine.handle(RunReminders())).events:
+            await self.deliver()
+        await self.deliver()
+        return web.json_response({"now": when(self.config, self.engine.context.clock.now())})
+
+    def _person(self, email: str) -> Person:
+        person = self.config.person(email)
+        if person is None:
+            raise web.HTTPBadRequest(text="Choose someone from the district's people.")
+        return person
+
+    def _label(self, person: Person) -> str:
+        roles = []
+        if person.email == self.config.superintendent:
+            roles.append("Superintendent")
+        if person.email in self.config.designees:
+            roles.append("Superintendent's designee")
+        if person.email == self.config.contact:
+            roles.append("district contact")
+        roles.extend(
+            f"principal, {s.name}" for s in self.config.schools if person.email in s.principals
+        )
+        role = f" ({'; '.join(roles)})" if roles else ""
+        return f"{person.name}, {person.title or 'staff'}{role}"
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="expected JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="expected a JSON object")
+    return body
+
+
+def _help() -> Card:
+    return Card(
+        "Pagekeeper",
+        "Type one of these: " + ", ".join(COMMANDS) + ". Use the buttons on each message to act.",
+    )
