@@ -22,3 +22,16 @@ def add_working_days(config: DistrictConfig, moment: datetime, days: int) -> dat
         if local.weekday() in config.working_time.days:
             remaining -= 1
     return local
+
+
+def next_working_moment(config: DistrictConfig, moment: datetime) -> datetime:
+    """`moment` itself in working time, else the start of the next working hours."""
+    if is_working_time(config, moment):
+        return moment
+    local = moment.astimezone(config.time_zone)
+    hours = config.working_time
+    day = local if local.time() < hours.start else local + timedelta(days=1)
+    while day.weekday() not in hours.days:
+        day += timedelta(days=1)
+    start = day.replace(hour=hours.start.hour, minute=hours.start.minute, second=0, microsecond=0)
+    return start

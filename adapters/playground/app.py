@@ -25,6 +25,7 @@ from workflows.engine import Engine
 from workflows.model import Person
 from workflows.overview import overview
 from workflows.wording import when
+from workflows.working_time import next_working_moment
 
 COMMANDS = ("/request-page", "/my-requests", "/my-pages")
 
@@ -111,6 +112,11 @@ class Playground:
         if not isinstance(days, int | float) or not 0 < days <= 31:
             return web.json_response({"error": "move the clock forward 1 to 31 days"}, status=400)
         self.advance_clock(float(days))
+        # Reminders wait for working hours; rather than land on a Sunday, go on to Monday 8:00.
+        now = self.engine.context.clock.now()
+        opening = next_working_moment(self.config, now)
+        if opening > now:
+            self.advance_clock((opening - now).total_seconds() / 86400)
         while (await self.engine.handle(RunReminders())).events:
             await self.deliver()
         await self.deliver()
