@@ -165,9 +165,12 @@ def test_a_teacher_asks_the_principal_approves_and_the_page_goes_live(
     setup.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_for(browser, "the live card", "article.card", "is an active official district page")
 
-    # The registry of his pages shows it.
+    # His pages, and the district's registry, show it.
     say(browser, "/my-pages")
     wait_for(browser, "his pages", "article.card", "Live since")
+    say(browser, "/pages")
+    registry = wait_for(browser, "the registry", "article.card", "Official pages")
+    assert "https://www.facebook.com/room12" in registry.text
 
     # A week later the monitoring check arrives and is answered with one click.
     browser.find_element(By.CSS_SELECTOR, '.clock button[data-days="7"]').click()

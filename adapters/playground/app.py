@@ -24,10 +24,11 @@ from workflows.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.model import Person
 from workflows.overview import overview
+from workflows.registry import registry
 from workflows.wording import when
 from workflows.working_time import next_working_moment
 
-COMMANDS = ("/request-page", "/my-requests", "/my-pages")
+COMMANDS = ("/request-page", "/my-requests", "/my-pages", "/pages")
 
 
 @dataclass
@@ -78,6 +79,9 @@ class Playground:
         command = said.lower()
         if command == "/request-page":
             self.conversations.add(person.email, form_html(forms.request_form(self.config)))
+        elif command == "/pages":
+            card = await registry(self.config, self.engine.context.store)
+            self.conversations.reply(person.email, card)
         elif command in ("/my-requests", "/my-pages"):
             mine = await overview(self.config, self.engine.context.store, person.email)
             cards = mine.request_cards() if command == "/my-requests" else mine.pages
