@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from workflows.model import (
+    Acknowledgement,
     AuditEntry,
     Decision,
     Page,
@@ -79,6 +80,8 @@ def page_to_dict(page: Page) -> Record:
         "escalated_at": _moment(page.escalated_at),
         "setup_reminded_at": _moment(page.setup_reminded_at),
         "removals": [_removal(removal) for removal in page.removals],
+        "transfer_to": _person(page.transfer_to) if page.transfer_to else None,
+        "transfer_from": page.transfer_from,
         "version": page.version,
     }
 
@@ -102,6 +105,8 @@ def page_from_dict(data: Record) -> Page:
         escalated_at=_to_moment(data.get("escalated_at")),
         setup_reminded_at=_to_moment(data.get("setup_reminded_at")),
         removals=tuple(_to_removal(item) for item in data.get("removals", [])),
+        transfer_to=_to_person(data["transfer_to"]) if data.get("transfer_to") else None,
+        transfer_from=data.get("transfer_from"),
         version=data["version"],
     )
 
@@ -125,6 +130,23 @@ def audit_from_dict(data: Record) -> AuditEntry:
         subject=data["subject"],
         clause=Clause(data["clause"]),
         detail=data["detail"],
+    )
+
+
+def acknowledgement_to_dict(acknowledgement: Acknowledgement) -> Record:
+    return {
+        "id": acknowledgement.person.email,
+        "person": _person(acknowledgement.person),
+        "at": acknowledgement.at.isoformat(),
+        "reminded_at": _moment(acknowledgement.reminded_at),
+    }
+
+
+def acknowledgement_from_dict(data: Record) -> Acknowledgement:
+    return Acknowledgement(
+        _to_person(data["person"]),
+        datetime.fromisoformat(data["at"]),
+        _to_moment(data.get("reminded_at")),
     )
 
 

@@ -74,6 +74,19 @@ class JsonLines:
             for number, line in enumerate(reader, start=1):
                 yield self._parse(line, number)
 
+    def chunk(self, offset: int, lines: int) -> tuple[list[dict[str, Any]], int]:
+        """Up to `lines` records starting at byte `offset`, and the offset after them."""
+        with open(self.path, "rb") as reader:
+            reader.seek(offset)
+            records = []
+            for _ in range(lines):
+                line = reader.readline()
+                if not line.endswith(b"\n"):
+                    break  # end of file, or an append still being written
+                records.append(self._parse(line, None))
+                offset += len(line)
+        return records, offset
+
     def tail(self, count: int) -> list[dict[str, Any]]:
         """The last `count` records (fewer if the file is shorter), oldest first."""
         size = self._handle.seek(0, os.SEEK_END)

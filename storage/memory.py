@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from storage.versions import check_versions
-from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.model import (
+    Acknowledgement,
+    AuditEntry,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+)
 from workflows.outbox import OutboxMessage
 from workflows.ports import Changes
 
@@ -17,6 +25,7 @@ class MemoryStore:
         self._audit: list[AuditEntry] = []
         self._messages: dict[str, str] = {}
         self._outbox: dict[str, OutboxMessage] = {}
+        self._acknowledgements: dict[str, Acknowledgement] = {}
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -58,9 +67,20 @@ class MemoryStore:
         self._pages.update((page.id, page) for page in changes.pages)
         self._audit.extend(changes.audit)
         self._outbox.update((message.id, message) for message in changes.outbox)
+        self._acknowledgements.update((a.person.email, a) for a in changes.acknowledgements)
 
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         return [entry for entry in self._audit if subject is None or entry.subject == subject]
+
+    async def acknowledgements(self) -> list[Acknowledgement]:
+        return list(self._acknowledgements.values())
+
+    async def iter_audit(
+        self, start: datetime | None, end: datetime | None
+    ) -> AsyncIterator[AuditEntry]:
+        for entry in list(self._audit):
+            if (start is None or entry.at >= start) and (end is None or entry.at < end):
+                yield entry
 
     async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
         due = [m for m in self._outbox.values() if not m.settled and m.next_attempt_at <= now]

@@ -13,7 +13,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,14 @@ from storage.buckets import BucketedTable
 from storage.card_codec import outbox_from_dict, outbox_to_dict
 from storage.files import JsonLines, fsync_directory, read_json, write_atomically
 from storage.versions import check_versions
-from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.model import (
+    Acknowledgement,
+    AuditEntry,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+)
 from workflows.outbox import OutboxMessage
 from workflows.ports import Changes, StorageError
 
@@ -37,6 +44,8 @@ FORMAT = 1
 DEFAULT_BUCKETS = 256
 # Past this size the journal is emptied after a commit; every entry in it is applied by then.
 JOURNAL_LIMIT = 4 * 1024 * 1024
+# Exports read the audit log this many lines at a time, so memory stays flat however long it is.
+AUDIT_CHUNK = 1000
 
 T = TypeVar("T")
 
@@ -56,6 +65,7 @@ class TinyDBStore:
             self._pages = BucketedTable(tables, "pages", count)
             self._messages = BucketedTable(tables, "messages", count)
             self._outbox = BucketedTable(tables, "outbox", count)
+            self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
             self._audit = JsonLines(folder / "audit.jsonl")
             self._journal = JsonLines(folder / "journal.jsonl")
             self._seq = self._recover()
@@ -121,6 +131,23 @@ class TinyDBStore:
     async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
         return await self._run(self._due, now, limit)
 
+    async def acknowledgements(self) -> list[Acknowledgement]:
+        found = await self._run(_search, self._acknowledgements, [])
+        return [codec.acknowledgement_from_dict(record) for record in found]
+
+    async def iter_audit(
+        self, start: datetime | None, end: datetime | None
+    ) -> AsyncIterator[AuditEntry]:
+        offset = 0
+        while True:
+            records, offset = await self._run(self._audit.chunk, offset, AUDIT_CHUNK)
+            if not records:
+                return
+            for record in records:
+                entry = codec.audit_from_dict(record)
+                if (start is None or entry.at >= start) and (end is None or entry.at < end):
+                    yield entry
+
     async def failed_messages(self) -> list[OutboxMessage]:
         found = await self._run(_search, self._outbox, [Query().failed_reason != ""])
         messages = [outbox_from_dict(record) for record in found]
@@ -158,6 +185,9 @@ class TinyDBStore:
             "pages": [codec.page_to_dict(page) for page in changes.pages],
             "audit": [codec.audit_to_dict(audit) for audit in changes.audit],
             "outbox": [outbox_to_dict(message) for message in changes.outbox],
+            "acknowledgements": [
+                codec.acknowledgement_to_dict(item) for item in changes.acknowledgements
+            ],
         }
         try:
             self._journal.append([entry])
@@ -184,7 +214,9 @@ class TinyDBStore:
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
         self._outbox.upsert(entry.get("outbox", []))
+        self._acknowledgements.upsert(entry.get("acknowledgements", []))
         written = self._requests.flush() + self._pages.flush() + self._outbox.flush()
+        written += self._acknowledgements.flush()
         if written + self._messages.flush():
             fsync_directory(self.folder / "tables")
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]

@@ -236,7 +236,15 @@ def test_the_teams_package_holds_a_manifest_and_two_icons(tmp_path: Path) -> Non
     assert manifest["id"] == manifest["bots"][0]["botId"] == "abc-123"
     assert manifest["validDomains"] == ["pk.example.org"]
     commands = manifest["bots"][0]["commandLists"][0]["commands"]
-    assert [command["title"] for command in commands] == ["request-page", "my-requests", "my-pages"]
+    assert [command["title"] for command in commands] == [
+        "request-page",
+        "my-requests",
+        "my-pages",
+        "pages",
+        "is-official",
+        "social-media-guidelines",
+        "compliance",
+    ]
     for name, size in (("color.png", 192), ("outline.png", 32)):
         assert icons[name][:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", icons[name][16:24]) == (size, size)

@@ -9,11 +9,15 @@ from workflows import action_names as names
 from workflows import forms
 from workflows.cards import Form
 from workflows.commands import (
+    AcknowledgeGuidelines,
+    AnswerTransfer,
     AttestMonitoring,
     Command,
     ConfirmPageLive,
     Decide,
     LogRemoval,
+    OfferTransfer,
+    ReassignPages,
     RequestPage,
     ResubmitRequest,
     RetirePage,
@@ -84,7 +88,21 @@ def command_for(
     if action == names.POST_REMOVED:
         reason, description = _text(given, forms.REASON), _text(given, forms.DESCRIPTION)
         return LogRemoval(actor, value, reason, description, _text(given, forms.SAVED_COPY))
+    if action == names.ACKNOWLEDGE_GUIDELINES:
+        return AcknowledgeGuidelines(actor)
+    if action == names.TRANSFER_PAGE:
+        return OfferTransfer(actor, value, _someone(_text(given, forms.NEW_OWNER)))
+    if action in (names.ACCEPT_TRANSFER, names.DECLINE_TRANSFER):
+        return AnswerTransfer(actor, value, action == names.ACCEPT_TRANSFER)
+    if action == names.REASSIGN_PAGES:
+        gone, to = _text(given, forms.FROM_OWNER), _someone(_text(given, forms.NEW_OWNER))
+        return ReassignPages(actor, gone, to)
     raise UnknownAction(action)
+
+
+def _someone(email: str) -> Person:
+    clean = email.strip().lower()
+    return Person(clean, clean)
 
 
 def page_details(values: FormValues) -> PageDetails:
@@ -134,6 +152,10 @@ async def form_for(config: DistrictConfig, store: Store, action: str, value: str
         return forms.retire_form(value)
     if action == names.POST_REMOVED:
         return forms.removal_form(config, value)
+    if action == names.TRANSFER_PAGE:
+        return forms.transfer_form(value)
+    if action == names.REASSIGN_PAGES:
+        return forms.reassign_form()
     if action == names.EDIT_REQUEST:
         request = await store.get_request(value)
         return (

@@ -86,6 +86,41 @@ class SnoozeCheck:
 
 
 @dataclass(frozen=True)
+class AcknowledgeGuidelines:
+    actor: Person
+
+
+@dataclass(frozen=True)
+class OfferTransfer:
+    """An owner hands their part of a page to another staff member, who must accept."""
+
+    actor: Person
+    page_id: str
+    to: Person
+
+
+@dataclass(frozen=True)
+class AnswerTransfer:
+    actor: Person
+    page_id: str
+    accept: bool
+
+
+@dataclass(frozen=True)
+class ReassignPages:
+    """The district contact moves every page of someone who has left to someone else."""
+
+    actor: Person
+    from_email: str
+    to: Person
+
+
+@dataclass(frozen=True)
+class ShowCompliance:
+    actor: Person
+
+
+@dataclass(frozen=True)
 class RunReminders:
     """The clock moved on: send whatever is due, a bounded batch at a time."""
 
@@ -125,4 +160,9 @@ Command = (
     | LogRemoval
     | SnoozeCheck
     | RunReminders
+    | AcknowledgeGuidelines
+    | OfferTransfer
+    | AnswerTransfer
+    | ReassignPages
+    | ShowCompliance
 )

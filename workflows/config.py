@@ -144,6 +144,7 @@ class DistrictConfig:
     notices: dict[str, str]
     guidelines: str
     source: str
+    guidelines_renewal_days: int | None = None
     working_time: WorkingTime = WorkingTime()
     reminders: Reminders = Reminders()
 
@@ -232,6 +233,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
     notices = _notices(root.table("notices"))
     guidelines = root.table("guidelines")
     guidelines_text = guidelines.text("text")
+    renewal = guidelines.optional_count("reacknowledge_every_days")
     guidelines.finish()
     reminders = _reminders(root.optional_table("reminders"))
     root.finish()
@@ -248,6 +250,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
         removal_reasons=reasons,
         notices=notices,
         guidelines=guidelines_text,
+        guidelines_renewal_days=renewal,
         source=source,
         working_time=working_time,
         reminders=reminders,

@@ -98,6 +98,12 @@ class Table:
             result.append(value.strip().lower())
         return tuple(result)
 
+    def optional_count(self, key: str) -> int | None:
+        if key not in self._data:
+            self._known.add(key)
+            return None
+        return self.count(key, 1)
+
     def count(self, key: str, default: int) -> int:
         """A whole number of at least 1 (days, times...)."""
         value: int = self._get(key, int, "a whole number", default)

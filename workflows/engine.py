@@ -8,11 +8,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from workflows.commands import (
+    AcknowledgeGuidelines,
+    AnswerTransfer,
     AttestMonitoring,
     Command,
     ConfirmPageLive,
     Decide,
     LogRemoval,
+    OfferTransfer,
+    ReassignPages,
     ReportDeliveryFailed,
     ReportUndeliverable,
     RequestPage,
@@ -20,10 +24,13 @@ from workflows.commands import (
     RetirePage,
     RouteAgain,
     RunReminders,
+    ShowCompliance,
     SnoozeCheck,
 )
+from workflows.compliance import show_compliance
 from workflows.config import DistrictConfig
 from workflows.deciding import decide
+from workflows.guidelines import acknowledge_guidelines
 from workflows.ids import message_id, random_id
 from workflows.model import Person
 from workflows.monitoring import attest_monitoring, log_removal, snooze_check
@@ -34,6 +41,7 @@ from workflows.ports import Changes, Clock, ConflictError, Store
 from workflows.reminders import run_reminders
 from workflows.request_messages import refusal
 from workflows.requesting import request_page, resubmit_request, route_again
+from workflows.stewardship import answer_transfer, offer_transfer, reassign_pages
 from workflows.undeliverable import report_delivery_failed, report_undeliverable
 from workflows.validation import is_email
 
@@ -54,6 +62,11 @@ HANDLERS: dict[type, Handler] = {
     LogRemoval: log_removal,
     SnoozeCheck: snooze_check,
     RunReminders: run_reminders,
+    AcknowledgeGuidelines: acknowledge_guidelines,
+    OfferTransfer: offer_transfer,
+    AnswerTransfer: answer_transfer,
+    ReassignPages: reassign_pages,
+    ShowCompliance: show_compliance,
 }
 
 UNKNOWN_PERSON = refusal(
@@ -112,8 +125,11 @@ class Engine:
         outbox = tuple(
             OutboxMessage(message_id(), notice, now, now) for notice in handled.outcome.notices
         )
-        if handled.requests or handled.pages or audit or outbox:
-            changes = Changes(handled.requests, handled.pages, audit, outbox)
+        records = handled.requests or handled.pages or handled.acknowledgements
+        if records or audit or outbox:
+            changes = Changes(
+                handled.requests, handled.pages, audit, outbox, handled.acknowledgements
+            )
             await self.context.store.commit(changes)
         if outbox:
             for listener in self._listeners:

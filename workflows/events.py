@@ -215,3 +215,39 @@ class RequestEscalated(Event):
 
     def detail(self) -> str:
         return "also sent to " + ", ".join(self.added)
+
+
+@dataclass(frozen=True)
+class GuidelinesAcknowledged(Event):
+    clause: ClassVar[Clause] = policy.STAFF_INFORMATION
+
+
+@dataclass(frozen=True)
+class GuidelinesReminded(Event):
+    clause: ClassVar[Clause] = policy.STAFF_INFORMATION
+
+
+@dataclass(frozen=True)
+class TransferOffered(Event):
+    to: str
+
+    def detail(self) -> str:
+        return f"offered to {self.to}"
+
+
+@dataclass(frozen=True)
+class TransferAnswered(Event):
+    to: str
+    accepted: bool
+
+    def detail(self) -> str:
+        return f"{self.to} {'accepted' if self.accepted else 'declined'}"
+
+
+@dataclass(frozen=True)
+class PageReassigned(Event):
+    from_email: str
+    to: str
+
+    def detail(self) -> str:
+        return f"owner {self.from_email} replaced by {self.to}"

@@ -22,6 +22,8 @@ NOTE = "note"
 REASON = "reason"
 DESCRIPTION = "description"
 SAVED_COPY = "saved_copy"
+NEW_OWNER = "new_owner"
+FROM_OWNER = "from_owner"
 
 # Fields whose text form (in HTML or card submissions) needs converting: see actions.from_text.
 CHECKBOX_FIELDS = frozenset({ACKNOWLEDGED, NOTICES_DISPLAYED})
@@ -173,5 +175,30 @@ def removal_form(config: DistrictConfig, page_id: str) -> Form:
                 hint="A link to the screenshot or file, or where it is kept.",
                 max_length=500,
             ),
+        ),
+    )
+
+
+def transfer_form(page_id: str) -> Form:
+    return Form(
+        title="Transfer the page",
+        action=actions.TRANSFER_PAGE,
+        value=page_id,
+        submit_label="Offer",
+        intro="The new owner must accept before the page is theirs.",
+        inputs=(Input(NEW_OWNER, "Work email of the new owner", max_length=200),),
+    )
+
+
+def reassign_form() -> Form:
+    return Form(
+        title="Reassign someone's pages",
+        action=actions.REASSIGN_PAGES,
+        value="",
+        submit_label="Reassign",
+        intro="For staff who have left: every page they own moves to the new owner.",
+        inputs=(
+            Input(FROM_OWNER, "Work email of the person who left", max_length=200),
+            Input(NEW_OWNER, "Work email of the new owner", max_length=200),
         ),
     )

@@ -128,6 +128,8 @@ class Page:
     escalated_at: datetime | None = None
     setup_reminded_at: datetime | None = None
     removals: tuple[Removal, ...] = ()
+    transfer_to: Person | None = None
+    transfer_from: str | None = None
     version: int = 1
 
     def is_owned_by(self, email: str) -> bool:
@@ -138,6 +140,15 @@ class Page:
         """A monitoring check was sent and nobody has answered it yet."""
         answered = self.nudge_answered_at
         return self.nudged_at is not None and (answered is None or answered < self.nudged_at)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """A staff member confirmed reading the guidelines on official social media."""
+
+    person: Person
+    at: datetime
+    reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from workflows.cards import Card, Notice
 from workflows.config import DistrictConfig
 from workflows.events import Event
-from workflows.model import Page, PageRequest, Person
+from workflows.model import Acknowledgement, Page, PageRequest, Person
 from workflows.ports import Clock, Store
 from workflows.validation import FieldError
 
@@ -37,6 +37,7 @@ class Handled:
     outcome: Outcome
     requests: tuple[PageRequest, ...] = ()
     pages: tuple[Page, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -101,13 +101,13 @@ def _page_card(config: DistrictConfig, page: Page) -> Card:
     if page.status is PageStatus.ACTIVE and page.url and page.live_at:
         fields.insert(0, Field("Status", f"Live since {when(config, page.live_at)}"))
         fields.insert(1, Field("Address", page.url))
-        button = page_messages.retire_button(page)
+        buttons = (page_messages.transfer_button(page), page_messages.retire_button(page))
     else:
         fields.insert(0, Field("Status", "Setting up: post the notices, then confirm it is live"))
-        button = page_messages.confirm_live_button(page)
+        buttons = (page_messages.confirm_live_button(page), page_messages.transfer_button(page))
     return Card(
         title=f"{page.details.page_name} ({page.id})",
         fields=tuple(fields),
-        buttons=(button,),
+        buttons=buttons,
         clause=policy.REQUIRED_NOTICES,
     )

@@ -10,6 +10,7 @@ from workflows.events import ActionRefused, PageRetired, PageWentLive
 from workflows.model import Page, PageStatus, next_version
 from workflows.outcome import Context, Handled, Outcome, refused, rejected
 from workflows.request_messages import refusal
+from workflows.urls import comparable
 from workflows.validation import FieldError, check_note, check_url
 from workflows.wording import when
 
@@ -77,9 +78,9 @@ async def retire_page(command: RetirePage, ctx: Context) -> Handled:
 
 
 async def _address_taken(ctx: Context, page: Page, url: str) -> list[FieldError]:
-    wanted = _comparable(url)
+    wanted = comparable(url)
     for other in await ctx.store.find_pages(status=PageStatus.ACTIVE):
-        if other.id != page.id and other.url and _comparable(other.url) == wanted:
+        if other.id != page.id and other.url and comparable(other.url) == wanted:
             return [
                 FieldError(
                     forms.URL,
@@ -88,10 +89,6 @@ async def _address_taken(ctx: Context, page: Page, url: str) -> list[FieldError]
                 )
             ]
     return []
-
-
-def _comparable(url: str) -> str:
-    return url.casefold().split("://", 1)[-1].removeprefix("www.").rstrip("/")
 
 
 def _unchanged(ctx: Context, page: Page, actor: str, action: str) -> Handled:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows import forms, policy
-from workflows.action_names import CONFIRM_LIVE, RETIRE_PAGE
+from workflows.action_names import CONFIRM_LIVE, RETIRE_PAGE, TRANSFER_PAGE
 from workflows.cards import Button, ButtonStyle, Card, Field, Notice, Section
 from workflows.config import DistrictConfig
 from workflows.model import Page, Person
@@ -66,6 +66,12 @@ def confirm_live_button(page: Page) -> Button:
     )
 
 
+def transfer_button(page: Page) -> Button:
+    return Button(
+        "Transfer to someone else", TRANSFER_PAGE, page.id, form=forms.transfer_form(page.id)
+    )
+
+
 def retire_button(page: Page) -> Button:
     return Button(
         "Retire page",
@@ -112,7 +118,7 @@ def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
                 copyable=True,
             ),
         ),
-        buttons=(retire_button(page),),
+        buttons=(transfer_button(page), retire_button(page)),
         clause=policy.REQUIRED_NOTICES,
     )
 

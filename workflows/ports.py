@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from workflows.model import AuditEntry, Page, PageRequest, PageStatus, RequestStatus
+from workflows.model import (
+    Acknowledgement,
+    AuditEntry,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+)
 from workflows.outbox import OutboxMessage
 
 
@@ -31,6 +39,7 @@ class Changes:
     pages: tuple[Page, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
     outbox: tuple[OutboxMessage, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
 
 class Store(Protocol):
@@ -62,6 +71,14 @@ class Store(Protocol):
 
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         """The audit trail in the order it was written, optionally for one record."""
+        ...
+
+    async def acknowledgements(self) -> list[Acknowledgement]:
+        """Each person's latest acknowledgement of the staff guidelines."""
+        ...
+
+    def iter_audit(self, start: datetime | None, end: datetime | None) -> AsyncIterator[AuditEntry]:
+        """The audit trail between two moments (either may be open), read a little at a time."""
         ...
 
     async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:

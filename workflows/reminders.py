@@ -6,6 +6,7 @@ for the next working hour. Each run handles a bounded batch so people's clicks n
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from workflows import reminder_messages
@@ -15,12 +16,21 @@ from workflows.config import Route
 from workflows.events import (
     ApprovalReminded,
     Event,
+    GuidelinesReminded,
     MonitoringCheckSent,
     MonitoringOverdue,
     RequestEscalated,
     SetupReminded,
 )
-from workflows.model import Page, PageRequest, PageStatus, RequestStatus, next_version
+from workflows.guidelines import renewal_reminder
+from workflows.model import (
+    Acknowledgement,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+    next_version,
+)
 from workflows.outcome import Context, Handled, Outcome
 from workflows.undeliverable import SYSTEM
 from workflows.wording import when
@@ -34,16 +44,22 @@ class _Batch:
         self.limit = limit
         self.requests: list[PageRequest] = []
         self.pages: list[Page] = []
+        self.acknowledgements: list[Acknowledgement] = []
         self.events: list[Event] = []
         self.notices: list[Notice] = []
 
     @property
     def full(self) -> bool:
-        return len(self.requests) + len(self.pages) >= self.limit
+        return len(self.requests) + len(self.pages) + len(self.acknowledgements) >= self.limit
 
     def handled(self) -> Handled:
         outcome = Outcome(events=tuple(self.events), notices=tuple(self.notices))
-        return Handled(outcome, requests=tuple(self.requests), pages=tuple(self.pages))
+        return Handled(
+            outcome,
+            requests=tuple(self.requests),
+            pages=tuple(self.pages),
+            acknowledgements=tuple(self.acknowledgements),
+        )
 
 
 async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
@@ -63,7 +79,24 @@ async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
         if batch.full:
             break
         _pending(ctx, request, now, batch)
+    if ctx.config.guidelines_renewal_days:
+        for acknowledgement in await ctx.store.acknowledgements():
+            if batch.full:
+                break
+            _renewal(ctx, acknowledgement, now, batch)
     return batch.handled()
+
+
+def _renewal(ctx: Context, acknowledgement: Acknowledgement, now: datetime, batch: _Batch) -> None:
+    """Yearly (or as configured): read the guidelines again, once per expiry."""
+    assert ctx.config.guidelines_renewal_days is not None
+    due = acknowledgement.at + timedelta(days=ctx.config.guidelines_renewal_days)
+    reminded = acknowledgement.reminded_at
+    if due <= now and (reminded is None or reminded < due):
+        batch.acknowledgements.append(dataclasses.replace(acknowledgement, reminded_at=now))
+        email = acknowledgement.person.email
+        batch.events.append(GuidelinesReminded(email, SYSTEM, now))
+        batch.notices.append(renewal_reminder(ctx.config, acknowledgement))
 
 
 def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:

@@ -16,19 +16,14 @@ from aiohttp import web
 
 from adapters.playground.messenger import Conversations
 from adapters.playground.render import form_html, tag
-from workflows import forms
 from workflows.actions import UnknownAction, command_for, from_text
-from workflows.cards import Card
+from workflows.chat_commands import answer
 from workflows.commands import RunReminders
 from workflows.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.model import Person
-from workflows.overview import overview
-from workflows.registry import registry
 from workflows.wording import when
 from workflows.working_time import next_working_moment
-
-COMMANDS = ("/request-page", "/my-requests", "/my-pages", "/pages")
 
 
 @dataclass
@@ -76,19 +71,11 @@ class Playground:
         person = self._person(str(body.get("as", "")))
         said = str(body.get("text", "")).strip()
         self.conversations.add(person.email, tag("p", escape(said)), mine=True)
-        command = said.lower()
-        if command == "/request-page":
-            self.conversations.add(person.email, form_html(forms.request_form(self.config)))
-        elif command == "/pages":
-            card = await registry(self.config, self.engine.context.store)
+        reply = await answer(self.engine, person, said)
+        if reply.form is not None:
+            self.conversations.add(person.email, form_html(reply.form))
+        for card in reply.cards:
             self.conversations.reply(person.email, card)
-        elif command in ("/my-requests", "/my-pages"):
-            mine = await overview(self.config, self.engine.context.store, person.email)
-            cards = mine.request_cards() if command == "/my-requests" else mine.pages
-            for card in cards or (Card("Your pages", "You do not run any official pages yet."),):
-                self.conversations.reply(person.email, card)
-        else:
-            self.conversations.reply(person.email, _help())
         return web.json_response({"ok": True})
 
     async def act(self, request: web.Request) -> web.Response:
@@ -155,10 +142,3 @@ async def _json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="expected a JSON object")
     return body
-
-
-def _help() -> Card:
-    return Card(
-        "Pagekeeper",
-        "Type one of these: " + ", ".join(COMMANDS) + ". Use the buttons on each message to act.",
-    )

@@ -38,6 +38,7 @@ from adapters.slack.people import SlackPeople
 from workflows import forms
 from workflows.actions import FormValues, UnknownAction, command_for, form_for
 from workflows.cards import Card, Form
+from workflows.chat_commands import answer
 from workflows.engine import Engine
 from workflows.model import Person
 from workflows.overview import overview
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
 COMMAND = "/request-page"
+LOOKUPS = ("/pages", "/is-official", "/social-media-guidelines", "/compliance")
 RETRIES = 3
 
 
@@ -87,6 +89,8 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str)
     listeners = SlackListeners(engine, client)
     app.middleware(skip_redeliveries)
     app.command(COMMAND)(listeners.request_page)
+    for command in LOOKUPS:
+        app.command(command)(listeners.lookup)
     app.action(re.compile(r".+"))(listeners.button_clicked)
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
     app.event("app_home_opened")(listeners.home_opened)
@@ -117,6 +121,21 @@ class SlackListeners:
     async def request_page(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         await ack()
         await self._client.views_open(trigger_id=body["trigger_id"], view=self._request_form)
+
+    async def lookup(
+        self, ack: Callable[..., Awaitable[None]], command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """A command that shows something: the answer is shown to the person alone."""
+        await ack()
+        person = await self._people.person(command["user_id"])
+        reply = await answer(
+            self._engine, person, f"{command['command']} {command.get('text', '')}"
+        )
+        blocks = [
+            block for card in reply.cards for block in [*card_blocks(card), {"type": "divider"}]
+        ]
+        text = "\n\n".join(card_text(card) for card in reply.cards)
+        await respond(text=text[:3000], blocks=blocks[:-1], response_type="ephemeral")
 
     async def button_clicked(
         self,

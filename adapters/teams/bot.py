@@ -16,20 +16,11 @@ from adapters.teams.people import TeamsPeople
 from workflows import action_names, forms
 from workflows.actions import FormValues, UnknownAction, command_for, form_for, from_text
 from workflows.cards import Card
+from workflows.chat_commands import answer, help_card
 from workflows.engine import Engine
 from workflows.model import Person
-from workflows.overview import overview
 
 log = logging.getLogger(__name__)
-
-REQUEST_PAGE = "request-page"
-MY_REQUESTS = "my-requests"
-MY_PAGES = "my-pages"
-COMMANDS = {
-    REQUEST_PAGE: "Ask for a new official district social media page",
-    MY_REQUESTS: "Your page requests, and what waits for your decision",
-    MY_PAGES: "The official pages you run",
-}
 
 
 class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
@@ -56,7 +47,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Installed in a personal chat: remember how to reach the person, and say hello."""
         if turn_context.activity.members_added and await self._identify(turn_context):
-            await self._send(turn_context, _welcome())
+            await self._send(turn_context, help_card())
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._identify(turn_context)
@@ -70,16 +61,14 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         return person
 
     async def _command(self, turn_context: TurnContext, person: Person, text: str) -> None:
-        if text == REQUEST_PAGE:
+        if text.strip().lower() == "request-page":
             await turn_context.send_activity(card_activity(self._request_form, "Request a page"))
             return
-        if text in (MY_REQUESTS, MY_PAGES):
-            mine = await overview(self._config, self._store, person.email)
-            cards = mine.request_cards() if text == MY_REQUESTS else mine.pages or (_no_pages(),)
-            for card in cards:
-                await self._send(turn_context, card)
-            return
-        await self._send(turn_context, _welcome())
+        reply = await answer(self._engine, person, text)
+        if reply.form is not None:
+            await turn_context.send_activity(card_activity(form_card(reply.form), reply.form.title))
+        for card in reply.cards:
+            await self._send(turn_context, card)
 
     async def _submit(
         self, turn_context: TurnContext, person: Person, action: str, value: str
@@ -126,15 +115,6 @@ def _shown(entry: str | bool | tuple[Person, ...]) -> Any:
     return "true" if entry is True else entry
 
 
-def _welcome() -> Card:
-    lines = "\n".join(f"- **{name}**: {meaning}" for name, meaning in COMMANDS.items())
-    return Card("Pagekeeper", f"Type one of these:\n\n{lines}")
-
-
-def _no_pages() -> Card:
-    return Card("Your pages", "You do not run any official district pages yet.")
-
-
 def _no_email() -> Card:
     return Card(
         "We could not tell who you are",
@@ -143,6 +123,4 @@ def _no_email() -> Card:
 
 
 def _outdated() -> Card:
-    return Card(
-        "This button no longer works", f"It belongs to an older message. Type {MY_REQUESTS}."
-    )
+    return Card("This button no longer works", "It belongs to an older message. Type my-requests.")
