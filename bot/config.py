@@ -34,6 +34,7 @@ class Settings:
     teams_app_type: str = ""
     teams_tenant_id: str = ""
     insecure_local: bool = False
+    admin_token: str = field(default="", repr=False)
 
     @property
     def slack_enabled(self) -> bool:
@@ -78,6 +79,7 @@ def settings_from(
         teams_app_type=environ.get("MicrosoftAppType", "").strip(),
         teams_tenant_id=environ.get("MicrosoftAppTenantId", "").strip(),
         insecure_local=environ.get("PAGEKEEPER_INSECURE_LOCAL", "").strip() in {"1", "true", "yes"},
+        admin_token=environ.get("PAGEKEEPER_ADMIN_TOKEN", "").strip(),
     )
 
 

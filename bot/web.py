@@ -11,6 +11,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.admin.exports import add_export_routes
 from adapters.slack.http import slack_events_handler
 from bot.bootstrap import Pagekeeper
 from bot.config import Settings
@@ -33,6 +34,8 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
         app.on_cleanup.append(_close_teams)
     if pagekeeper.playground is not None:
         pagekeeper.playground.routes(app)
+    if pagekeeper.settings.admin_token:
+        add_export_routes(app, pagekeeper.store, pagekeeper.config, pagekeeper.settings.admin_token)
     if pagekeeper.dispatcher is not None:
         app.cleanup_ctx.append(_dispatching)
         app.cleanup_ctx.append(_duties)
