@@ -1,0 +1,156 @@
+"""The district's commands through the real Slack and Teams adapters."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.web import make_app
+from storage.memory import MemoryStore
+from tests.fake_slack import buttons, text_of
+from tests.fake_teams import DANA, STRANGER, FakeConnector, TeamsClient, teams_only
+from tests.fake_teams import text_of as teams_text
+from tests.fakes import FakeClock
+from tests.slack_harness import Harness
+from tests.stories import ask_for_page
+from workflows.commands import ConfirmPageLive, Decide
+from workflows.engine import Engine
+from workflows.model import Person, Verdict
+
+TOM = Person("tom.baker@example.org", "Tom Baker")
+ANA = Person("ana.ruiz@example.org", "Ana Ruiz")
+
+
+async def a_live_page(harness: Harness) -> str:
+    engine = harness.engine
+    await engine.handle(ask_for_page(TOM))
+    [request] = await harness.store.find_requests()
+    approved = await engine.handle(Decide(ANA, request.id, 1, Verdict.APPROVE))
+    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
+    await engine.handle(ConfirmPageLive(TOM, page_id, "https://www.facebook.com/Room12News", True))
+    return page_id
+
+
+async def slash(harness: Harness, user: str, command: str, text: str = "") -> dict[str, object]:
+    """Run a lookup command; returns the private answer Slack would show."""
+    seen = len(harness.fake.responses)
+    form = {
+        "command": command,
+        "text": text,
+        "user_id": user,
+        "team_id": "T1",
+        "channel_id": "C1",
+        "trigger_id": "t",
+        "response_url": harness.fake.response_url(f"{command.strip('/')}-{seen}"),
+    }
+    body = urllib.parse.urlencode(form)
+    assert (await harness.slack.post(body, "application/x-www-form-urlencoded"))[0] == 200
+    await harness.fake.wait_for(lambda f: len(f.responses) > seen, f"the answer to {command}")
+    answer = harness.fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    return answer
+
+
+async def test_pages_and_is_official_in_slack(harness: Harness) -> None:
+    await a_live_page(harness)
+    registry = await slash(harness, "USTRANGER", "/pages", "lincoln")
+    assert "Official pages: Lincoln Elementary" in text_of(registry["blocks"])  # type: ignore[arg-type]
+    assert "https://www.facebook.com/Room12News" in text_of(registry["blocks"])  # type: ignore[arg-type]
+    yes = await slash(harness, "USTRANGER", "/is-official", "facebook.com/room12news/?fbclid=abc")
+    assert "Yes: an official" in text_of(yes["blocks"])  # type: ignore[arg-type]
+    no = await slash(harness, "USTRANGER", "/is-official", "https://facebook.com/LincolnBoosters")
+    assert "not official district social media platforms" in text_of(no["blocks"])  # type: ignore[arg-type]
+
+
+async def test_guidelines_are_acknowledged_with_one_click_in_slack(harness: Harness) -> None:
+    shown = await slash(harness, "UTOM", "/social-media-guidelines")
+    await harness.click("UTOM", buttons(shown["blocks"])["I have read the guidelines"])  # type: ignore[arg-type]
+    await harness.fake.wait_for(
+        lambda f: any("is recorded" in r.get("text", "") for r in f.responses), "thanks"
+    )
+    [acknowledgement] = await harness.store.acknowledgements()
+    assert acknowledgement.person.email == TOM.email
+
+
+async def test_compliance_is_for_the_district_contact_in_slack(harness: Harness) -> None:
+    await a_live_page(harness)
+    refused = await slash(harness, "UTOM", "/compliance")
+    assert "Only the district contact" in text_of(refused["blocks"])  # type: ignore[arg-type]
+    report = await slash(harness, "UDANA", "/compliance")
+    assert "Lincoln Elementary" in text_of(report["blocks"]) and "Active pages: 1" in text_of(
+        report["blocks"]
+    )  # type: ignore[arg-type]
+
+
+async def test_a_page_is_transferred_and_accepted_through_slack_buttons(harness: Harness) -> None:
+    page_id = await a_live_page(harness)
+    await harness.fake.wait_for(
+        lambda f: any("Live: " in text_of(c.args["blocks"]) for c in f.of("chat.update")), "live"
+    )
+    live = next(
+        c.args for c in harness.fake.of("chat.update") if "Live: " in text_of(c.args["blocks"])
+    )
+    form = await harness.click_for_form("UTOM", buttons(live["blocks"])["Transfer to someone else"])
+    _, body = await harness.slack.submit("UTOM", form, {"new_owner": "not an email"})
+    assert json.loads(body)["errors"] == {"new_owner": "Enter the new owner's work email."}
+    _, body = await harness.slack.submit("UTOM", form, {"new_owner": "Grace.Hopper@example.org"})
+    assert json.loads(body)["response_action"] == "update"  # "Transfer offered" replaces the form
+    offer = await harness.latest_message_to("UGRACE", 1)
+    await harness.click("UGRACE", buttons(offer["blocks"])["Accept"])
+    await harness.fake.wait_for(
+        lambda f: any("accepted" in text_of(c.args["blocks"]) for c in f.messages_to("UTOM")),
+        "Tom told",
+    )
+    page = await harness.store.get_page(page_id)
+    assert page is not None and [o.email for o in page.owners] == ["grace.hopper@example.org"]
+
+
+@pytest.fixture
+async def teams() -> AsyncIterator[tuple[TeamsClient, FakeConnector, Engine]]:
+    connector = FakeConnector()
+    await connector.start()
+    pagekeeper = teams_only(await build(Settings(), store=MemoryStore(), clock=FakeClock()))
+    server = TestServer(make_app(pagekeeper))
+    await server.start_server()
+    client = TeamsClient(str(server.make_url("/api/messages")), connector)
+    yield client, connector, pagekeeper.engine
+    await client.close()
+    await server.close()
+    await connector.close()
+
+
+async def test_pages_is_official_and_compliance_in_teams(
+    teams: tuple[TeamsClient, FakeConnector, Engine],
+) -> None:
+    client, connector, engine = teams
+    await engine.handle(ask_for_page(TOM))
+    approved = await engine.handle(
+        Decide(ANA, (await engine.context.store.find_requests())[0].id, 1, Verdict.APPROVE)
+    )
+    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
+    await engine.handle(ConfirmPageLive(TOM, page_id, "https://www.facebook.com/Room12News", True))
+
+    await client.say(STRANGER, "pages")
+    await connector.wait_for(
+        lambda c: any("Official pages" in teams_text(s.card) for s in c.to(STRANGER)),
+        "the registry",
+    )
+    await client.say(STRANGER, "is-official https://FACEBOOK.com/room12news/")
+    await connector.wait_for(
+        lambda c: any("Yes: an official" in teams_text(s.card) for s in c.to(STRANGER)), "yes"
+    )
+    await client.say(STRANGER, "compliance")
+    await connector.wait_for(
+        lambda c: any("Only the district contact" in teams_text(s.card) for s in c.to(STRANGER)),
+        "no",
+    )
+    await client.say(DANA, "compliance")
+    await connector.wait_for(
+        lambda c: any("Active pages: 1" in teams_text(s.card) for s in c.to(DANA)), "the report"
+    )
