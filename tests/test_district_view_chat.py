@@ -14,7 +14,8 @@ from bot.config import Settings
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fake_slack import buttons, text_of
-from tests.fake_teams import DANA, STRANGER, FakeConnector, TeamsClient, teams_only
+from tests.fake_teams import DANA, GRACE, STRANGER, FakeConnector, TeamsClient, actions, teams_only
+from tests.fake_teams import TOM as TEAMS_TOM
 from tests.fake_teams import text_of as teams_text
 from tests.fakes import FakeClock
 from tests.slack_harness import Harness
@@ -154,3 +155,49 @@ async def test_pages_is_official_and_compliance_in_teams(
     await connector.wait_for(
         lambda c: any("Active pages: 1" in teams_text(s.card) for s in c.to(DANA)), "the report"
     )
+
+
+async def test_guidelines_and_a_transfer_in_teams(
+    teams: tuple[TeamsClient, FakeConnector, Engine],
+) -> None:
+    client, connector, engine = teams
+    await client.install(TEAMS_TOM)
+    await client.say(TEAMS_TOM, "social-media-guidelines")
+    await connector.wait_for(
+        lambda c: any("Guidelines for official" in teams_text(s.card) for s in c.to(TEAMS_TOM)),
+        "the guidelines",
+    )
+    shown = next(
+        s for s in connector.to(TEAMS_TOM) if "Guidelines for official" in teams_text(s.card)
+    )
+    await client.submit(TEAMS_TOM, actions(shown.card)["I have read the guidelines"], {})
+    await connector.wait_for(
+        lambda c: any("is recorded" in teams_text(s.card) for s in c.to(TEAMS_TOM)), "thanks"
+    )
+
+    await engine.handle(ask_for_page(TOM))
+    approved = await engine.handle(
+        Decide(ANA, (await engine.context.store.find_requests())[0].id, 1, Verdict.APPROVE)
+    )
+    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
+    await client.install(GRACE)
+    await client.say(TEAMS_TOM, "my-pages")
+    await connector.wait_for(
+        lambda c: any("Transfer to someone else" in actions(s.card) for s in c.to(TEAMS_TOM)),
+        "Tom's page",
+    )
+    card = next(
+        s for s in connector.to(TEAMS_TOM) if "Transfer to someone else" in actions(s.card)
+    ).card
+    offer = actions(card)["Transfer to someone else > Offer"]
+    await client.submit(TEAMS_TOM, offer, {"new_owner": "grace.hopper@example.org"})
+    await connector.wait_for(
+        lambda c: any("Accept" in actions(s.card) for s in c.to(GRACE)), "the offer"
+    )
+    sent = next(s for s in connector.to(GRACE) if "Accept" in actions(s.card))
+    await client.submit(GRACE, actions(sent.card)["Accept"], {})
+    await connector.wait_for(
+        lambda c: any("accepted" in teams_text(s.card) for s in c.to(TEAMS_TOM)), "Tom told"
+    )
+    page = await engine.context.store.get_page(page_id)
+    assert page is not None and [o.email for o in page.owners] == ["grace.hopper@example.org"]
