@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit browser bench clean
+.PHONY: run test lint typecheck unit browser soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ unit: $(STAMP) browser
 
 browser:
 	@bash scripts/ensure-browser.sh
+
+# The same suite with many more fuzzing examples and crash rounds; for a long local run.
+soak: $(STAMP) browser
+	PAGEKEEPER_SOAK=1 $(BIN)/python -m pytest tests/test_hostile_input.py tests/test_http_reliability.py tests/test_tinydb_durability.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/storage.py

@@ -23,8 +23,12 @@ log = logging.getLogger(__name__)
 PAGEKEEPER = web.AppKey("pagekeeper", Pagekeeper)
 
 
+# Slack and Teams payloads are a few kilobytes; anything far larger is refused unread (413).
+MAX_BODY_BYTES = 512 * 1024
+
+
 def make_app(pagekeeper: Pagekeeper) -> web.Application:
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[PAGEKEEPER] = pagekeeper
     app.router.add_get("/healthz", healthz)
     if pagekeeper.slack is not None:
@@ -67,7 +71,9 @@ async def _dispatching(app: web.Application) -> AsyncIterator[None]:
 def _add_slack(app: web.Application, slack: AsyncApp, settings: Settings) -> None:
     """HTTP mode needs the signing secret; Socket Mode needs the app-level token."""
     if settings.slack_signing_secret:
-        app.router.add_post("/slack/events", slack_events_handler(slack))
+        app.router.add_post(
+            "/slack/events", slack_events_handler(slack, settings.slack_signing_secret)
+        )
     if settings.slack_app_token:
         socket = AsyncSocketModeHandler(slack, settings.slack_app_token)
 

@@ -177,8 +177,15 @@ class SlackListeners:
             return
         outcome = await self._engine.handle(command)
         if outcome.errors:
-            inputs = tuple(b["block_id"] for b in view["blocks"] if b.get("type") == "input")
-            await ack(response_action="errors", errors=modal_errors(inputs, outcome.errors))
+            blocks = view.get("blocks") or []
+            inputs = tuple(b["block_id"] for b in blocks if b.get("type") == "input")
+            if inputs:
+                await ack(response_action="errors", errors=modal_errors(inputs, outcome.errors))
+            else:  # nowhere to pin the messages: show them instead of the form
+                problems = " ".join(error.message for error in outcome.errors)
+                await ack(
+                    response_action="update", view=reply_modal(Card("Please check", problems))
+                )
             return
         if outcome.reply:
             await ack(response_action="update", view=reply_modal(outcome.reply))

@@ -57,6 +57,8 @@ async def _activity(request: web.Request) -> Activity | None:
     try:
         body = await request.json()
         activity = Activity().deserialize(body) if isinstance(body, dict) else None
+    except web.HTTPException:
+        raise  # 413 for a body over the size limit
     except Exception:  # msrest raises its own errors for wrong types; all mean a bad body
         return None
     return activity if activity is not None and activity.type else None
