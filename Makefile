@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/slack_ack.py
 	$(BIN)/python benchmarks/teams.py
 	$(BIN)/python benchmarks/burst.py
+	$(BIN)/python benchmarks/flow.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

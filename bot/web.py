@@ -16,11 +16,13 @@ from adapters.slack.http import slack_events_handler
 from bot.bootstrap import Pagekeeper
 from bot.config import Settings
 from bot.duties import carry_duties_forward
+from bot.vitals import LoopWatch, peak_memory_mb
 from workflows.ports import StorageError
 
 log = logging.getLogger(__name__)
 
 PAGEKEEPER = web.AppKey("pagekeeper", Pagekeeper)
+LOOP_WATCH = web.AppKey("loop_watch", LoopWatch)
 
 
 # Slack and Teams payloads are a few kilobytes; anything far larger is refused unread (413).
@@ -30,6 +32,8 @@ MAX_BODY_BYTES = 512 * 1024
 def make_app(pagekeeper: Pagekeeper) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[PAGEKEEPER] = pagekeeper
+    app[LOOP_WATCH] = LoopWatch()
+    app.cleanup_ctx.append(_watching)
     app.router.add_get("/healthz", healthz)
     if pagekeeper.slack is not None:
         _add_slack(app, pagekeeper.slack.bolt, pagekeeper.settings)
@@ -45,6 +49,14 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
         app.cleanup_ctx.append(_duties)
     app.on_cleanup.append(_close_store)
     return app
+
+
+async def _watching(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[LOOP_WATCH].run(), name="pagekeeper-loop-watch")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _duties(app: web.Application) -> AsyncIterator[None]:
@@ -113,7 +125,13 @@ async def healthz(request: web.Request) -> web.Response:
         )
     failed = await pagekeeper.store.failed_messages()
     # Messages given up on do not make the bot unusable, but someone must look at them.
-    return web.json_response({"status": "ok", "undelivered_messages": len(failed), **body})
+    vitals = {
+        "loop_lag_max_ms": round(request.app[LOOP_WATCH].max_lag * 1000, 1),
+        "peak_memory_mb": round(peak_memory_mb(), 1),
+    }
+    return web.json_response(
+        {"status": "ok", "undelivered_messages": len(failed), **body, **vitals}
+    )
 
 
 async def _close_teams(app: web.Application) -> None:

@@ -39,6 +39,7 @@ class MemoryStore:
         requester: str | None = None,
         approver: str | None = None,
         status: RequestStatus | None = None,
+        page_name: str | None = None,
     ) -> list[PageRequest]:
         found = [
             request
@@ -46,17 +47,23 @@ class MemoryStore:
             if (requester is None or request.requester.email == requester)
             and (approver is None or approver in request.approvers)
             and (status is None or request.status is status)
+            and (page_name is None or _same_name(request.details.page_name, page_name))
         ]
         return sorted(found, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
-        self, *, owner: str | None = None, status: PageStatus | None = None
+        self,
+        *,
+        owner: str | None = None,
+        status: PageStatus | None = None,
+        page_name: str | None = None,
     ) -> list[Page]:
         found = [
             page
             for page in self._pages.values()
             if (owner is None or page.is_owned_by(owner))
             and (status is None or page.status is status)
+            and (page_name is None or _same_name(page.details.page_name, page_name))
         ]
         return sorted(found, key=lambda page: (page.approved_at, page.id))
 
@@ -82,8 +89,14 @@ class MemoryStore:
             if (start is None or entry.at >= start) and (end is None or entry.at < end):
                 yield entry
 
-    async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        due = [m for m in self._outbox.values() if not m.settled and m.next_attempt_at <= now]
+    async def due_messages(
+        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
+    ) -> list[OutboxMessage]:
+        due = [
+            m
+            for m in self._outbox.values()
+            if not m.settled and m.next_attempt_at <= now and m.id not in skip
+        ]
         return sorted(due, key=lambda m: (m.next_attempt_at, m.id))[:limit]
 
     async def failed_messages(self) -> list[OutboxMessage]:
@@ -105,3 +118,7 @@ class MemoryStore:
 
 def _version(record: PageRequest | Page | None) -> int | None:
     return record.version if record else None
+
+
+def _same_name(stored: str, wanted: str) -> bool:
+    return stored.casefold() == wanted.casefold()

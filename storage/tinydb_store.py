@@ -98,8 +98,11 @@ class TinyDBStore:
         requester: str | None = None,
         approver: str | None = None,
         status: RequestStatus | None = None,
+        page_name: str | None = None,
     ) -> list[PageRequest]:
         conditions = []
+        if page_name is not None:
+            conditions.append(_named(page_name))
         if requester is not None:
             conditions.append(Query().requester.email == requester)
         if approver is not None:
@@ -111,9 +114,15 @@ class TinyDBStore:
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
-        self, *, owner: str | None = None, status: PageStatus | None = None
+        self,
+        *,
+        owner: str | None = None,
+        status: PageStatus | None = None,
+        page_name: str | None = None,
     ) -> list[Page]:
         conditions = []
+        if page_name is not None:
+            conditions.append(_named(page_name))
         if owner is not None:
             conditions.append(Query().owners.any(Query().email == owner))
         if status is not None:
@@ -128,8 +137,10 @@ class TinyDBStore:
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
         return await self._run(self._read_audit, subject)
 
-    async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        return await self._run(self._due, now, limit)
+    async def due_messages(
+        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
+    ) -> list[OutboxMessage]:
+        return await self._run(self._due, now, limit, skip)
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         found = await self._run(_search, self._acknowledgements, [])
@@ -153,8 +164,9 @@ class TinyDBStore:
         messages = [outbox_from_dict(record) for record in found]
         return sorted(messages, key=lambda message: (message.created_at, message.id))
 
-    def _due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        due = sorted((at, key) for key, at in self._unsettled.items() if at <= now)[:limit]
+    def _due(self, now: datetime, limit: int, skip: frozenset[str]) -> list[OutboxMessage]:
+        waiting = self._unsettled.items()
+        due = sorted((at, key) for key, at in waiting if at <= now and key not in skip)[:limit]
         found = (self._outbox.get(key) for _, key in due)
         return [outbox_from_dict(record) for record in found if record]
 
@@ -277,6 +289,11 @@ def _search(table: BucketedTable, conditions: list[Any]) -> list[dict[str, Any]]
     for each in conditions:
         condition = each if condition is None else condition & each
     return list(table.search(condition))
+
+
+def _named(page_name: str) -> Any:
+    wanted = page_name.casefold()
+    return Query().details.page_name.test(lambda name: str(name).casefold() == wanted)
 
 
 def _version(record: dict[str, Any] | None) -> int | None:

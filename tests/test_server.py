@@ -67,6 +67,8 @@ def server(tmp_path: Path) -> Iterator[str]:
 def test_healthz_says_the_bot_is_up_and_in_local_mode(server: str) -> None:
     status, body = get_json(f"{server}/healthz")
     assert status == 200
+    assert isinstance(body.pop("loop_lag_max_ms"), float)
+    assert 10 < body.pop("peak_memory_mb") < 500  # type: ignore[operator]
     assert body == {
         "status": "ok",
         "undelivered_messages": 0,

@@ -194,3 +194,10 @@ async def test_a_card_with_forms_survives_the_outbox_unchanged(
     message = a_message(1, notice=Notice(TOM.email, card, "request:REQ-1:1", update=True))
     await store.commit(Changes(outbox=(message,)))
     assert await store.due_messages(MONDAY + timedelta(days=1), 1) == [message]
+
+
+async def test_records_are_found_by_page_name_in_any_case(store: Store) -> None:
+    await store.commit(Changes(requests=(a_request(1),), pages=(a_page(1),)))
+    assert [r.id for r in await store.find_requests(page_name="ROOM 12")] == ["REQ-1"]
+    assert [p.id for p in await store.find_pages(page_name="room 12")] == ["PAGE-1"]
+    assert await store.find_pages(page_name="Room 13") == []

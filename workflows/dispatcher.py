@@ -59,6 +59,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._one_round = asyncio.Lock()  # two rounds at once could both send the same message
         self._settled: list[OutboxMessage] = []
+        self._resting: dict[str, float] = {}  # message id -> when its person may get it
         engine.on_commit(self.kick)
 
     def kick(self) -> None:
@@ -70,16 +71,16 @@ class Dispatcher:
         while True:
             self._wake.clear()
             try:
-                pending = await self.drain()
+                rest = await self.drain()
             except Exception:  # a store hiccup must not stop delivery for good
                 log.exception("dispatcher round failed")
-                pending = False
-            if not pending:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+                rest = None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), min(rest or IDLE_SECONDS, IDLE_SECONDS))
 
-    async def drain(self) -> bool:
-        """Deliver what is due now; True if some of it must wait for a person's rate limit.
+    async def drain(self) -> float | None:
+        """Deliver what is due now. Returns the seconds until a message that had to wait for
+        its person's rate limit may go, or None if nothing is waiting for that.
 
         Different people's messages go out concurrently; one person's go out in order, so an
         update never overtakes the message it updates.
@@ -87,64 +88,75 @@ class Dispatcher:
         async with self._one_round:
             return await self._round()
 
-    async def _round(self) -> bool:
+    async def _round(self) -> float | None:
+        # Messages resting until their person may get more are left in the store, unfetched,
+        # so they never hold up everyone else's.
+        now = self._monotonic()
+        self._resting = {key: until for key, until in self._resting.items() if until > now}
         queues: dict[str, list[OutboxMessage]] = {}
-        for message in await self._store.due_messages(self._clock.now(), BATCH):
+        due = await self._store.due_messages(self._clock.now(), BATCH, frozenset(self._resting))
+        for message in due:
             queues.setdefault(message.notice.to, []).append(message)
         lanes = asyncio.Semaphore(CONCURRENCY)
 
-        async def deliver_in_order(messages: list[OutboxMessage]) -> bool:
+        async def deliver_in_order(messages: list[OutboxMessage]) -> None:
             async with lanes:
-                for message in messages:
-                    if not await self._deliver(message):
-                        return True
-                return False
+                for index, message in enumerate(messages):
+                    wait = await self._deliver(message)
+                    if wait > 0:
+                        until = self._monotonic() + wait
+                        self._resting.update((later.id, until) for later in messages[index:])
+                        return
 
         try:
-            waiting = await asyncio.gather(*(deliver_in_order(q) for q in queues.values()))
+            await asyncio.gather(*(deliver_in_order(queue) for queue in queues.values()))
         finally:
             await self._write_settled()
-        return any(waiting)
+        if not self._resting:
+            return None
+        return max(0.0, min(self._resting.values()) - self._monotonic())
 
-    async def _deliver(self, message: OutboxMessage) -> bool:
-        """Try one message; False if it was left for a moment because its person is paced."""
+    async def _deliver(self, message: OutboxMessage) -> float:
+        """Try one message; the seconds to wait if its person may not get one yet, else 0."""
         for index, messenger in enumerate(self._messengers):
-            if not await self._paced(messenger, message.notice.to):
-                return False
+            wait = await self._paced(messenger, message.notice.to)
+            if wait > 0:
+                return wait
             try:
                 await messenger.send(message.notice)
             except Unreachable as reason:
                 if index + 1 < len(self._messengers):
                     continue
                 await self._unreachable(message, messenger, str(reason))
-                return True
+                return 0.0
             except RetryLater as problem:
                 await self._retry(message, f"{messenger.platform}: {problem}", problem.after)
-                return True
+                return 0.0
             except Exception as error:
                 await self._retry(
                     message, f"{messenger.platform}: {type(error).__name__}: {error}", None
                 )
-                return True
+                return 0.0
             await self._settle(message, delivered=True)
-            return True
-        return True
+            return 0.0
+        return 0.0
 
-    async def _paced(self, messenger: Messenger, person: str) -> bool:
+    async def _paced(self, messenger: Messenger, person: str) -> float:
+        """0 once a send is allowed (waiting out the overall limit), else the person's wait."""
         now = self._monotonic()
         bucket = self._per_person.setdefault(
             (messenger.platform, person),
             TokenBucket(messenger.per_person_rate * PACE, messenger.per_person_burst),
         )
-        if bucket.wait(now) > 0:
-            return False
+        if (wait := bucket.wait(now)) > 0:
+            return wait
         overall = self._overall[messenger.platform]
         while (pause := overall.wait(now)) > 0:
             await self._sleep(pause)
             now = self._monotonic()
         overall.take(now)
         bucket.take(now)
-        return True
+        return 0.0
 
     async def _retry(self, message: OutboxMessage, problem: str, after: float | None) -> None:
         attempts = message.attempts + 1

@@ -55,14 +55,19 @@ class Store(Protocol):
         requester: str | None = None,
         approver: str | None = None,
         status: RequestStatus | None = None,
+        page_name: str | None = None,
     ) -> list[PageRequest]:
-        """Requests matching every filter given, oldest first."""
+        """Requests matching every filter given, oldest first (page names in any case)."""
         ...
 
     async def find_pages(
-        self, *, owner: str | None = None, status: PageStatus | None = None
+        self,
+        *,
+        owner: str | None = None,
+        status: PageStatus | None = None,
+        page_name: str | None = None,
     ) -> list[Page]:
-        """Pages matching every filter given, oldest first."""
+        """Pages matching every filter given, oldest first (page names in any case)."""
         ...
 
     async def commit(self, changes: Changes) -> None:
@@ -81,8 +86,11 @@ class Store(Protocol):
         """The audit trail between two moments (either may be open), read a little at a time."""
         ...
 
-    async def due_messages(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Unsettled outbox messages whose next attempt has come, earliest due first."""
+    async def due_messages(
+        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
+    ) -> list[OutboxMessage]:
+        """Unsettled outbox messages whose next attempt has come, earliest due first,
+        leaving out the ids in `skip`."""
         ...
 
     async def failed_messages(self) -> list[OutboxMessage]:

@@ -179,14 +179,14 @@ async def _duplicate_of(
     """Two official pages with one name on one platform would confuse families."""
     platform = ctx.config.platform(details.platform)
     label = platform.label if platform else details.platform
-    for page in await ctx.store.find_pages():
+    for page in await ctx.store.find_pages(page_name=details.page_name):
         if page.status is not PageStatus.RETIRED and _same_page(page.details, details):
             return FieldError(
                 forms.PAGE_NAME,
                 f"There is already an official {label} page named {page.details.page_name} "
                 f"({page.id}). Choose another name, or ask its owners to add you.",
             )
-    for request in await ctx.store.find_requests():
+    for request in await ctx.store.find_requests(page_name=details.page_name):
         if (
             request.id != editing
             and request.status in OPEN_REQUEST
