@@ -199,7 +199,7 @@ class User:
                 (
                     m
                     for m in self.fake.messages[self.principal]
-                    if f": {name}" in json.dumps(m["blocks"][0])
+                    if m["blocks"][0]["text"]["text"].endswith(f": {name}")
                 ),
                 None,
             )
@@ -214,7 +214,7 @@ class User:
                 (
                     m
                     for m in self.fake.messages[self.user]
-                    if f"set up {name}" in json.dumps(m["blocks"][0])
+                    if m["blocks"][0]["text"]["text"] == f"Approved: set up {name}"
                 ),
                 None,
             )
@@ -237,12 +237,10 @@ class User:
                 )
             },
         }
-        assert (
-            await self.interact(
-                "live submission", self.user, {"type": "view_submission", "view": live}
-            )
-            == ""
+        answer = await self.interact(
+            "live submission", self.user, {"type": "view_submission", "view": live}
         )
+        assert answer == "", answer
 
 
 def percentile(values: list[float], percent: int) -> float:
@@ -289,6 +287,11 @@ async def main(flows: int, users: int) -> None:
                     while (number := next(numbers)) < flows:
                         await user.flow(number)
 
+                # Warm up: every user runs one flow before anything is measured.
+                await asyncio.gather(
+                    *(User(session, url, fake, i, acks).flow(10**6 + i) for i in range(users))
+                )
+                acks.clear()
                 began = time.perf_counter()
                 await asyncio.gather(*(worker(index) for index in range(users)))
                 elapsed = time.perf_counter() - began
@@ -307,7 +310,7 @@ async def main(flows: int, users: int) -> None:
         print(f"{kind:22} {len(values):6d} {p50:8.1f} {p99:8.1f}")
     lag, memory = vitals["loop_lag_max_ms"], vitals["peak_memory_mb"]
     p99 = percentile(every, 99) * 1000
-    print(f"server event loop max lag: {lag:.1f} ms; server peak memory: {memory:.1f} MB")
+    print(f"server event loop max lag (last minute): {lag:.1f} ms; peak memory: {memory:.1f} MB")
     met = p99 < 100 and lag < 10 and memory < 200
     verdict = "meets" if met else "MISSES"
     print(f"{verdict} the targets: every ack p99 < 100 ms, loop lag < 10 ms, memory < 200 MB")

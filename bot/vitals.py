@@ -1,26 +1,36 @@
-"""How the process is doing: the event loop's worst lag and the peak memory, for /healthz."""
+"""How the process is doing: the event loop's worst recent lag and the peak memory, for /healthz."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import resource
 import sys
 import time
 
 TICK = 0.1
+WINDOW = 60.0
 
 
 class LoopWatch:
     """Notices when the event loop was busy longer than it should be between two ticks."""
 
     def __init__(self) -> None:
-        self.max_lag = 0.0
+        self._lags: collections.deque[tuple[float, float]] = collections.deque()
 
     async def run(self) -> None:
         while True:
             started = time.monotonic()
             await asyncio.sleep(TICK)
-            self.max_lag = max(self.max_lag, time.monotonic() - started - TICK)
+            now = time.monotonic()
+            self._lags.append((now, now - started - TICK))
+            while self._lags and self._lags[0][0] < now - WINDOW:
+                self._lags.popleft()
+
+    @property
+    def max_lag(self) -> float:
+        """The worst lag in the last minute, in seconds."""
+        return max((lag for _, lag in self._lags), default=0.0)
 
 
 def peak_memory_mb() -> float:

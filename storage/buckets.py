@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +51,34 @@ class BufferedAtomicStorage(Storage):
 
 
 class BucketedTable:
-    """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`."""
+    """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`.
 
-    def __init__(self, folder: Path, name: str, count: int) -> None:
+    With `index_key`, the table also keeps an in-memory index from that key to record ids, so
+    looking records up by it does not walk every bucket.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        count: int,
+        index_key: Callable[[dict[str, Any]], str] | None = None,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._databases = [
             TinyDB(folder / f"{name}-{index:03d}.json", storage=BufferedAtomicStorage)
             for index in range(count)
         ]
+        self._index_key = index_key
+        self._index: dict[str, set[str]] = {}
+        if index_key is not None:
+            for record in self.search(None):
+                self._index.setdefault(index_key(record), set()).add(str(record["id"]))
+
+    def by_index(self, key: str) -> list[dict[str, Any]]:
+        """The records whose index key is `key`."""
+        found = (self.get(record_id) for record_id in sorted(self._index.get(key, ())))
+        return [record for record in found if record is not None]
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         found = self._database(record_id).table(TABLE).get(Query().id == record_id)
@@ -72,6 +92,11 @@ class BucketedTable:
     def upsert(self, records: Iterable[dict[str, Any]]) -> None:
         """Change records in memory; `flush()` makes it durable."""
         for record in records:
+            if self._index_key is not None:
+                old = self.get(record["id"])
+                if old is not None:
+                    self._index.get(self._index_key(old), set()).discard(str(record["id"]))
+                self._index.setdefault(self._index_key(record), set()).add(str(record["id"]))
             self._database(record["id"]).table(TABLE).upsert(record, Query().id == record["id"])
 
     def flush(self) -> int:

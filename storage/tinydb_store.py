@@ -61,8 +61,8 @@ class TinyDBStore:
         try:
             count = _bucket_count(folder, buckets)
             tables = folder / "tables"
-            self._requests = BucketedTable(tables, "requests", count)
-            self._pages = BucketedTable(tables, "pages", count)
+            self._requests = BucketedTable(tables, "requests", count, _page_name)
+            self._pages = BucketedTable(tables, "pages", count, _page_name)
             self._messages = BucketedTable(tables, "messages", count)
             self._outbox = BucketedTable(tables, "outbox", count)
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
@@ -101,15 +101,13 @@ class TinyDBStore:
         page_name: str | None = None,
     ) -> list[PageRequest]:
         conditions = []
-        if page_name is not None:
-            conditions.append(_named(page_name))
         if requester is not None:
             conditions.append(Query().requester.email == requester)
         if approver is not None:
             conditions.append(Query().approvers.any([approver]))
         if status is not None:
             conditions.append(Query().status == status.value)
-        found = await self._run(_search, self._requests, conditions)
+        found = await self._run(_search, self._requests, conditions, page_name)
         requests = [codec.request_from_dict(record) for record in found]
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
@@ -121,13 +119,11 @@ class TinyDBStore:
         page_name: str | None = None,
     ) -> list[Page]:
         conditions = []
-        if page_name is not None:
-            conditions.append(_named(page_name))
         if owner is not None:
             conditions.append(Query().owners.any(Query().email == owner))
         if status is not None:
             conditions.append(Query().status == status.value)
-        found = await self._run(_search, self._pages, conditions)
+        found = await self._run(_search, self._pages, conditions, page_name)
         pages = [codec.page_from_dict(record) for record in found]
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
@@ -284,16 +280,19 @@ class TinyDBStore:
         self._lock_handle.close()
 
 
-def _search(table: BucketedTable, conditions: list[Any]) -> list[dict[str, Any]]:
+def _search(
+    table: BucketedTable, conditions: list[Any], page_name: str | None = None
+) -> list[dict[str, Any]]:
+    if page_name is not None:  # the index narrows it to a record or two
+        return [r for r in table.by_index(page_name.casefold()) if all(c(r) for c in conditions)]
     condition = None
     for each in conditions:
         condition = each if condition is None else condition & each
     return list(table.search(condition))
 
 
-def _named(page_name: str) -> Any:
-    wanted = page_name.casefold()
-    return Query().details.page_name.test(lambda name: str(name).casefold() == wanted)
+def _page_name(record: dict[str, Any]) -> str:
+    return str(record["details"]["page_name"]).casefold()
 
 
 def _version(record: dict[str, Any] | None) -> int | None:
