@@ -53,8 +53,8 @@ class BufferedAtomicStorage(Storage):
 class BucketedTable:
     """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`.
 
-    With `index_key`, the table also keeps an in-memory index from that key to record ids, so
-    looking records up by it does not walk every bucket.
+    With `indexes` (name -> key of a record), the table also keeps in-memory indexes from those
+    keys to record ids, so looking records up by them does not walk every bucket.
     """
 
     def __init__(
@@ -62,23 +62,31 @@ class BucketedTable:
         folder: Path,
         name: str,
         count: int,
-        index_key: Callable[[dict[str, Any]], str] | None = None,
+        indexes: dict[str, Callable[[dict[str, Any]], str]] | None = None,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._databases = [
             TinyDB(folder / f"{name}-{index:03d}.json", storage=BufferedAtomicStorage)
             for index in range(count)
         ]
-        self._index_key = index_key
-        self._index: dict[str, set[str]] = {}
-        if index_key is not None:
-            for record in self.search(None):
-                self._index.setdefault(index_key(record), set()).add(str(record["id"]))
+        self._keys = indexes or {}
+        self._indexes: dict[str, dict[str, set[str]]] = {name: {} for name in self._keys}
+        for record in self.search(None) if self._keys else ():
+            self._add(record)
 
-    def by_index(self, key: str) -> list[dict[str, Any]]:
-        """The records whose index key is `key`."""
-        found = (self.get(record_id) for record_id in sorted(self._index.get(key, ())))
+    def by_index(self, index: str, key: str) -> list[dict[str, Any]]:
+        """The records whose `index` key is `key`."""
+        ids = sorted(self._indexes[index].get(key, ()))
+        found = (self.get(record_id) for record_id in ids)
         return [record for record in found if record is not None]
+
+    def _add(self, record: dict[str, Any]) -> None:
+        for name, key in self._keys.items():
+            self._indexes[name].setdefault(key(record), set()).add(str(record["id"]))
+
+    def _remove(self, record: dict[str, Any]) -> None:
+        for name, key in self._keys.items():
+            self._indexes[name].get(key(record), set()).discard(str(record["id"]))
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         found = self._database(record_id).table(TABLE).get(Query().id == record_id)
@@ -92,11 +100,11 @@ class BucketedTable:
     def upsert(self, records: Iterable[dict[str, Any]]) -> None:
         """Change records in memory; `flush()` makes it durable."""
         for record in records:
-            if self._index_key is not None:
+            if self._keys:
                 old = self.get(record["id"])
                 if old is not None:
-                    self._index.get(self._index_key(old), set()).discard(str(record["id"]))
-                self._index.setdefault(self._index_key(record), set()).add(str(record["id"]))
+                    self._remove(old)
+                self._add(record)
             self._database(record["id"]).table(TABLE).upsert(record, Query().id == record["id"])
 
     def flush(self) -> int:

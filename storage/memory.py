@@ -16,6 +16,7 @@ from workflows.model import (
 )
 from workflows.outbox import OutboxMessage
 from workflows.ports import Changes
+from workflows.urls import comparable
 
 
 class MemoryStore:
@@ -57,6 +58,7 @@ class MemoryStore:
         owner: str | None = None,
         status: PageStatus | None = None,
         page_name: str | None = None,
+        url: str | None = None,
     ) -> list[Page]:
         found = [
             page
@@ -64,6 +66,7 @@ class MemoryStore:
             if (owner is None or page.is_owned_by(owner))
             and (status is None or page.status is status)
             and (page_name is None or _same_name(page.details.page_name, page_name))
+            and (url is None or (page.url is not None and comparable(page.url) == comparable(url)))
         ]
         return sorted(found, key=lambda page: (page.approved_at, page.id))
 

@@ -36,6 +36,7 @@ from workflows.model import (
 )
 from workflows.outbox import OutboxMessage
 from workflows.ports import Changes, StorageError
+from workflows.urls import comparable
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,10 @@ class TinyDBStore:
         try:
             count = _bucket_count(folder, buckets)
             tables = folder / "tables"
-            self._requests = BucketedTable(tables, "requests", count, _page_name)
-            self._pages = BucketedTable(tables, "pages", count, _page_name)
+            self._requests = BucketedTable(tables, "requests", count, {"name": _page_name})
+            self._pages = BucketedTable(
+                tables, "pages", count, {"name": _page_name, "url": _page_url}
+            )
             self._messages = BucketedTable(tables, "messages", count)
             self._outbox = BucketedTable(tables, "outbox", count)
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
@@ -107,8 +110,10 @@ class TinyDBStore:
             conditions.append(Query().approvers.any([approver]))
         if status is not None:
             conditions.append(Query().status == status.value)
-        found = await self._run(_search, self._requests, conditions, page_name)
-        requests = [codec.request_from_dict(record) for record in found]
+        # Decoding happens on the store's thread too: a long list must not hold up the loop.
+        requests = await self._run(
+            _decoded, codec.request_from_dict, self._requests, conditions, page_name
+        )
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
@@ -117,14 +122,16 @@ class TinyDBStore:
         owner: str | None = None,
         status: PageStatus | None = None,
         page_name: str | None = None,
+        url: str | None = None,
     ) -> list[Page]:
+        if url is not None:
+            return await self._run(self._pages_at, url, status)
         conditions = []
         if owner is not None:
             conditions.append(Query().owners.any(Query().email == owner))
         if status is not None:
             conditions.append(Query().status == status.value)
-        found = await self._run(_search, self._pages, conditions, page_name)
-        pages = [codec.page_from_dict(record) for record in found]
+        pages = await self._run(_decoded, codec.page_from_dict, self._pages, conditions, page_name)
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
@@ -159,6 +166,11 @@ class TinyDBStore:
         found = await self._run(_search, self._outbox, [Query().failed_reason != ""])
         messages = [outbox_from_dict(record) for record in found]
         return sorted(messages, key=lambda message: (message.created_at, message.id))
+
+    def _pages_at(self, url: str, status: PageStatus | None) -> list[Page]:
+        found = self._pages.by_index("url", comparable(url))
+        pages = [codec.page_from_dict(record) for record in found]
+        return [page for page in pages if status is None or page.status is status]
 
     def _due(self, now: datetime, limit: int, skip: frozenset[str]) -> list[OutboxMessage]:
         waiting = self._unsettled.items()
@@ -280,15 +292,29 @@ class TinyDBStore:
         self._lock_handle.close()
 
 
+def _decoded(
+    decode: Callable[[dict[str, Any]], T],
+    table: BucketedTable,
+    conditions: list[Any],
+    page_name: str | None,
+) -> list[T]:
+    return [decode(record) for record in _search(table, conditions, page_name)]
+
+
 def _search(
     table: BucketedTable, conditions: list[Any], page_name: str | None = None
 ) -> list[dict[str, Any]]:
     if page_name is not None:  # the index narrows it to a record or two
-        return [r for r in table.by_index(page_name.casefold()) if all(c(r) for c in conditions)]
+        named = table.by_index("name", page_name.casefold())
+        return [record for record in named if all(test(record) for test in conditions)]
     condition = None
     for each in conditions:
         condition = each if condition is None else condition & each
     return list(table.search(condition))
+
+
+def _page_url(record: dict[str, Any]) -> str:
+    return comparable(record["url"]) if record.get("url") else ""
 
 
 def _page_name(record: dict[str, Any]) -> str:

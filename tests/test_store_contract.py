@@ -201,3 +201,13 @@ async def test_records_are_found_by_page_name_in_any_case(store: Store) -> None:
     assert [r.id for r in await store.find_requests(page_name="ROOM 12")] == ["REQ-1"]
     assert [p.id for p in await store.find_pages(page_name="room 12")] == ["PAGE-1"]
     assert await store.find_pages(page_name="Room 13") == []
+
+
+async def test_pages_are_found_by_address_however_it_is_typed(store: Store) -> None:
+    await store.commit(Changes(pages=(a_page(1, url="https://www.facebook.com/Room12"), a_page(2))))
+    assert [p.id for p in await store.find_pages(url="facebook.com/room12/?fbclid=x")] == ["PAGE-1"]
+    assert await store.find_pages(url="https://facebook.com/room13") == []
+    moved = next_version(a_page(1, url="https://www.facebook.com/Room12"), url="https://x.com/r12")
+    await store.commit(Changes(pages=(moved,)))
+    assert await store.find_pages(url="https://facebook.com/room12") == []
+    assert [p.id for p in await store.find_pages(url="x.com/r12")] == ["PAGE-1"]

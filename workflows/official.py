@@ -17,7 +17,7 @@ async def is_official(config: DistrictConfig, store: Store, url: str) -> Card:
             "Which address?",
             "Give the page's address, for example is-official https://facebook.com/room12.",
         )
-    for page in await store.find_pages(status=PageStatus.ACTIVE):
+    for page in await store.find_pages(status=PageStatus.ACTIVE, url=url):
         if page.url and comparable(page.url) == wanted:
             school = config.school(page.details.school)
             owner_unit = school.name if school else config.name

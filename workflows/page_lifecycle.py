@@ -79,7 +79,7 @@ async def retire_page(command: RetirePage, ctx: Context) -> Handled:
 
 async def _address_taken(ctx: Context, page: Page, url: str) -> list[FieldError]:
     wanted = comparable(url)
-    for other in await ctx.store.find_pages(status=PageStatus.ACTIVE):
+    for other in await ctx.store.find_pages(status=PageStatus.ACTIVE, url=url):
         if other.id != page.id and other.url and comparable(other.url) == wanted:
             return [
                 FieldError(

@@ -66,8 +66,10 @@ class Store(Protocol):
         owner: str | None = None,
         status: PageStatus | None = None,
         page_name: str | None = None,
+        url: str | None = None,
     ) -> list[Page]:
-        """Pages matching every filter given, oldest first (page names in any case)."""
+        """Pages matching every filter given, oldest first (page names in any case, addresses
+        as `workflows.urls.comparable` compares them)."""
         ...
 
     async def commit(self, changes: Changes) -> None:
