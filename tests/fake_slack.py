@@ -103,7 +103,9 @@ class FakeSlack:
     def messages_to(self, user_id: str) -> list[Call]:
         return [c for c in self.of("chat.postMessage") if c.args.get("channel") == user_id]
 
-    async def wait_for(self, condition: Callable[[FakeSlack], bool], what: str) -> None:
+    async def wait_for(
+        self, condition: Callable[[FakeSlack], bool], what: str, seconds: float = WAIT_SECONDS
+    ) -> None:
         """Wait until the bot's calls satisfy `condition` (the bot works after it acks)."""
 
         async def satisfied() -> None:
@@ -111,7 +113,7 @@ class FakeSlack:
                 await self._changed.wait_for(lambda: condition(self))
 
         try:
-            await asyncio.wait_for(satisfied(), WAIT_SECONDS)
+            await asyncio.wait_for(satisfied(), seconds)
         except TimeoutError:
             seen = [call.method for call in self.calls]
             raise AssertionError(f"Slack never saw {what}; calls were {seen}") from None

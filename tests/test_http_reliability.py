@@ -1,5 +1,5 @@
-"""Through the running server: decisions happen exactly once, acknowledged actions survive
-SIGKILL, replays are refused, and no secret ever shows up in logs, data or exports."""
+"""Through the running server: decisions happen exactly once, acknowledged requests and
+approvals survive SIGKILL, replays are refused, and no secret shows up in logs, data or exports."""
 
 from __future__ import annotations
 
@@ -180,6 +180,7 @@ async def test_acknowledged_actions_survive_sigkill_and_queued_messages_still_go
     await fake.start()
     server = Server(tmp_path / "data", fake.api_url, tmp_path / "bot.log")
     acknowledged: list[str] = []
+    approved: list[str] = []
     try:
         for round_number in range(ROUNDS):
             await server.start()
@@ -194,13 +195,26 @@ async def test_acknowledged_actions_survive_sigkill_and_queued_messages_still_go
                     status, _ = await client.submit("UTOM", view, {**ANSWERS, "page_name": name})
                     if status == 200:
                         acknowledged.append(name)
+                # The principal approves what has reached her so far.
+                for card in list(fake.messages_to("UANA")):
+                    title = text_of(card.args["blocks"]).split("\n")[0]
+                    name = title.split(": ", 1)[-1]
+                    if name in acknowledged and name not in approved:
+                        status, _ = await client.click(
+                            "UANA", buttons(card.args["blocks"])["Approve"]
+                        )
+                        if status == 200:
+                            approved.append(name)
                 # Kill while Pagekeeper is still delivering what those requests queued.
                 await asyncio.sleep(chance.uniform(0, 0.05))
                 await server.kill()
             finally:
                 await client.close()
         await server.start()
-        await fake.wait_for(lambda f: every_card_arrived(f, acknowledged), "every approval card")
+        # Slack allows the principal about one message a second, so this can take a while.
+        await fake.wait_for(
+            lambda f: every_card_arrived(f, acknowledged), "every approval card", seconds=60
+        )
     finally:
         await server.stop()
         await fake.close()
@@ -208,9 +222,12 @@ async def test_acknowledged_actions_survive_sigkill_and_queued_messages_still_go
     from storage.tinydb_store import TinyDBStore
 
     store = await TinyDBStore.open(tmp_path / "data")
-    stored = {request.details.page_name for request in await store.find_requests()}
+    requests = {request.details.page_name: request for request in await store.find_requests()}
     await store.close()
-    assert set(acknowledged) <= stored, f"lost: {set(acknowledged) - stored}"
+    assert set(acknowledged) <= set(requests), f"lost: {set(acknowledged) - set(requests)}"
+    assert approved, "some approvals were acknowledged before a kill"
+    for name in approved:
+        assert requests[name].status is RequestStatus.APPROVED, f"the approval of {name} was lost"
     cards = [text_of(c.args["blocks"]) for c in fake.messages_to("UANA")]
     for name in acknowledged:
         # At least once: a kill between sending and recording the delivery repeats the message.

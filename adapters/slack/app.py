@@ -144,20 +144,23 @@ class SlackListeners:
         action: dict[str, Any],
         respond: AsyncRespond,
     ) -> None:
-        await ack()
         name, value = action["action_id"], action.get("value", "")
         from_home = body.get("view", {}).get("type") == "home"
         form = await form_for(self._config, self._store, name, value)
         if form is not None:
+            await ack()
             await self._open_form(body["trigger_id"], form, home=from_home)
             return
         actor = await self._people.person(body["user"]["id"])
         try:
             command = command_for(name, value, actor)
         except UnknownAction:
+            await ack()
             await self._reply(body, respond, _outdated())
             return
+        # Acknowledge only once the click is stored: an acknowledged decision is never lost.
         outcome = await self._engine.handle(command)
+        await ack()
         await self._reply(body, respond, outcome.reply)
         if from_home:
             await self._publish_home(body["user"]["id"], actor)
