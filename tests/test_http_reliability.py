@@ -162,6 +162,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
 
+READERS = ["UGRACE", "UROBERT", "UJAMES", "UMARIA", "UDANA", "USTRANGER"]
 ANSWERS = {
     "kind": "classroom",
     "school": "lincoln",
@@ -181,6 +182,7 @@ async def test_acknowledged_actions_survive_sigkill_and_queued_messages_still_go
     server = Server(tmp_path / "data", fake.api_url, tmp_path / "bot.log")
     acknowledged: list[str] = []
     approved: list[str] = []
+    attested: list[str] = []
     try:
         for round_number in range(ROUNDS):
             await server.start()
@@ -195,6 +197,17 @@ async def test_acknowledged_actions_survive_sigkill_and_queued_messages_still_go
                     status, _ = await client.submit("UTOM", view, {**ANSWERS, "page_name": name})
                     if status == 200:
                         acknowledged.append(name)
+                # Someone attests to having read the guidelines (one person per round).
+                reader = READERS[round_number % len(READERS)]
+                answers = len(fake.responses)
+                await client.slash_command(reader, "/social-media-guidelines")
+                await fake.wait_for(lambda f, n=answers: len(f.responses) > n, "the guidelines")
+                guidelines = fake.responses[-1]["blocks"]
+                status, _ = await client.click(
+                    reader, buttons(guidelines)["I have read the guidelines"]
+                )
+                if status == 200:
+                    attested.append(reader)
                 # The principal approves what has reached her so far.
                 for card in list(fake.messages_to("UANA")):
                     title = text_of(card.args["blocks"]).split("\n")[0]
@@ -223,7 +236,10 @@ async def test_acknowledged_actions_survive_sigkill_and_queued_messages_still_go
 
     store = await TinyDBStore.open(tmp_path / "data")
     requests = {request.details.page_name: request for request in await store.find_requests()}
+    readers = {a.person.email for a in await store.acknowledgements()}
     await store.close()
+    assert attested, "some attestations were acknowledged before a kill"
+    assert {user.email for user in fake.users if user.id in attested} <= readers
     assert set(acknowledged) <= set(requests), f"lost: {set(acknowledged) - set(requests)}"
     assert approved, "some approvals were acknowledged before a kill"
     for name in approved:
