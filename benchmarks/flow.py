@@ -17,7 +17,6 @@ import collections
 import itertools
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientSession, web
+from common import free_port, percentile, wait_until_listening
 from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,12 +77,6 @@ class FakeSlack:
         async with self.arrived:
             await asyncio.wait_for(self.arrived.wait_for(test), 60)
             return test()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def button(message: dict[str, Any], label: str) -> dict[str, Any]:
@@ -243,11 +237,6 @@ class User:
         assert answer == "", answer
 
 
-def percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
-
-
 async def main(flows: int, users: int) -> None:
     fake = FakeSlack()
     app = web.Application()
@@ -270,13 +259,7 @@ async def main(flows: int, users: int) -> None:
         )
         server = start_server(port, env)
         try:
-            for _ in range(400):
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                    writer.close()
-                    break
-                except OSError:
-                    await asyncio.sleep(0.05)
+            await wait_until_listening(port)
             acks: dict[str, list[float]] = collections.defaultdict(list)
             numbers = itertools.count()
             async with ClientSession() as session:

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,10 +22,12 @@ import urllib.parse
 from pathlib import Path
 
 from aiohttp import ClientSession, web
+from common import free_port, percentile, wait_until_listening
 from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-signing-secret"
+TRIGGERS = itertools.count()
 TOKEN = "xoxb-benchmark"
 
 
@@ -53,12 +54,6 @@ async def fake_slack_api() -> tuple[web.AppRunner, str, list[int]]:
     return runner, f"http://127.0.0.1:{port}/api/", opened
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start(command: list[str], api_url: str, data: str) -> subprocess.Popen[bytes]:
     env = {
         **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}},
@@ -68,17 +63,6 @@ def start(command: list[str], api_url: str, data: str) -> subprocess.Popen[bytes
         "PAGEKEEPER_DATA": data,
     }
     return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-async def wait_until_listening(port: int) -> None:
-    for _ in range(400):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"nothing listened on port {port}")
 
 
 async def load(url: str, requests: int, clients: int) -> tuple[float, list[float]]:
@@ -97,13 +81,13 @@ async def send(session: ClientSession, url: str, requests: int, clients: int) ->
     verifier = SignatureVerifier(SECRET)
 
     async def client() -> None:
-        while (number := next(numbers)) < requests:
+        while next(numbers) < requests:
             body = urllib.parse.urlencode(
                 {
                     "command": "/request-page",
                     "user_id": "UTOM",
                     "team_id": "T1",
-                    "trigger_id": f"trigger-{number}",
+                    "trigger_id": f"trigger-{next(TRIGGERS)}",  # never the same request twice
                     "text": "",
                 }
             )
@@ -121,11 +105,6 @@ async def send(session: ClientSession, url: str, requests: int, clients: int) ->
 
     await asyncio.gather(*(client() for _ in range(clients)))
     return latencies
-
-
-def percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
 
 
 async def main(requests: int, clients: int) -> None:

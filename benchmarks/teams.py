@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 from aiohttp import ClientSession, web
+from common import free_port, percentile, wait_until_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,23 +49,6 @@ async def fake_connector() -> tuple[web.AppRunner, str, list[int]]:
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner, f"http://127.0.0.1:{port}/", replies
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def wait_until_listening(port: int) -> None:
-    for _ in range(400):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"nothing listened on port {port}")
 
 
 async def send(
@@ -114,11 +97,6 @@ def start(command: list[str], data: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env["PAGEKEEPER_DATA"] = data
     return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-def percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
 
 
 async def main(count: int, clients: int) -> None:
