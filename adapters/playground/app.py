@@ -26,6 +26,10 @@ from workflows.wording import when
 from workflows.working_time import next_working_moment
 
 
+# Read once at import, not from disk on the event loop at every visit.
+PAGE = resources.files("adapters.playground").joinpath("static/index.html").read_text("utf-8")
+
+
 @dataclass
 class Playground:
     engine: Engine
@@ -48,8 +52,7 @@ class Playground:
         app.router.add_static("/playground/static", str(static))
 
     async def page(self, _: web.Request) -> web.Response:
-        html = resources.files("adapters.playground").joinpath("static/index.html").read_text()
-        return web.Response(text=html, content_type="text/html")
+        return web.Response(text=PAGE, content_type="text/html")
 
     async def people(self, _: web.Request) -> web.Response:
         return web.json_response(
