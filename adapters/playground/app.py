@@ -25,7 +25,6 @@ from workflows.model import Person
 from workflows.wording import when
 from workflows.working_time import next_working_moment
 
-
 # Read once at import, not from disk on the event loop at every visit.
 PAGE = resources.files("adapters.playground").joinpath("static/index.html").read_text("utf-8")
 
