@@ -5,11 +5,12 @@ This is the only module that reads os.environ.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from adapters.network import is_loopback
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3978
@@ -51,7 +52,7 @@ class Settings:
 
     def check(self) -> None:
         """Refuse settings that would expose an unauthenticated bot to the network."""
-        if self.local_mode and not _is_loopback(self.host) and not self.insecure_local:
+        if self.local_mode and not is_loopback(self.host) and not self.insecure_local:
             raise SettingsError(
                 f"Refusing to start in local mode on {self.host}: with no Slack or Teams "
                 "credentials anyone who can reach this address could act as any staff member. "
@@ -93,12 +94,3 @@ def _port(text: str) -> int:
     if not text.strip().isdigit() or not 0 < int(text) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, not {text!r}")
     return int(text)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

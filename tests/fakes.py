@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 from datetime import UTC, datetime, timedelta
 
 
@@ -28,3 +29,10 @@ class SequentialIds:
     def __call__(self, prefix: str) -> str:
         counter = self._counters.setdefault(prefix, itertools.count(1))
         return f"{prefix}-{next(counter)}"
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -15,8 +15,11 @@ from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient
 from tests.fakes import FakeClock
+from tests.stories import ask_for_page
+from workflows.commands import ConfirmPageLive, Decide
 from workflows.dispatcher import Dispatcher
 from workflows.engine import Engine
+from workflows.model import Person, Verdict
 
 # The bot scope each Web API method needs (https://api.slack.com/methods).
 SCOPES_BY_METHOD = {
@@ -86,3 +89,16 @@ async def harness() -> AsyncIterator[Harness]:
     await slack.close()
     await server.close()
     await fake.close()
+
+
+async def a_live_page(harness: Harness, url: str = "https://www.facebook.com/Room12News") -> str:
+    """Through the engine: Tom's Room 12 page, approved by Ana and live at `url`."""
+    tom = Person("tom.baker@example.org", "Tom Baker")
+    ana = Person("ana.ruiz@example.org", "Ana Ruiz")
+    engine = harness.engine
+    await engine.handle(ask_for_page(tom))
+    [request] = await harness.store.find_requests()
+    approved = await engine.handle(Decide(ana, request.id, 1, Verdict.APPROVE))
+    page_id = next(n for n in approved.notices if n.to == tom.email).card.buttons[0].value
+    await engine.handle(ConfirmPageLive(tom, page_id, url, True))
+    return page_id

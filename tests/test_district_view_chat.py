@@ -18,7 +18,7 @@ from tests.fake_teams import DANA, GRACE, STRANGER, FakeConnector, TeamsClient, 
 from tests.fake_teams import TOM as TEAMS_TOM
 from tests.fake_teams import text_of as teams_text
 from tests.fakes import FakeClock
-from tests.slack_harness import Harness
+from tests.slack_harness import Harness, a_live_page
 from tests.stories import ask_for_page
 from workflows.commands import ConfirmPageLive, Decide
 from workflows.engine import Engine
@@ -26,16 +26,6 @@ from workflows.model import Person, Verdict
 
 TOM = Person("tom.baker@example.org", "Tom Baker")
 ANA = Person("ana.ruiz@example.org", "Ana Ruiz")
-
-
-async def a_live_page(harness: Harness) -> str:
-    engine = harness.engine
-    await engine.handle(ask_for_page(TOM))
-    [request] = await harness.store.find_requests()
-    approved = await engine.handle(Decide(ANA, request.id, 1, Verdict.APPROVE))
-    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
-    await engine.handle(ConfirmPageLive(TOM, page_id, "https://www.facebook.com/Room12News", True))
-    return page_id
 
 
 async def slash(harness: Harness, user: str, command: str, text: str = "") -> dict[str, object]:

@@ -5,23 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.fake_slack import buttons, text_of
-from tests.slack_harness import Harness
-from tests.stories import ask_for_page
-from workflows.commands import ConfirmPageLive, Decide, RunReminders
-from workflows.model import Person, Verdict
-
-TOM = Person("tom.baker@example.org", "Tom Baker")
-ANA = Person("ana.ruiz@example.org", "Ana Ruiz")
-
-
-async def a_live_page(harness: Harness) -> str:
-    engine = harness.engine
-    await engine.handle(ask_for_page(TOM))
-    [request] = await harness.store.find_requests()
-    approved = await engine.handle(Decide(ANA, request.id, 1, Verdict.APPROVE))
-    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
-    await engine.handle(ConfirmPageLive(TOM, page_id, "https://facebook.com/room12", True))
-    return page_id
+from tests.slack_harness import Harness, a_live_page
+from workflows.commands import RunReminders
 
 
 def checks_to(harness: Harness, user: str) -> list[dict[str, object]]:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import sys
 import time
 import urllib.parse
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, buttons, text_of
+from tests.fakes import free_port
 from tests.slack_harness import Harness
 from workflows.model import RequestStatus
 
@@ -95,12 +95,6 @@ async def test_a_replayed_slack_request_is_refused(harness: Harness) -> None:
 def every_card_arrived(fake: FakeSlack, names: list[str]) -> bool:
     cards = [text_of(call.args["blocks"]) for call in fake.messages_to("UANA")]
     return all(any(f": {name}\n" in card for card in cards) for name in names)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 SECRETS = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, text_of
+from tests.fakes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = {
@@ -21,12 +21,6 @@ ANSWERS = {
     "audience": "Families of Room 12",
     "acknowledged": True,
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def start_bot(port: int, data: Path, api_url: str) -> asyncio.subprocess.Process:

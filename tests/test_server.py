@@ -14,14 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:

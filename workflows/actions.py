@@ -156,7 +156,7 @@ async def form_for(config: DistrictConfig, store: Store, action: str, value: str
         return forms.transfer_form(value)
     if action == names.REASSIGN_PAGES:
         return forms.reassign_form()
-    if action == names.EDIT_REQUEST:
+    if action in (names.EDIT_REQUEST, names.RESUBMIT_REQUEST):
         request = await store.get_request(value)
         return (
             forms.request_form(config, request_id=value, initial=request.details)

@@ -13,7 +13,7 @@ from botbuilder.core import ActivityHandler, TurnContext
 from adapters.teams.cards import adaptive_card, form_card, submitted
 from adapters.teams.messenger import TeamsMessenger, card_activity
 from adapters.teams.people import TeamsPeople
-from workflows import action_names, forms
+from workflows import forms
 from workflows.actions import FormValues, UnknownAction, command_for, form_for, from_text
 from workflows.cards import Card
 from workflows.chat_commands import answer, help_card
@@ -90,8 +90,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, action: str, value: str, errors: Any, values: FormValues
     ) -> None:
         """Put the form back with the problems under their fields, in place of the card."""
-        opener = action_names.EDIT_REQUEST if action == action_names.RESUBMIT_REQUEST else action
-        form = await form_for(self._config, self._store, opener, value)
+        form = await form_for(self._config, self._store, action, value)
         if form is None:
             await self._send(
                 turn_context, Card("Please check your answers", " ".join(e.message for e in errors))

@@ -7,7 +7,6 @@ send replies to a service URL on this machine.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
+from adapters.network import is_loopback
 from adapters.teams.connector import ReusingAuthentication
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,4 @@ async def _activity(request: web.Request) -> Activity | None:
 
 
 def _on_this_machine(service_url: str | None) -> bool:
-    host = urlsplit(service_url or "").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlsplit(service_url or "").hostname or "")
