@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit browser soak bench clean
+.PHONY: run test lint typecheck unit browser postgres soak bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,17 +26,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy workflows storage adapters bot
 
-unit: $(STAMP) browser
+unit: $(STAMP) browser postgres
 	$(BIN)/python -m pytest
 
 browser:
 	@bash scripts/ensure-browser.sh
 
+postgres:
+	@bash scripts/ensure-postgres.sh
+
 # The same suite with many more fuzzing examples and crash rounds; for a long local run.
 soak: $(STAMP) browser
 	PAGEKEEPER_SOAK=1 $(BIN)/python -m pytest tests/test_hostile_input.py tests/test_http_reliability.py tests/test_tinydb_durability.py
 
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python benchmarks/storage.py
 	$(BIN)/python benchmarks/slack_ack.py
 	$(BIN)/python benchmarks/teams.py

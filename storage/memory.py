@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from storage.lanes import Lanes
 from storage.versions import check_versions
 from workflows.model import (
     Acknowledgement,
@@ -15,7 +16,7 @@ from workflows.model import (
     RequestStatus,
 )
 from workflows.outbox import OutboxMessage
-from workflows.ports import Changes
+from workflows.ports import Changes, Claim
 from workflows.urls import comparable
 
 
@@ -27,6 +28,7 @@ class MemoryStore:
         self._messages: dict[str, str] = {}
         self._outbox: dict[str, OutboxMessage] = {}
         self._acknowledgements: dict[str, Acknowledgement] = {}
+        self._lanes = Lanes()
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -101,6 +103,23 @@ class MemoryStore:
             if not m.settled and m.next_attempt_at <= now and m.id not in skip
         ]
         return sorted(due, key=lambda m: (m.next_attempt_at, m.id))[:limit]
+
+    async def claim_messages(
+        self,
+        holder: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        skip: frozenset[str] = frozenset(),
+    ) -> Claim:
+        due = await self.due_messages(now, len(self._outbox), skip)
+        return self._lanes.claim(holder, due, now, limit, lease)
+
+    async def release_messages(self, holder: str) -> None:
+        self._lanes.release(holder)
+
+    async def hold_duty(self, duty: str) -> bool:
+        return True  # one process has this store
 
     async def failed_messages(self) -> list[OutboxMessage]:
         failed = [m for m in self._outbox.values() if m.failed_reason]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import itertools
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from storage import codec
 from storage.buckets import BucketedTable
 from storage.card_codec import outbox_from_dict, outbox_to_dict
 from storage.files import JsonLines, fsync_directory, read_json, write_atomically
+from storage.lanes import Lanes
 from storage.versions import check_versions
 from workflows.model import (
     Acknowledgement,
@@ -35,7 +37,7 @@ from workflows.model import (
     RequestStatus,
 )
 from workflows.outbox import OutboxMessage
-from workflows.ports import Changes, StorageError
+from workflows.ports import Changes, Claim, StorageError
 from workflows.urls import comparable
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class TinyDBStore:
             self._audit = JsonLines(folder / "audit.jsonl")
             self._journal = JsonLines(folder / "journal.jsonl")
             self._seq = self._recover()
+            self._lanes = Lanes()
             # Settled messages are kept as a record; only unsettled ones are ever looked at.
             self._unsettled = {
                 str(record["id"]): datetime.fromisoformat(record["next_attempt_at"])
@@ -145,6 +148,24 @@ class TinyDBStore:
     ) -> list[OutboxMessage]:
         return await self._run(self._due, now, limit, skip)
 
+    async def claim_messages(
+        self,
+        holder: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        skip: frozenset[str] = frozenset(),
+    ) -> Claim:
+        # Messages are read one by one as the lanes take them, never the whole backlog.
+        due = self._due_lazily(now, skip)
+        return await self._run(self._lanes.claim, holder, due, now, limit, lease)
+
+    async def release_messages(self, holder: str) -> None:
+        await self._run(self._lanes.release, holder)
+
+    async def hold_duty(self, duty: str) -> bool:
+        return True  # the folder lock already keeps every other process out
+
     async def acknowledgements(self) -> list[Acknowledgement]:
         found = await self._run(_search, self._acknowledgements, [])
         return [codec.acknowledgement_from_dict(record) for record in found]
@@ -173,10 +194,13 @@ class TinyDBStore:
         return [page for page in pages if status is None or page.status is status]
 
     def _due(self, now: datetime, limit: int, skip: frozenset[str]) -> list[OutboxMessage]:
+        return list(itertools.islice(self._due_lazily(now, skip), limit))
+
+    def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxMessage]:
         waiting = self._unsettled.items()
-        due = sorted((at, key) for key, at in waiting if at <= now and key not in skip)[:limit]
+        due = sorted((at, key) for key, at in waiting if at <= now and key not in skip)
         found = (self._outbox.get(key) for _, key in due)
-        return [outbox_from_dict(record) for record in found if record]
+        return (outbox_from_dict(record) for record in found if record)
 
     async def remember_message(self, key: str, handle: str) -> None:
         await self._run(self._remember, key, handle)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from storage.memory import MemoryStore
+from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock, SequentialIds
+from tests.throwaway_postgres import INSTALL_HINT, ThrowawayPostgres, binaries
 from workflows.config import DistrictConfig, load_config
 from workflows.engine import Engine
 from workflows.model import Person
@@ -37,10 +40,36 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["memory", "tinydb"])
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    """One throwaway PostgreSQL server for the whole run; each test gets its own database."""
+    if binaries() is None:
+        pytest.skip(f"PostgreSQL tests skipped: {INSTALL_HINT}")
+    server = ThrowawayPostgres()
+    server.start()
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def database_url(postgres_server: ThrowawayPostgres) -> str:
+    """A new empty database on the throwaway server."""
+    return postgres_server.create_database(f"test_{next(_databases)}")
+
+
+@pytest.fixture(params=["memory", "tinydb", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """Every store implementation, so one test checks them all against the same contract."""
-    opened: Store = MemoryStore() if request.param == "memory" else await TinyDBStore.open(tmp_path)
+    opened: Store
+    if request.param == "memory":
+        opened = MemoryStore()
+    elif request.param == "tinydb":
+        opened = await TinyDBStore.open(tmp_path)
+    else:
+        opened = await PostgresStore.open(request.getfixturevalue("database_url"))
     yield opened
     await opened.close()
 

@@ -211,3 +211,46 @@ async def test_pages_are_found_by_address_however_it_is_typed(store: Store) -> N
     await store.commit(Changes(pages=(moved,)))
     assert await store.find_pages(url="https://facebook.com/room12") == []
     assert [p.id for p in await store.find_pages(url="x.com/r12")] == ["PAGE-1"]
+
+
+def to(person: Person, number: int) -> OutboxMessage:
+    return a_message(number, notice=Notice(person.email, Card(f"Card {number}"), f"x:{number}"))
+
+
+async def test_each_persons_messages_go_to_one_sender_at_a_time(store: Store) -> None:
+    await store.commit(Changes(outbox=(to(TOM, 1), to(ANA, 2), to(TOM, 3))))
+    now, lease = MONDAY + timedelta(hours=1), timedelta(seconds=20)
+    first = await store.claim_messages("A", now, 1, lease)
+    assert [m.id for m in first.messages] == ["MSG-1"]
+    assert first.senders == 1
+
+    # Tom is A's until released: B gets Ana's message but not Tom's later one.
+    second = await store.claim_messages("B", now, 10, lease)
+    assert [m.id for m in second.messages] == ["MSG-2"]
+    assert second.senders == 2
+
+    await store.release_messages("A")
+    third = await store.claim_messages("B", now, 10, lease, skip=frozenset({"MSG-2"}))
+    assert [m.id for m in third.messages] == ["MSG-1", "MSG-3"]
+
+
+async def test_a_sender_that_went_quiet_loses_its_people_when_the_lease_ends(store: Store) -> None:
+    await store.commit(Changes(outbox=(to(TOM, 1),)))
+    now, lease = MONDAY + timedelta(hours=1), timedelta(seconds=20)
+    assert [m.id for m in (await store.claim_messages("A", now, 10, lease)).messages] == ["MSG-1"]
+    assert (await store.claim_messages("B", now + timedelta(seconds=19), 10, lease)).messages == ()
+    taken_over = await store.claim_messages("B", now + timedelta(seconds=21), 10, lease)
+    assert [m.id for m in taken_over.messages] == ["MSG-1"]
+    assert taken_over.senders == 1
+
+
+async def test_settled_messages_are_never_claimed(store: Store) -> None:
+    sent = dataclasses.replace(to(TOM, 1), delivered_at=MONDAY)
+    await store.commit(Changes(outbox=(sent, to(TOM, 2))))
+    claim = await store.claim_messages("A", MONDAY + timedelta(days=1), 10, timedelta(seconds=20))
+    assert [m.id for m in claim.messages] == ["MSG-2"]
+
+
+async def test_a_duty_once_held_stays_held(store: Store) -> None:
+    assert await store.hold_duty("reminders")
+    assert await store.hold_duty("reminders")

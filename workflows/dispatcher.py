@@ -19,6 +19,7 @@ from datetime import timedelta
 from workflows.commands import ReportDeliveryFailed, ReportUndeliverable
 from workflows.delivery import Messenger, RetryLater, Unreachable
 from workflows.engine import Engine
+from workflows.ids import random_id
 from workflows.outbox import OutboxMessage
 from workflows.pacing import TokenBucket
 from workflows.ports import Changes
@@ -35,6 +36,10 @@ CONCURRENCY = 8
 # A crash before this many deliveries are written can repeat them after the restart.
 SETTLED_PER_COMMIT = 25
 IDLE_SECONDS = 1.0
+# How long the people claimed in a round stay this process's. A round stops sending well
+# before, so if this process dies, another takes its people over after at most this long.
+LEASE = timedelta(seconds=20)
+ROUND_SECONDS = LEASE.total_seconds() / 2
 
 
 class Dispatcher:
@@ -52,9 +57,11 @@ class Dispatcher:
         self._messengers = messengers
         self._monotonic = monotonic
         self._sleep = sleep
+        self._holder = random_id("sender")
         self._overall = {
             m.platform: TokenBucket(m.overall_rate * PACE, m.overall_burst) for m in messengers
         }
+        self._senders = 1
         self._per_person: dict[tuple[str, str], TokenBucket] = {}
         self._wake = asyncio.Event()
         self._one_round = asyncio.Lock()  # two rounds at once could both send the same message
@@ -94,14 +101,20 @@ class Dispatcher:
         now = self._monotonic()
         self._resting = {key: until for key, until in self._resting.items() if until > now}
         queues: dict[str, list[OutboxMessage]] = {}
-        due = await self._store.due_messages(self._clock.now(), BATCH, frozenset(self._resting))
-        for message in due:
+        claim = await self._store.claim_messages(
+            self._holder, self._clock.now(), BATCH, LEASE, frozenset(self._resting)
+        )
+        self._share_limits(claim.senders, now)
+        for message in claim.messages:
             queues.setdefault(message.notice.to, []).append(message)
         lanes = asyncio.Semaphore(CONCURRENCY)
+        stop_at = now + ROUND_SECONDS
 
         async def deliver_in_order(messages: list[OutboxMessage]) -> None:
             async with lanes:
                 for index, message in enumerate(messages):
+                    if self._monotonic() > stop_at:
+                        return  # left for the next round, within this round's lease
                     wait = await self._deliver(message)
                     if wait > 0:
                         until = self._monotonic() + wait
@@ -112,9 +125,22 @@ class Dispatcher:
             await asyncio.gather(*(deliver_in_order(queue) for queue in queues.values()))
         finally:
             await self._write_settled()
+            await self._store.release_messages(self._holder)
         if not self._resting:
             return None
         return max(0.0, min(self._resting.values()) - self._monotonic())
+
+    def _share_limits(self, senders: int, now: float) -> None:
+        """Several processes sending at once split each platform's overall limit between them."""
+        if senders == self._senders:
+            return
+        self._senders = senders
+        for messenger in self._messengers:
+            self._overall[messenger.platform].resize(
+                messenger.overall_rate * PACE / senders,
+                max(1.0, messenger.overall_burst / senders),
+                now,
+            )
 
     async def _deliver(self, message: OutboxMessage) -> float:
         """Try one message; the seconds to wait if its person may not get one yet, else 0."""

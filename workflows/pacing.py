@@ -12,6 +12,12 @@ class TokenBucket:
         self._tokens = burst
         self._updated: float | None = None
 
+    def resize(self, rate: float, burst: float, now: float) -> None:
+        """Change the allowance from `now` on, keeping what was already used."""
+        self._refill(now)
+        self.rate, self.burst = rate, burst
+        self._tokens = min(self._tokens, burst)
+
     def wait(self, now: float) -> float:
         """Seconds until one event is allowed (0 means now)."""
         self._refill(now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from workflows.model import (
@@ -40,6 +40,14 @@ class Changes:
     audit: tuple[AuditEntry, ...] = ()
     outbox: tuple[OutboxMessage, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Messages one sender may deliver now, and how many senders share the platforms' limits."""
+
+    messages: tuple[OutboxMessage, ...]
+    senders: int = 1
 
 
 class Store(Protocol):
@@ -93,6 +101,31 @@ class Store(Protocol):
     ) -> list[OutboxMessage]:
         """Unsettled outbox messages whose next attempt has come, earliest due first,
         leaving out the ids in `skip`."""
+        ...
+
+    async def claim_messages(
+        self,
+        holder: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        skip: frozenset[str] = frozenset(),
+    ) -> Claim:
+        """Due messages for `holder` to deliver, earliest due first, leaving out `skip`.
+
+        Each person's messages go to one holder at a time (so they stay in order) until the
+        holder releases them or `lease` runs out (so a holder that died loses nothing).
+        `senders` counts the holders sending right now, this one included.
+        """
+        ...
+
+    async def release_messages(self, holder: str) -> None:
+        """Let other holders deliver to the people `holder` claimed."""
+        ...
+
+    async def hold_duty(self, duty: str) -> bool:
+        """True when this process is the one (of all sharing the store) to carry out `duty`;
+        once held, it stays held until the process stops."""
         ...
 
     async def failed_messages(self) -> list[OutboxMessage]:

@@ -1,0 +1,41 @@
+"""Who delivers to whom, for stores that live inside one process (memory, TinyDB)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from workflows.outbox import OutboxMessage
+from workflows.ports import Claim
+
+
+class Lanes:
+    """One holder per person at a time, until released or until its lease runs out."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, datetime]] = {}
+
+    def claim(
+        self,
+        holder: str,
+        due: Iterable[OutboxMessage],
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+    ) -> Claim:
+        """Take up to `limit` of `due` (earliest first) whose person nobody else holds."""
+        taken: list[OutboxMessage] = []
+        for message in due:
+            if len(taken) == limit:
+                break
+            person = message.notice.to
+            current = self._held.get(person)
+            if current and current[0] != holder and current[1] > now:
+                continue
+            self._held[person] = (holder, now + lease)
+            taken.append(message)
+        senders = {who for who, until in self._held.values() if until > now}
+        return Claim(tuple(taken), max(1, len(senders)))
+
+    def release(self, holder: str) -> None:
+        self._held = {person: held for person, held in self._held.items() if held[0] != holder}

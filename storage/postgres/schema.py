@@ -1,0 +1,124 @@
+"""The database schema, as numbered migrations applied at start.
+
+Each migration runs once, in order, inside one transaction that holds an advisory lock, so
+several processes starting together never apply one twice. A database migrated by a newer
+Pagekeeper than this one is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from psycopg import AsyncConnection
+
+from workflows.ports import StorageError
+
+# Any fixed number works; it only has to be the same in every process sharing a database.
+MIGRATION_LOCK = 7_143_110_001
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: records as JSON documents, with the columns the look-ups need beside them.
+    """
+    CREATE TABLE requests (
+        id text PRIMARY KEY,
+        version integer NOT NULL CHECK (version > 0),
+        requester text NOT NULL,
+        approvers text[] NOT NULL,
+        status text NOT NULL,
+        name_key text NOT NULL,
+        submitted_at timestamptz NOT NULL,
+        doc jsonb NOT NULL
+    );
+    CREATE INDEX requests_requester ON requests (requester);
+    CREATE INDEX requests_approvers ON requests USING gin (approvers);
+    CREATE INDEX requests_status ON requests (status);
+    CREATE INDEX requests_name ON requests (name_key);
+
+    CREATE TABLE pages (
+        id text PRIMARY KEY,
+        version integer NOT NULL CHECK (version > 0),
+        owners text[] NOT NULL,
+        status text NOT NULL,
+        name_key text NOT NULL,
+        url_key text,
+        approved_at timestamptz NOT NULL,
+        doc jsonb NOT NULL
+    );
+    CREATE INDEX pages_owners ON pages USING gin (owners);
+    CREATE INDEX pages_status ON pages (status);
+    CREATE INDEX pages_name ON pages (name_key);
+    CREATE INDEX pages_url ON pages (url_key);
+
+    -- The audit trail: rows are only ever added. import_key marks rows copied from a TinyDB
+    -- folder, so copying the same folder twice adds nothing.
+    CREATE TABLE audit (
+        seq bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        subject text NOT NULL,
+        doc jsonb NOT NULL,
+        import_key text UNIQUE
+    );
+    CREATE INDEX audit_subject ON audit (subject);
+    CREATE FUNCTION audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'the audit trail is append-only: rows cannot be changed or removed';
+    END $$;
+    CREATE TRIGGER audit_no_update_or_delete BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+    CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
+
+    CREATE TABLE outbox (
+        id text PRIMARY KEY,
+        recipient text NOT NULL,
+        settled boolean NOT NULL,
+        failed boolean NOT NULL,
+        created_at timestamptz NOT NULL,
+        next_attempt_at timestamptz NOT NULL,
+        doc jsonb NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE NOT settled;
+    CREATE INDEX outbox_recipient ON outbox (recipient) WHERE NOT settled;
+    CREATE INDEX outbox_failed ON outbox (created_at, id) WHERE failed;
+
+    -- Who is sending to a person right now: one process at a time, so one person's
+    -- messages keep their order even with several processes delivering.
+    CREATE TABLE outbox_lanes (
+        recipient text PRIMARY KEY,
+        holder text NOT NULL,
+        held_until timestamptz NOT NULL
+    );
+
+    CREATE TABLE acknowledgements (
+        email text PRIMARY KEY,
+        doc jsonb NOT NULL
+    );
+
+    CREATE TABLE message_handles (
+        key text PRIMARY KEY,
+        handle text NOT NULL
+    );
+    """,
+)
+
+
+async def migrate(connection: AsyncConnection) -> int:
+    """Bring the schema up to date; returns the version it is at."""
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        await connection.execute(
+            "CREATE TABLE IF NOT EXISTS pagekeeper_schema ("
+            " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cursor = await connection.execute("SELECT coalesce(max(version), 0) FROM pagekeeper_schema")
+        row = await cursor.fetchone()
+        current = int(row[0]) if row else 0
+        if current > len(MIGRATIONS):
+            raise StorageError(
+                f"the database's schema is version {current}, made by a newer Pagekeeper than "
+                f"this one (which knows up to version {len(MIGRATIONS)}); upgrade Pagekeeper"
+            )
+        for version in range(current + 1, len(MIGRATIONS) + 1):
+            await connection.execute(MIGRATIONS[version - 1].encode())
+            await connection.execute(
+                "INSERT INTO pagekeeper_schema (version) VALUES (%s)", (version,)
+            )
+    return len(MIGRATIONS)

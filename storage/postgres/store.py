@@ -1,0 +1,422 @@
+"""The store on PostgreSQL, for platforms with no lasting disk and for several web processes.
+
+Every commit is one transaction. A record is written only if its stored version is the one
+it was read at (an UPDATE ... WHERE version = n, or an INSERT that the primary key refuses for
+an existing id), so of two processes deciding the same request at once exactly one succeeds;
+the other gets ConflictError and its engine reads again. Outbox deliveries are shared out per
+person through `outbox_lanes` (see schema.py), and duties run where an advisory lock is held.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from psycopg import AsyncConnection, sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+from storage import codec
+from storage.card_codec import outbox_from_dict, outbox_to_dict
+from storage.postgres.schema import migrate
+from workflows.model import (
+    Acknowledgement,
+    AuditEntry,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+)
+from workflows.outbox import OutboxMessage
+from workflows.ports import Changes, Claim, ConflictError, StorageError
+from workflows.urls import comparable
+
+log = logging.getLogger(__name__)
+
+# Enough for a web process's clicks, its dispatcher and its duties at once.
+POOL_SIZE = 10
+AUDIT_CHUNK = 1000
+CONNECT_SECONDS = 15.0
+
+Row = tuple[Any, ...]
+
+
+class PostgresStore:
+    """Implements workflows.ports.Store on a PostgreSQL database shared by any number of
+    processes."""
+
+    def __init__(
+        self, pool: AsyncConnectionPool[AsyncConnection[Row]], url: str, where: str
+    ) -> None:
+        self._pool = pool
+        self._url = url
+        self._where = where
+        self._duties: AsyncConnection[Row] | None = None
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresStore:
+        """Connect, and create or migrate the schema (safe while other processes do too)."""
+        where = describe(url)
+        pool: AsyncConnectionPool[AsyncConnection[Row]] = AsyncConnectionPool(
+            url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_SECONDS
+        )
+        try:
+            # One plain connection first: a wrong address or password fails at once with the
+            # server's reason, where the pool would keep retrying quietly.
+            async with await AsyncConnection.connect(
+                url, connect_timeout=int(CONNECT_SECONDS)
+            ) as connection:
+                await migrate(connection)
+            await pool.open(wait=True, timeout=CONNECT_SECONDS)
+        except (psycopg.Error, psycopg_pool.PoolTimeout, OSError) as error:
+            await pool.close()
+            reason = _reason(error, hide=url)
+            raise StorageError(f"could not open the database at {where}: {reason}") from None
+        return cls(pool, url, where)
+
+    async def get_request(self, request_id: str) -> PageRequest | None:
+        rows = await self._fetch("SELECT doc FROM requests WHERE id = %s", (request_id,))
+        return codec.request_from_dict(rows[0][0]) if rows else None
+
+    async def get_page(self, page_id: str) -> Page | None:
+        rows = await self._fetch("SELECT doc FROM pages WHERE id = %s", (page_id,))
+        return codec.page_from_dict(rows[0][0]) if rows else None
+
+    async def find_requests(
+        self,
+        *,
+        requester: str | None = None,
+        approver: str | None = None,
+        status: RequestStatus | None = None,
+        page_name: str | None = None,
+    ) -> list[PageRequest]:
+        rows = await self._fetch(
+            "SELECT doc FROM requests WHERE"
+            " (%(requester)s::text IS NULL OR requester = %(requester)s)"
+            " AND (%(approver)s::text IS NULL OR approvers @> ARRAY[%(approver)s::text])"
+            " AND (%(status)s::text IS NULL OR status = %(status)s)"
+            " AND (%(name)s::text IS NULL OR name_key = %(name)s)"
+            " ORDER BY submitted_at, id",
+            {
+                "requester": requester,
+                "approver": approver,
+                "status": status.value if status else None,
+                "name": page_name.casefold() if page_name is not None else None,
+            },
+        )
+        return [codec.request_from_dict(row[0]) for row in rows]
+
+    async def find_pages(
+        self,
+        *,
+        owner: str | None = None,
+        status: PageStatus | None = None,
+        page_name: str | None = None,
+        url: str | None = None,
+    ) -> list[Page]:
+        rows = await self._fetch(
+            "SELECT doc FROM pages WHERE"
+            " (%(owner)s::text IS NULL OR owners @> ARRAY[%(owner)s::text])"
+            " AND (%(status)s::text IS NULL OR status = %(status)s)"
+            " AND (%(name)s::text IS NULL OR name_key = %(name)s)"
+            " AND (%(url)s::text IS NULL OR url_key = %(url)s)"
+            " ORDER BY approved_at, id",
+            {
+                "owner": owner,
+                "status": status.value if status else None,
+                "name": page_name.casefold() if page_name is not None else None,
+                "url": comparable(url) if url is not None else None,
+            },
+        )
+        return [codec.page_from_dict(row[0]) for row in rows]
+
+    async def commit(self, changes: Changes) -> None:
+        try:
+            async with self._pool.connection() as connection, connection.transaction():
+                for request in changes.requests:
+                    await _write_versioned(
+                        connection, "requests", request.id, request.version, _request_row(request)
+                    )
+                for page in changes.pages:
+                    await _write_versioned(
+                        connection, "pages", page.id, page.version, _page_row(page)
+                    )
+                await self._append(connection, changes)
+        except ConflictError:
+            raise
+        except psycopg.Error as error:
+            raise StorageError(
+                f"could not write to the database at {self._where}: {_reason(error)}"
+            ) from None
+
+    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
+        rows = await self._fetch(
+            "SELECT doc FROM audit WHERE (%(subject)s::text IS NULL OR subject = %(subject)s)"
+            " ORDER BY seq",
+            {"subject": subject},
+        )
+        return [codec.audit_from_dict(row[0]) for row in rows]
+
+    async def acknowledgements(self) -> list[Acknowledgement]:
+        rows = await self._fetch("SELECT doc FROM acknowledgements ORDER BY email", ())
+        return [codec.acknowledgement_from_dict(row[0]) for row in rows]
+
+    async def iter_audit(
+        self, start: datetime | None, end: datetime | None
+    ) -> AsyncIterator[AuditEntry]:
+        after = 0
+        while True:
+            rows = await self._fetch(
+                "SELECT seq, doc FROM audit WHERE seq > %(after)s"
+                " AND (%(start)s::timestamptz IS NULL OR at >= %(start)s)"
+                " AND (%(end)s::timestamptz IS NULL OR at < %(end)s)"
+                " ORDER BY seq LIMIT %(limit)s",
+                {"after": after, "start": start, "end": end, "limit": AUDIT_CHUNK},
+            )
+            if not rows:
+                return
+            for seq, doc in rows:
+                yield codec.audit_from_dict(doc)
+                after = seq
+
+    async def due_messages(
+        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
+    ) -> list[OutboxMessage]:
+        rows = await self._fetch(
+            "SELECT doc FROM outbox WHERE NOT settled AND next_attempt_at <= %s"
+            " AND NOT (id = ANY(%s::text[])) ORDER BY next_attempt_at, id LIMIT %s",
+            (now, list(skip), limit),
+        )
+        return [outbox_from_dict(row[0]) for row in rows]
+
+    async def claim_messages(
+        self,
+        holder: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        skip: frozenset[str] = frozenset(),
+    ) -> Claim:
+        values = {
+            "holder": holder,
+            "now": now,
+            "until": now + lease,
+            "limit": limit,
+            "skip": list(skip),
+        }
+        async with self._pool.connection() as connection, connection.transaction():
+            # Lanes are locked in the order of their people, so two claims never deadlock;
+            # a lane another holder took meanwhile fails the WHERE and is not returned.
+            cursor = await connection.execute(CLAIM_PEOPLE, values)
+            people = [row[0] for row in await cursor.fetchall()]
+            rows: list[Row] = []
+            if people:
+                cursor = await connection.execute(
+                    "SELECT doc FROM outbox WHERE recipient = ANY(%(people)s::text[])"
+                    " AND NOT settled AND next_attempt_at <= %(now)s"
+                    " AND NOT (id = ANY(%(skip)s::text[]))"
+                    " ORDER BY next_attempt_at, id LIMIT %(limit)s",
+                    {**values, "people": people},
+                )
+                rows = await cursor.fetchall()
+            cursor = await connection.execute(
+                "SELECT count(DISTINCT holder) FROM outbox_lanes WHERE held_until > %s", (now,)
+            )
+            counted = await cursor.fetchone()
+        senders = int(counted[0]) if counted else 1
+        return Claim(tuple(outbox_from_dict(row[0]) for row in rows), max(1, senders))
+
+    async def release_messages(self, holder: str) -> None:
+        await self._execute("DELETE FROM outbox_lanes WHERE holder = %s", (holder,))
+
+    async def hold_duty(self, duty: str) -> bool:
+        """A session advisory lock on a connection of its own: it is let go when this process
+        (or its connection) ends, and the next process to ask takes the duty over."""
+        try:
+            if self._duties is None or self._duties.closed or self._duties.broken:
+                self._duties = await AsyncConnection.connect(self._url, autocommit=True)
+            cursor = await self._duties.execute(
+                "SELECT pg_try_advisory_lock(%s)", (zlib.crc32(duty.encode()),)
+            )
+            row = await cursor.fetchone()
+        except psycopg.Error as error:
+            log.warning("could not ask for duty=%s: %s", duty, _reason(error))
+            return False
+        return bool(row and row[0])
+
+    async def failed_messages(self) -> list[OutboxMessage]:
+        rows = await self._fetch("SELECT doc FROM outbox WHERE failed ORDER BY created_at, id", ())
+        return [outbox_from_dict(row[0]) for row in rows]
+
+    async def remember_message(self, key: str, handle: str) -> None:
+        await self._execute(
+            "INSERT INTO message_handles (key, handle) VALUES (%s, %s)"
+            " ON CONFLICT (key) DO UPDATE SET handle = excluded.handle",
+            (key, handle),
+        )
+
+    async def recall_message(self, key: str) -> str | None:
+        rows = await self._fetch("SELECT handle FROM message_handles WHERE key = %s", (key,))
+        return str(rows[0][0]) if rows else None
+
+    async def check(self) -> None:
+        await self._fetch("SELECT 1", ())
+
+    async def close(self) -> None:
+        if self._duties is not None:
+            await self._duties.close()
+        await self._pool.close()
+
+    async def _append(self, connection: AsyncConnection[Row], changes: Changes) -> None:
+        """Audit lines, outbox messages and acknowledgements: written as given."""
+        async with connection.cursor() as cursor:
+            if changes.audit:
+                await cursor.executemany(
+                    "INSERT INTO audit (at, subject, doc) VALUES (%s, %s, %s)",
+                    [(e.at, e.subject, Jsonb(codec.audit_to_dict(e))) for e in changes.audit],
+                )
+            if changes.outbox:
+                await cursor.executemany(UPSERT_OUTBOX, [_outbox_row(m) for m in changes.outbox])
+            if changes.acknowledgements:
+                await cursor.executemany(
+                    "INSERT INTO acknowledgements (email, doc) VALUES (%s, %s)"
+                    " ON CONFLICT (email) DO UPDATE SET doc = excluded.doc",
+                    [
+                        (a.person.email, Jsonb(codec.acknowledgement_to_dict(a)))
+                        for a in changes.acknowledgements
+                    ],
+                )
+
+    async def _fetch(self, query: Any, values: Any) -> list[Row]:
+        try:
+            async with self._pool.connection() as connection:
+                cursor = await connection.execute(query, values)
+                return await cursor.fetchall()
+        except psycopg.Error as error:
+            raise StorageError(
+                f"could not read the database at {self._where}: {_reason(error)}"
+            ) from None
+
+    async def _execute(self, query: Any, values: Any) -> None:
+        try:
+            async with self._pool.connection() as connection:
+                await connection.execute(query, values)
+        except psycopg.Error as error:
+            raise StorageError(
+                f"could not write to the database at {self._where}: {_reason(error)}"
+            ) from None
+
+
+CLAIM_PEOPLE = """
+INSERT INTO outbox_lanes (recipient, holder, held_until)
+SELECT recipient, %(holder)s, %(until)s FROM (
+    SELECT recipient, min(next_attempt_at) AS first_due FROM outbox
+    WHERE NOT settled AND next_attempt_at <= %(now)s AND NOT (id = ANY(%(skip)s::text[]))
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox_lanes held WHERE held.recipient = outbox.recipient
+          AND held.holder <> %(holder)s AND held.held_until > %(now)s)
+    GROUP BY recipient ORDER BY first_due LIMIT %(limit)s
+) AS due ORDER BY recipient
+ON CONFLICT (recipient) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
+WHERE outbox_lanes.holder = excluded.holder OR outbox_lanes.held_until <= %(now)s
+RETURNING recipient
+"""
+
+UPSERT_OUTBOX = """
+INSERT INTO outbox (id, recipient, settled, failed, created_at, next_attempt_at, doc)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,
+    next_attempt_at = excluded.next_attempt_at, doc = excluded.doc
+"""
+
+
+async def _write_versioned(
+    connection: AsyncConnection[Row], table: str, key: str, version: int, row: dict[str, Any]
+) -> None:
+    """Insert a new record or update the stored one it was read at; else ConflictError."""
+    names = [sql.Identifier(column) for column in row]
+    values = [sql.Placeholder(column) for column in row]
+    if version == 1:
+        template = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING")
+    else:
+        template = sql.SQL(
+            "UPDATE {} SET ({}) = ROW({}) WHERE id = %(id)s AND version = %(previous)s"
+        )
+    query = template.format(
+        sql.Identifier(table), sql.SQL(", ").join(names), sql.SQL(", ").join(values)
+    )
+    cursor = await connection.execute(query, {**row, "previous": version - 1})
+    if cursor.rowcount != 1:
+        raise ConflictError(f"{key}: version {version} was already written by someone else")
+
+
+def _request_row(request: PageRequest) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "version": request.version,
+        "requester": request.requester.email,
+        "approvers": list(request.approvers),
+        "status": request.status.value,
+        "name_key": request.details.page_name.casefold(),
+        "submitted_at": request.submitted_at,
+        "doc": Jsonb(codec.request_to_dict(request)),
+    }
+
+
+def _page_row(page: Page) -> dict[str, Any]:
+    return {
+        "id": page.id,
+        "version": page.version,
+        "owners": [owner.email for owner in page.owners],
+        "status": page.status.value,
+        "name_key": page.details.page_name.casefold(),
+        "url_key": comparable(page.url) if page.url else None,
+        "approved_at": page.approved_at,
+        "doc": Jsonb(codec.page_to_dict(page)),
+    }
+
+
+def _outbox_row(message: OutboxMessage) -> Sequence[Any]:
+    return (
+        message.id,
+        message.notice.to,
+        message.settled,
+        bool(message.failed_reason),
+        message.created_at,
+        message.next_attempt_at,
+        Jsonb(outbox_to_dict(message)),
+    )
+
+
+def describe(url: str) -> str:
+    """Where a database is, for messages: host, port and name, never the user or password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        return "the configured DATABASE_URL"
+    host = str(parts.get("host") or "localhost")
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"{host}{port}/{parts.get('dbname') or '(default database)'}"
+
+
+def _reason(error: BaseException, hide: str = "") -> str:
+    """The first line of a driver error: enough to act on, never the connection string (a
+    malformed one is echoed by libpq, password included)."""
+    lines = str(error).strip().splitlines()
+    text = lines[0] if lines else type(error).__name__
+    for secret in filter(None, [hide, _password(hide)]):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _password(url: str) -> str:
+    try:
+        return str(conninfo_to_dict(url).get("password") or "")
+    except psycopg.Error:
+        return ""

@@ -1,0 +1,93 @@
+"""What only the PostgreSQL store has to show: several processes, migrations, its guarantees."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import psycopg
+import pytest
+
+from storage.postgres import PostgresStore
+from storage.postgres.schema import MIGRATIONS
+from tests.test_store_contract import a_request, an_entry
+from workflows.model import RequestStatus, next_version
+from workflows.ports import Changes, ConflictError, StorageError
+
+
+async def test_several_processes_starting_at_once_migrate_the_schema_once(
+    database_url: str,
+) -> None:
+    stores = await asyncio.gather(*(PostgresStore.open(database_url) for _ in range(6)))
+    for store in stores:
+        await store.close()
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute("SELECT version FROM pagekeeper_schema ORDER BY 1").fetchall()
+    assert [row[0] for row in rows] == list(range(1, len(MIGRATIONS) + 1))
+
+
+async def test_a_database_from_a_newer_pagekeeper_is_refused(database_url: str) -> None:
+    await (await PostgresStore.open(database_url)).close()
+    with psycopg.connect(database_url) as connection:
+        connection.execute("INSERT INTO pagekeeper_schema (version) VALUES (%s)", (99,))
+    with pytest.raises(StorageError, match=r"schema is version 99.*upgrade Pagekeeper"):
+        await PostgresStore.open(database_url)
+
+
+async def test_the_audit_trail_cannot_be_changed_or_removed(database_url: str) -> None:
+    store = await PostgresStore.open(database_url)
+    await store.commit(Changes(audit=(an_entry("REQ-1"),)))
+    await store.close()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        for statement in ("UPDATE audit SET subject = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                connection.execute(statement.encode())
+        assert connection.execute("SELECT count(*) FROM audit").fetchone() == (1,)
+
+
+async def test_two_stores_on_one_database_let_exactly_one_update_win(database_url: str) -> None:
+    first, second = await PostgresStore.open(database_url), await PostgresStore.open(database_url)
+    await first.commit(Changes(requests=(a_request(1),)))
+    approved = next_version(a_request(1), status=RequestStatus.APPROVED)
+    denied = next_version(a_request(1), status=RequestStatus.DENIED)
+    results = await asyncio.gather(
+        first.commit(Changes(requests=(approved,), audit=(an_entry("REQ-1", "Approved"),))),
+        second.commit(Changes(requests=(denied,), audit=(an_entry("REQ-1", "Denied"),))),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(result, ConflictError) for result in results) == 1
+    winner = await second.get_request("REQ-1")
+    assert winner is not None and winner.status in (RequestStatus.APPROVED, RequestStatus.DENIED)
+    # The loser's audit line went with its failed commit: one decision, one line.
+    assert len(await first.audit_entries("REQ-1")) == 1
+    await first.close()
+    await second.close()
+
+
+async def test_only_one_process_holds_a_duty_until_it_stops(database_url: str) -> None:
+    first, second = await PostgresStore.open(database_url), await PostgresStore.open(database_url)
+    assert await first.hold_duty("reminders")
+    assert not await second.hold_duty("reminders")
+    assert await second.hold_duty("exports"), "another duty is free"
+    await first.close()
+    assert await second.hold_duty("reminders"), "taken over once the holder stopped"
+    await second.close()
+
+
+async def test_a_bad_database_url_is_explained_without_its_password() -> None:
+    with pytest.raises(StorageError) as raised:
+        await PostgresStore.open("postgresql://pagekeeper:s3cret-pw@127.0.0.1:1/district")
+    assert "127.0.0.1:1/district" in str(raised.value)
+    assert "s3cret-pw" not in str(raised.value)
+    with pytest.raises(StorageError) as raised:
+        await PostgresStore.open("host=127.0.0.1 password=s3cret-pw port=x")
+    assert "s3cret-pw" not in str(raised.value)
+
+
+async def test_a_record_survives_the_trip_through_json_exactly(database_url: str) -> None:
+    store = await PostgresStore.open(database_url)
+    request = dataclasses.replace(a_request(1), approvers=("ana@example.org", "bo@example.org"))
+    await store.commit(Changes(requests=(request,)))
+    assert await store.get_request("REQ-1") == request
+    assert [r.id for r in await store.find_requests(approver="bo@example.org")] == ["REQ-1"]
+    await store.close()

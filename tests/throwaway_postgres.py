@@ -1,0 +1,129 @@
+"""A PostgreSQL server of our own for tests and benchmarks, from Debian's binaries.
+
+It lives in a temporary folder, listens on a free loopback port, and is gone when stopped.
+PostgreSQL refuses to run as root, so as root it runs as the `postgres` user the Debian
+package creates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from tests.fakes import free_port
+
+INSTALL_HINT = (
+    "PostgreSQL server binaries not found: `bash scripts/ensure-postgres.sh` installs Debian's "
+    "postgresql (make test runs it)"
+)
+
+
+def binaries() -> Path | None:
+    """The folder holding initdb and postgres, newest version first, or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_major, reverse=True)
+    if found:
+        return found[0].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _major(path: Path) -> int:
+    version = path.parent.parent.name
+    return int(version) if version.isdigit() else 0
+
+
+class ThrowawayPostgres:
+    """Start with `start()`; `url(name)` gives a connection string; `stop()` removes it all."""
+
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
+        self.port = 0
+        self._folder: Path | None = None
+        self._server: subprocess.Popen[bytes] | None = None
+        self._user = _run_as()
+
+    def start(self) -> None:
+        bin_dir = binaries()
+        if bin_dir is None:
+            raise RuntimeError(INSTALL_HINT)
+        self._folder = Path(tempfile.mkdtemp(prefix="pagekeeper-pg-"))
+        if self._user:
+            os.chown(self._folder, self._user.pw_uid, self._user.pw_gid)
+        data = self._folder / "data"
+        subprocess.run(
+            [bin_dir / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"],
+            check=True,
+            capture_output=True,
+            user=self._user.pw_uid if self._user else None,
+        )
+        self.port = free_port()
+        settings = [
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", f"unix_socket_directories={self._folder}",
+            "-c", "max_connections=200",
+        ]  # fmt: skip
+        if not self.durable:  # tests check our code, not PostgreSQL's own crash safety
+            settings += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+        self._server = subprocess.Popen(
+            [bin_dir / "postgres", "-D", data, "-p", str(self.port), *settings],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self._folder / "server.log", "wb"),  # noqa: SIM115 - the server keeps it
+            user=self._user.pw_uid if self._user else None,
+        )
+        self._wait_until_ready()
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """A new empty database; returns its URL."""
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"'.encode())
+        return self.url(name)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.terminate()  # SIGTERM: PostgreSQL's "smart" shutdown, quick when idle
+            try:
+                self._server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._server.kill()
+                self._server.wait()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(self.url(), connect_timeout=2):
+                    return
+            except psycopg.OperationalError:
+                if self._server is not None and self._server.poll() is not None:
+                    raise RuntimeError(f"PostgreSQL did not start: {self._log()}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"PostgreSQL did not answer: {self._log()}") from None
+                time.sleep(0.05)
+
+    def _log(self) -> str:
+        assert self._folder is not None
+        with contextlib.suppress(OSError):
+            return (self._folder / "server.log").read_text()[-2000:]
+        return "(no log)"
+
+
+def _run_as() -> pwd.struct_passwd | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        raise RuntimeError("running as root, and no `postgres` user to run PostgreSQL") from None
