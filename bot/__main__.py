@@ -1,8 +1,10 @@
-"""`python -m bot` serves Pagekeeper; `python -m bot check-config [FILE]` checks a district file."""
+"""`python -m bot` serves Pagekeeper; `python -m bot check-config [FILE]` checks a district file;
+`python -m bot migrate-data --from PATH` copies a TinyDB data folder into DATABASE_URL."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -14,6 +16,8 @@ from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
 from bot.summary import describe
 from bot.web import make_app
+from storage.postgres.copy_from_tinydb import copy_folder
+from storage.postgres.store import describe as describe_database
 from workflows.config import ConfigError, load_config
 from workflows.ports import StorageError
 
@@ -29,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check_config(arguments.file)
     if arguments.command == "teams-package":
         return _teams_package(arguments.domain, Path(arguments.output))
+    if arguments.command == "migrate-data":
+        return _migrate_data(Path(arguments.source))
     try:
         settings = settings_from(environment(), host=arguments.host, port=arguments.port)
         settings.check()
@@ -60,6 +66,25 @@ def _teams_package(domain: str, output: Path) -> int:
     return 0
 
 
+def _migrate_data(folder: Path) -> int:
+    settings = settings_from(environment())
+    if not settings.database_url:
+        print(
+            "pagekeeper: set DATABASE_URL to the PostgreSQL database to copy into first",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        report = asyncio.run(copy_folder(folder, settings.database_url))
+    except StorageError as error:
+        print(f"pagekeeper: cannot copy: {error}", file=sys.stderr)
+        return 2
+    print(f"Copied {folder} into the database at {describe_database(settings.database_url)}:")
+    for kind, tally in report.tallies.items():
+        print(f"  {kind}: {tally}")
+    return 0
+
+
 def _serve(settings: Settings) -> None:
     if settings.local_mode:
         log.warning(
@@ -87,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
         "--domain", required=True, help="the public host name, e.g. pk.example.org"
     )
     package.add_argument("--output", default="pagekeeper-teams.zip", help="where to write the zip")
+    migrate = commands.add_parser(
+        "migrate-data", help="copy a TinyDB data folder into the database at DATABASE_URL"
+    )
+    migrate.add_argument(
+        "--from", dest="source", required=True, help="the data folder (PAGEKEEPER_DATA)"
+    )
     return parser
 
 

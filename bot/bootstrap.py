@@ -11,6 +11,7 @@ from adapters.slack.app import SlackApp, build_slack_app, slack_client
 from adapters.teams.app import TeamsApp, TeamsCredentials, build_teams_app
 from bot.clock import ShiftableClock, SystemClock
 from bot.config import Settings
+from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from workflows.config import DistrictConfig, load_config
 from workflows.delivery import Messenger
@@ -43,7 +44,7 @@ async def build(
 ) -> Pagekeeper:
     """Wire the bot; tests pass their own store or clock, everything else comes from settings."""
     config = config or load_config(settings.config_path)
-    store = store or await TinyDBStore.open(settings.data_dir)
+    store = store or await open_store(settings)
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
     engine = Engine(config, store, clock)
     slack, teams = _slack(settings, engine), _teams(settings, engine)
@@ -57,6 +58,13 @@ async def build(
     if conversations is not None and dispatcher is not None:
         playground = Playground(engine, conversations, dispatcher.drain, _advance(clock))
     return Pagekeeper(settings, config, store, clock, engine, slack, teams, dispatcher, playground)
+
+
+async def open_store(settings: Settings) -> Store:
+    """PostgreSQL when DATABASE_URL is set (as hosting platforms set it), else TinyDB files."""
+    if settings.database_url:
+        return await PostgresStore.open(settings.database_url)
+    return await TinyDBStore.open(settings.data_dir)
 
 
 def _advance(clock: Clock) -> Callable[[float], None]:

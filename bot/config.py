@@ -25,6 +25,7 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     data_dir: Path = Path("data")
+    database_url: str = field(default="", repr=False)
     config_path: Path | None = None
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
@@ -70,6 +71,7 @@ def settings_from(
         host=host or DEFAULT_HOST,
         port=port if port is not None else _port(environ.get("PORT", "")),
         data_dir=Path(environ.get("PAGEKEEPER_DATA", "").strip() or "data"),
+        database_url=environ.get("DATABASE_URL", "").strip(),
         config_path=Path(config) if config else None,
         slack_bot_token=environ.get("SLACK_BOT_TOKEN", "").strip(),
         slack_signing_secret=environ.get("SLACK_SIGNING_SECRET", "").strip(),

@@ -1,4 +1,9 @@
-"""The loop that lets the bot carry duties forward by itself, inside the web server's process."""
+"""The loop that lets the bot carry duties forward by itself, inside the web server's process.
+
+With several web processes on one database, one of them at a time does this (the store's
+`hold_duty`: a PostgreSQL advisory lock); the others ask again each round and take over when
+the holder stops.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,19 @@ from workflows.engine import Engine
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 60.0
+DUTY = "reminders"
 
 
 async def carry_duties_forward(engine: Engine, every: float = EVERY_SECONDS) -> None:
     """Run the reminders once a minute; a large backlog is worked off in batches."""
+    holding = False
     while True:
         try:
-            await _work_off(engine)
+            if await engine.context.store.hold_duty(DUTY):
+                if not holding:
+                    log.info("this process now runs the reminders")
+                holding = True
+                await _work_off(engine)
         except Exception:  # one bad round must not stop the duties for good
             log.exception("reminders round failed")
         await asyncio.sleep(every)

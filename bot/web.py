@@ -115,6 +115,7 @@ async def healthz(request: web.Request) -> web.Response:
         "mode": "local" if settings.local_mode else "connected",
         "slack": settings.slack_enabled,
         "teams": settings.teams_enabled,
+        "storage": "postgresql" if settings.database_url else "tinydb",
     }
     try:
         await pagekeeper.store.check()

@@ -202,6 +202,16 @@ class TinyDBStore:
         found = (self._outbox.get(key) for _, key in due)
         return (outbox_from_dict(record) for record in found if record)
 
+    async def outbox_messages(self) -> list[OutboxMessage]:
+        """Every outbox message, settled or not (for copying the folder elsewhere)."""
+        found = await self._run(_search, self._outbox, [])
+        return [outbox_from_dict(record) for record in found]
+
+    async def message_handles(self) -> dict[str, str]:
+        """Every remembered message handle by key (for copying the folder elsewhere)."""
+        found = await self._run(_search, self._messages, [])
+        return {str(record["id"]): str(record["handle"]) for record in found}
+
     async def remember_message(self, key: str, handle: str) -> None:
         await self._run(self._remember, key, handle)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,8 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from storage import codec
-from storage.card_codec import outbox_from_dict, outbox_to_dict
+from storage.card_codec import outbox_from_dict
+from storage.postgres.rows import outbox_row, page_row, request_row
 from storage.postgres.schema import migrate
 from workflows.model import (
     Acknowledgement,
@@ -141,11 +142,11 @@ class PostgresStore:
             async with self._pool.connection() as connection, connection.transaction():
                 for request in changes.requests:
                     await _write_versioned(
-                        connection, "requests", request.id, request.version, _request_row(request)
+                        connection, "requests", request.id, request.version, request_row(request)
                     )
                 for page in changes.pages:
                     await _write_versioned(
-                        connection, "pages", page.id, page.version, _page_row(page)
+                        connection, "pages", page.id, page.version, page_row(page)
                     )
                 await self._append(connection, changes)
         except ConflictError:
@@ -282,7 +283,7 @@ class PostgresStore:
                     [(e.at, e.subject, Jsonb(codec.audit_to_dict(e))) for e in changes.audit],
                 )
             if changes.outbox:
-                await cursor.executemany(UPSERT_OUTBOX, [_outbox_row(m) for m in changes.outbox])
+                await cursor.executemany(UPSERT_OUTBOX, [outbox_row(m) for m in changes.outbox])
             if changes.acknowledgements:
                 await cursor.executemany(
                     "INSERT INTO acknowledgements (email, doc) VALUES (%s, %s)"
@@ -354,44 +355,6 @@ async def _write_versioned(
     cursor = await connection.execute(query, {**row, "previous": version - 1})
     if cursor.rowcount != 1:
         raise ConflictError(f"{key}: version {version} was already written by someone else")
-
-
-def _request_row(request: PageRequest) -> dict[str, Any]:
-    return {
-        "id": request.id,
-        "version": request.version,
-        "requester": request.requester.email,
-        "approvers": list(request.approvers),
-        "status": request.status.value,
-        "name_key": request.details.page_name.casefold(),
-        "submitted_at": request.submitted_at,
-        "doc": Jsonb(codec.request_to_dict(request)),
-    }
-
-
-def _page_row(page: Page) -> dict[str, Any]:
-    return {
-        "id": page.id,
-        "version": page.version,
-        "owners": [owner.email for owner in page.owners],
-        "status": page.status.value,
-        "name_key": page.details.page_name.casefold(),
-        "url_key": comparable(page.url) if page.url else None,
-        "approved_at": page.approved_at,
-        "doc": Jsonb(codec.page_to_dict(page)),
-    }
-
-
-def _outbox_row(message: OutboxMessage) -> Sequence[Any]:
-    return (
-        message.id,
-        message.notice.to,
-        message.settled,
-        bool(message.failed_reason),
-        message.created_at,
-        message.next_attempt_at,
-        Jsonb(outbox_to_dict(message)),
-    )
 
 
 def describe(url: str) -> str:

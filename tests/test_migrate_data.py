@@ -1,0 +1,107 @@
+"""`python -m bot migrate-data --from PATH`: a district moves from TinyDB to PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from storage.postgres import PostgresStore
+from storage.tinydb_store import TinyDBStore
+from tests.conftest import COACH, PRINCIPAL, TEACHER
+from tests.fakes import FakeClock, SequentialIds
+from tests.stories import ask_for_page
+from workflows.commands import Decide, Verdict
+from workflows.config import DistrictConfig
+from workflows.engine import Engine
+from workflows.model import Acknowledgement
+from workflows.ports import Changes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def migrate(folder: Path, database_url: str | None) -> subprocess.CompletedProcess[str]:
+    environ = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    if database_url:
+        environ["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "migrate-data", "--from", str(folder)],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def a_year_of_history(folder: Path, config: DistrictConfig, clock: FakeClock) -> None:
+    """Requests decided and pending, a page, guidelines read, messages waiting and delivered."""
+    store = await TinyDBStore.open(folder)
+    engine = Engine(config, store, clock, SequentialIds())
+    await engine.handle(ask_for_page(TEACHER))
+    await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE))
+    await engine.handle(ask_for_page(COACH, kind="team", page_name="Lincoln Lions"))
+    await engine.handle(ask_for_page(TEACHER, page_name="Room 12 Art", platform="instagram"))
+    await engine.handle(Decide(PRINCIPAL, "REQ-3", 1, Verdict.DENY, "We already have one."))
+    await store.commit(Changes(acknowledgements=(Acknowledgement(TEACHER, clock.now()),)))
+    await store.remember_message(f"teams-ref|{TEACHER.email}", '{"conversation": "19:abc"}')
+    await store.close()
+
+
+async def test_a_tinydb_folder_is_copied_whole_and_a_second_copy_adds_nothing(
+    tmp_path: Path, database_url: str, config: DistrictConfig, clock: FakeClock
+) -> None:
+    folder = tmp_path / "data"
+    await a_year_of_history(folder, config, clock)
+
+    first = migrate(folder, database_url)
+    assert first.returncode == 0, first.stderr
+    assert "requests: 3 added, 0 updated, 0 already there" in first.stdout
+    assert "pages: 1 added" in first.stdout
+
+    second = migrate(folder, database_url)
+    assert second.returncode == 0, second.stderr
+    for line in second.stdout.splitlines()[1:]:
+        assert " 0 added, 0 updated" in line, line
+
+    source, target = await TinyDBStore.open(folder), await PostgresStore.open(database_url)
+    try:
+        assert await target.find_requests() == await source.find_requests()
+        assert await target.find_pages() == await source.find_pages()
+        assert await target.audit_entries() == await source.audit_entries()
+        assert len(await target.audit_entries()) > 5
+        assert await target.acknowledgements() == await source.acknowledgements()
+        assert (
+            await target.recall_message(f"teams-ref|{TEACHER.email}")
+            == '{"conversation": "19:abc"}'
+        )
+        later = clock.now().replace(year=clock.now().year + 1)
+        assert await target.due_messages(later, 1000) == await source.due_messages(later, 1000)
+        assert await target.due_messages(later, 1000), "undelivered messages carry over"
+    finally:
+        await source.close()
+        await target.close()
+
+
+async def test_copying_explains_what_is_missing(tmp_path: Path, database_url: str) -> None:
+    no_database = migrate(tmp_path, None)
+    assert no_database.returncode == 2
+    assert "set DATABASE_URL" in no_database.stderr
+
+    not_a_folder = migrate(tmp_path / "nowhere", database_url)
+    assert not_a_folder.returncode == 2
+    assert "is not a Pagekeeper data folder" in not_a_folder.stderr
+    assert not (tmp_path / "nowhere").exists(), "nothing is created where nothing was"
+
+
+async def test_a_folder_in_use_by_a_running_bot_is_not_copied(
+    tmp_path: Path, database_url: str
+) -> None:
+    running = await TinyDBStore.open(tmp_path)
+    try:
+        busy = migrate(tmp_path, database_url)
+    finally:
+        await running.close()
+    assert busy.returncode == 2
+    assert "already in use by another Pagekeeper process" in busy.stderr
