@@ -72,6 +72,7 @@ def test_healthz_says_the_bot_is_up_and_in_local_mode(server: str) -> None:
         "mode": "local",
         "slack": False,
         "teams": False,
+        "storage": "tinydb",
     }
 
 
