@@ -28,6 +28,7 @@ WAIT_SECONDS = 5
 class Call:
     method: str
     args: dict[str, Any]
+    via: str = ""  # which bot process called, when each is given its own api_url_for()
 
 
 @dataclass
@@ -77,6 +78,11 @@ class FakeSlack:
         assert self.server is not None
         return str(self.server.make_url("/api/"))
 
+    def api_url_for(self, caller: str) -> str:
+        """A Web API address that records `caller` on each call, to tell processes apart."""
+        assert self.server is not None
+        return str(self.server.make_url(f"/via/{caller}/api/"))
+
     def response_url(self, name: str) -> str:
         assert self.server is not None
         return str(self.server.make_url(f"/respond/{name}"))
@@ -84,6 +90,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_route("*", "/via/{via}/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/socket", self._socket)
         self.server = TestServer(app)
@@ -143,7 +150,7 @@ class FakeSlack:
         token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        await self._record(Call(method, args))
+        await self._record(Call(method, args, request.match_info.get("via", "")))
         return web.json_response(self._answer(method, args))
 
     async def send_envelope(self, envelope: dict[str, Any]) -> None:

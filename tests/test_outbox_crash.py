@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
-from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, text_of
+from tests.bot_process import start_bot, stop
+from tests.fake_slack import FakeSlack, SlackClient, text_of
 from tests.fakes import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = {
     "kind": "classroom",
     "school": "lincoln",
@@ -23,39 +20,12 @@ ANSWERS = {
 }
 
 
-async def start_bot(port: int, data: Path, api_url: str) -> asyncio.subprocess.Process:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PAGEKEEPER_DATA": str(data),
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": api_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=env,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    for _ in range(400):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return process
-        except OSError:
-            await asyncio.sleep(0.05)  # waiting for another process to listen, not for time
-    raise AssertionError("the bot did not start")
-
-
 async def test_a_queued_message_survives_a_kill_and_goes_out_once(tmp_path: Path) -> None:
     fake = FakeSlack()
     await fake.start()
     port = free_port()
-    bot = await start_bot(port, tmp_path / "data", fake.api_url)
+    data = str(tmp_path / "data")
+    bot = await start_bot(port, fake.api_url, PAGEKEEPER_DATA=data)
     client = SlackClient(f"http://127.0.0.1:{port}/slack/events", fake)
     try:
         fake.fail("chat.postMessage", 500, times=10**6)  # Slack is down for now
@@ -70,7 +40,7 @@ async def test_a_queued_message_survives_a_kill_and_goes_out_once(tmp_path: Path
         fake.failures.clear()  # Slack is back
         assert fake.messages_to("UANA") == []
 
-        bot = await start_bot(port, tmp_path / "data", fake.api_url)
+        bot = await start_bot(port, fake.api_url, PAGEKEEPER_DATA=data)
         await fake.wait_for(
             lambda f: bool(f.messages_to("UANA")) and bool(f.messages_to("UTOM")),
             "delivery after restart",
@@ -79,8 +49,6 @@ async def test_a_queued_message_survives_a_kill_and_goes_out_once(tmp_path: Path
         assert "Room 12 News" in text_of(approval.args["blocks"])
         assert len(fake.messages_to("UTOM")) == 1
     finally:
-        if bot.returncode is None:
-            bot.terminate()
-            await bot.wait()
+        await stop(bot)
         await client.close()
         await fake.close()

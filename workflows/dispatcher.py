@@ -4,6 +4,10 @@ A message leaves the outbox only once a platform took it. Rate limits and errors
 with a later attempt time (Retry-After when the platform gives one, else exponential backoff);
 after MAX_ATTEMPTS it is given up, and the district contact is told. Nobody reachable on any
 platform is reported once, through the engine, to the people who can fix it.
+
+Several processes may deliver from one store: each round claims a few people's messages
+(`Store.claim_messages`), so nobody's messages are sent twice or out of order, and the
+platforms' overall limits are split between the processes sending at the time.
 """
 
 from __future__ import annotations
@@ -31,10 +35,13 @@ FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 15 * 60.0
 # Stay a little under each platform's limits, so clocks that differ never cause a 429.
 PACE = 0.95
+# A round claims about this many seconds' worth of sending (at most BATCH messages), so that
+# several processes share a burst instead of one claiming it all.
+ROUND_TARGET_SECONDS = 2.0
 BATCH = 200
+# People served at once. A crash can repeat at most this many messages: those a platform took
+# whose delivery was not yet written down.
 CONCURRENCY = 8
-# A crash before this many deliveries are written can repeat them after the restart.
-SETTLED_PER_COMMIT = 25
 IDLE_SECONDS = 1.0
 # How long the people claimed in a round stay this process's. A round stops sending well
 # before, so if this process dies, another takes its people over after at most this long.
@@ -66,6 +73,8 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._one_round = asyncio.Lock()  # two rounds at once could both send the same message
         self._settled: list[OutboxMessage] = []
+        self._writing = asyncio.Lock()
+        self._more = False  # the last round took all it could: go on without waiting
         self._resting: dict[str, float] = {}  # message id -> when its person may get it
         engine.on_commit(self.kick)
 
@@ -81,7 +90,9 @@ class Dispatcher:
                 rest = await self.drain()
             except Exception:  # a store hiccup must not stop delivery for good
                 log.exception("dispatcher round failed")
-                rest = None
+                rest, self._more = None, False
+            if self._more:
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), min(rest or IDLE_SECONDS, IDLE_SECONDS))
 
@@ -101,9 +112,11 @@ class Dispatcher:
         now = self._monotonic()
         self._resting = {key: until for key, until in self._resting.items() if until > now}
         queues: dict[str, list[OutboxMessage]] = {}
+        limit = self._round_size()
         claim = await self._store.claim_messages(
-            self._holder, self._clock.now(), BATCH, LEASE, frozenset(self._resting)
+            self._holder, self._clock.now(), limit, LEASE, frozenset(self._resting)
         )
+        self._more = len(claim.messages) == limit
         self._share_limits(claim.senders, now)
         for message in claim.messages:
             queues.setdefault(message.notice.to, []).append(message)
@@ -124,11 +137,15 @@ class Dispatcher:
         try:
             await asyncio.gather(*(deliver_in_order(queue) for queue in queues.values()))
         finally:
-            await self._write_settled()
             await self._store.release_messages(self._holder)
         if not self._resting:
             return None
         return max(0.0, min(self._resting.values()) - self._monotonic())
+
+    def _round_size(self) -> int:
+        """About ROUND_TARGET_SECONDS of sending at this process's share of the limits."""
+        rate = sum(messenger.overall_rate for messenger in self._messengers) * PACE
+        return max(CONCURRENCY, min(BATCH, int(rate / self._senders * ROUND_TARGET_SECONDS)))
 
     def _share_limits(self, senders: int, now: float) -> None:
         """Several processes sending at once split each platform's overall limit between them."""
@@ -226,7 +243,8 @@ class Dispatcher:
         )
 
     async def _settle(self, message: OutboxMessage, *, delivered: bool) -> None:
-        """Mark it done; written with the others of this round (one commit, not one each)."""
+        """Mark it done before its person's next message goes. Deliveries that finish while a
+        write is under way are written together by the next one (one commit, not one each)."""
         settled = dataclasses.replace(
             message,
             attempts=message.attempts + 1,
@@ -234,10 +252,7 @@ class Dispatcher:
             unreachable=not delivered,
         )
         self._settled.append(settled)
-        if len(self._settled) >= SETTLED_PER_COMMIT:
-            await self._write_settled()
-
-    async def _write_settled(self) -> None:
-        settled, self._settled = self._settled, []
-        if settled:
-            await self._store.commit(Changes(outbox=tuple(settled)))
+        async with self._writing:
+            waiting, self._settled = self._settled, []
+            if waiting:
+                await self._store.commit(Changes(outbox=tuple(waiting)))

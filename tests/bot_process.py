@@ -1,0 +1,53 @@
+"""`python -m bot` in a process of its own, as a deployment runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def start_bot(
+    port: int, api_url: str, *, log: Path | None = None, **settings: str
+) -> asyncio.subprocess.Process:
+    """A Slack-connected bot on `port` whose Web API calls go to `api_url`; `settings` are
+    more environment variables (PAGEKEEPER_DATA, DATABASE_URL, ...); its log goes to `log`.
+    Returns once it listens."""
+    environ = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        **settings,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--port",
+        str(port),
+        cwd=ROOT,
+        env=environ,
+        stderr=log.open("wb") if log else asyncio.subprocess.DEVNULL,
+    )
+    for _ in range(400):
+        if process.returncode is not None:
+            raise AssertionError(f"the bot exited with {process.returncode}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return process
+        except OSError:
+            await asyncio.sleep(0.05)  # waiting for another process to listen, not for time
+    raise AssertionError("the bot did not start")
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+        await process.wait()
