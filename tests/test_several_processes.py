@@ -141,6 +141,9 @@ async def test_approve_and_deny_at_once_through_two_processes_make_one_decision(
         await asyncio.sleep(0.5)  # a second, wrong outcome would arrive within this
         told = [text_of(call.args["blocks"]) for call in fake.messages_to("UTOM")]
         assert len(told) == 2 * rounds, told
+        async with b.session.get(b.url.replace("/slack/events", "/healthz")) as health:
+            status = await health.json()
+        assert (status["status"], status["storage"]) == ("ok", "postgresql")
     finally:
         await stop_all(bots)
     # The clicks really met in the database: a process found its write beaten and read again.

@@ -97,20 +97,14 @@ class PostgresStore:
         status: RequestStatus | None = None,
         page_name: str | None = None,
     ) -> list[PageRequest]:
-        rows = await self._fetch(
-            "SELECT doc FROM requests WHERE"
-            " (%(requester)s::text IS NULL OR requester = %(requester)s)"
-            " AND (%(approver)s::text IS NULL OR approvers @> ARRAY[%(approver)s::text])"
-            " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(name)s::text IS NULL OR name_key = %(name)s)"
-            " ORDER BY submitted_at, id",
-            {
-                "requester": requester,
-                "approver": approver,
-                "status": status.value if status else None,
-                "name": page_name.casefold() if page_name is not None else None,
-            },
-        )
+        filters: list[tuple[str, object]] = [
+            ("requester = %s", requester),
+            ("approvers @> ARRAY[%s::text]", approver),
+            ("status = %s", status.value if status else None),
+            ("name_key = %s", page_name.casefold() if page_name is not None else None),
+        ]
+        query, values = _select("requests", "submitted_at", filters)
+        rows = await self._fetch(query, values)
         return [codec.request_from_dict(row[0]) for row in rows]
 
     async def find_pages(
@@ -121,20 +115,14 @@ class PostgresStore:
         page_name: str | None = None,
         url: str | None = None,
     ) -> list[Page]:
-        rows = await self._fetch(
-            "SELECT doc FROM pages WHERE"
-            " (%(owner)s::text IS NULL OR owners @> ARRAY[%(owner)s::text])"
-            " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(name)s::text IS NULL OR name_key = %(name)s)"
-            " AND (%(url)s::text IS NULL OR url_key = %(url)s)"
-            " ORDER BY approved_at, id",
-            {
-                "owner": owner,
-                "status": status.value if status else None,
-                "name": page_name.casefold() if page_name is not None else None,
-                "url": comparable(url) if url is not None else None,
-            },
-        )
+        filters: list[tuple[str, object]] = [
+            ("owners @> ARRAY[%s::text]", owner),
+            ("status = %s", status.value if status else None),
+            ("name_key = %s", page_name.casefold() if page_name is not None else None),
+            ("url_key = %s", comparable(url) if url is not None else None),
+        ]
+        query, values = _select("pages", "approved_at", filters)
+        rows = await self._fetch(query, values)
         return [codec.page_from_dict(row[0]) for row in rows]
 
     async def commit(self, changes: Changes) -> None:
@@ -335,6 +323,18 @@ VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,
     next_attempt_at = excluded.next_attempt_at, doc = excluded.doc
 """
+
+
+def _select(
+    table: str, order: str, filters: list[tuple[str, object]]
+) -> tuple[sql.Composed, list[object]]:
+    """SELECT doc with only the filters given a value, so each look-up can use its index."""
+    used = [(condition, value) for condition, value in filters if value is not None]
+    where = sql.SQL(" AND ").join(sql.SQL(condition) for condition, _ in used)
+    query = sql.SQL("SELECT doc FROM {} WHERE {} ORDER BY {}, id").format(
+        sql.Identifier(table), where if used else sql.SQL("true"), sql.Identifier(order)
+    )
+    return query, [value for _, value in used]
 
 
 async def _write_versioned(
