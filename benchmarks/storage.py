@@ -1,11 +1,12 @@
-"""How much one workflow action costs to commit on the TinyDB store, small and large.
+"""How much one workflow action costs to commit, on TinyDB and on PostgreSQL, small and large.
 
 Each measured action is an approval as the engine performs it: read the request, write the
 approved request and the new page together with their audit entries, durably. It is measured
 on a small store, on one with 100,000 audit entries, and on one with 5,000 registered pages;
-each store also holds the pending requests the run approves.
+each store also holds the pending requests the run approves. PostgreSQL is a throwaway local
+server from Debian's binaries (scripts/ensure-postgres.sh), with fsync on.
 
-Run: .venv/bin/python benchmarks/storage.py [--actions N]
+Run: .venv/bin/python benchmarks/storage.py [--actions N] [--only tinydb|postgres]
 """
 
 from __future__ import annotations
@@ -18,13 +19,18 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-# This script shares its name with the `storage` package: keep its own folder off the path.
+# This script shares its name with the `storage` package: keep its own folder off the path,
+# and the project's on it.
 sys.path.remove(str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
+from tests.throwaway_postgres import ThrowawayPostgres
 from workflows import policy
 from workflows.commands import Decide
 from workflows.config import load_config
@@ -39,7 +45,7 @@ from workflows.model import (
     RequestStatus,
     Verdict,
 )
-from workflows.ports import Changes
+from workflows.ports import Changes, Store
 
 START = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
 TEACHER = Person("tom.baker@example.org", "Tom Baker", "Third Grade Teacher")
@@ -93,7 +99,7 @@ def audit(number: int) -> AuditEntry:
     return AuditEntry(START, TEACHER.email, "PageRequested", f"OLD-{number}", policy.AUTHORIZATION)
 
 
-async def seed(store: TinyDBStore, pages: int, audit_entries: int, actions: int) -> None:
+async def seed(store: Store, pages: int, audit_entries: int, actions: int) -> None:
     for first in range(0, pages, 500):
         pairs = [registered(n) for n in range(first, min(first + 500, pages))]
         await store.commit(Changes(tuple(r for r, _ in pairs), tuple(p for _, p in pairs)))
@@ -103,29 +109,34 @@ async def seed(store: TinyDBStore, pages: int, audit_entries: int, actions: int)
     await store.commit(Changes(requests=tuple(pending(n, "REQ") for n in range(actions))))
 
 
-async def measure(name: str, pages: int, audit_entries: int, actions: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="pagekeeper-bench-") as folder:
-        store = await TinyDBStore.open(Path(folder))
-        await seed(store, pages, audit_entries, actions)
-        numbers = itertools.count()
-        engine = Engine(
-            load_config(None), store, SteadyClock(), lambda prefix: f"{prefix}-{next(numbers)}"
-        )
-        commit_times, action_times = [], []
-        original_commit = store.commit
+async def measure(
+    name: str,
+    open_store: Callable[[], Awaitable[Store]],
+    pages: int,
+    audit_entries: int,
+    actions: int,
+) -> dict[str, float]:
+    store = await open_store()
+    await seed(store, pages, audit_entries, actions)
+    numbers = itertools.count()
+    engine = Engine(
+        load_config(None), store, SteadyClock(), lambda prefix: f"{prefix}-{next(numbers)}"
+    )
+    commit_times, action_times = [], []
+    original_commit = store.commit
 
-        async def timed_commit(changes: Changes) -> None:
-            started = time.perf_counter()
-            await original_commit(changes)
-            commit_times.append(time.perf_counter() - started)
+    async def timed_commit(changes: Changes) -> None:
+        started = time.perf_counter()
+        await original_commit(changes)
+        commit_times.append(time.perf_counter() - started)
 
-        store.commit = timed_commit  # type: ignore[method-assign]
-        for number in range(actions):
-            started = time.perf_counter()
-            outcome = await engine.handle(Decide(PRINCIPAL, f"REQ-{number}", 1, Verdict.APPROVE))
-            action_times.append(time.perf_counter() - started)
-            assert outcome.notices, "the approval did not go through"
-        await store.close()
+    store.commit = timed_commit  # type: ignore[method-assign]
+    for number in range(actions):
+        started = time.perf_counter()
+        outcome = await engine.handle(Decide(PRINCIPAL, f"REQ-{number}", 1, Verdict.APPROVE))
+        action_times.append(time.perf_counter() - started)
+        assert outcome.notices, "the approval did not go through"
+    await store.close()
     return {
         "name": name,  # type: ignore[dict-item]
         "commit_p50": _ms(statistics.median(commit_times)),
@@ -144,18 +155,49 @@ def _ms(seconds: float) -> float:
     return seconds * 1000
 
 
-async def main(actions: int) -> None:
-    scenarios = [
-        ("small: 100 audit entries, 10 pages", 10, 100),
-        ("100,000 audit entries", 10, 100_000),
-        ("5,000 registered pages", 5_000, 100),
-    ]
-    print(f"Commit cost of one approval on TinyDB ({actions} approvals per scenario, ms)")
+SCENARIOS = [
+    ("small: 100 audit entries, 10 pages", 10, 100),
+    ("100,000 audit entries", 10, 100_000),
+    ("5,000 registered pages", 5_000, 100),
+]
+
+
+async def on_tinydb(actions: int) -> None:
+    async def run(name: str, pages: int, entries: int) -> dict[str, float]:
+        with tempfile.TemporaryDirectory(prefix="pagekeeper-bench-") as folder:
+            return await measure(
+                name, lambda: TinyDBStore.open(Path(folder)), pages, entries, actions
+            )
+
+    await scenarios("TinyDB", actions, run)
+
+
+async def on_postgres(actions: int) -> None:
+    server = ThrowawayPostgres(durable=True)
+    server.start()
+    databases = itertools.count()
+    try:
+
+        async def run(name: str, pages: int, entries: int) -> dict[str, float]:
+            url = server.create_database(f"bench_{next(databases)}")
+            return await measure(name, lambda: PostgresStore.open(url), pages, entries, actions)
+
+        await scenarios("PostgreSQL (local server, fsync on)", actions, run)
+    finally:
+        server.stop()
+
+
+async def scenarios(
+    store_name: str,
+    actions: int,
+    run: Callable[[str, int, int], Awaitable[dict[str, float]]],
+) -> None:
+    print(f"\nCommit cost of one approval on {store_name} ({actions} approvals per scenario, ms)")
     columns = ("commit p50", "commit p99", "action p50", "action p99")
     print(f"{'scenario':40} " + " ".join(f"{column:>10}" for column in columns))
     results = []
-    for name, pages, entries in scenarios:
-        result = await measure(name, pages, entries, actions)
+    for name, pages, entries in SCENARIOS:
+        result = await run(name, pages, entries)
         results.append(result)
         print(
             f"{name:40} {result['commit_p50']:10.2f} {result['commit_p99']:10.2f} "
@@ -171,7 +213,16 @@ async def main(actions: int) -> None:
         )
 
 
+async def main(actions: int, only: str | None) -> None:
+    if only in (None, "tinydb"):
+        await on_tinydb(actions)
+    if only in (None, "postgres"):
+        await on_postgres(actions)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actions", type=int, default=500)
-    asyncio.run(main(parser.parse_args().actions))
+    parser.add_argument("--only", choices=["tinydb", "postgres"])
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.actions, arguments.only))

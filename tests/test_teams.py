@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
 
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.web import make_app
 from storage.memory import MemoryStore
+from tests.conftest import TEACHER
 from tests.fake_teams import (
     ANA,
     DANA,
@@ -33,6 +36,7 @@ from tests.fake_teams import (
     text_of,
 )
 from tests.fakes import FakeClock
+from tests.stories import ask_for_page
 from workflows.model import PageStatus, RequestStatus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,3 +252,43 @@ def test_the_teams_package_holds_a_manifest_and_two_icons(tmp_path: Path) -> Non
     for name, size in (("color.png", 192), ("outline.png", 32)):
         assert icons[name][:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", icons[name][16:24]) == (size, size)
+
+
+class InstallsMeanwhile(MemoryStore):
+    """As if Ana installed the bot in another process just as a message for her was being kept
+    for later: her conversation is stored right after the message, and that process had found
+    nothing waiting for her."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__()
+        self.reference = reference
+        self.installed = False
+
+    async def remember_message(self, key: str, handle: str) -> None:
+        await super().remember_message(key, handle)
+        if key == f"teams-waiting|{ANA.email}" and not self.installed:
+            self.installed = True
+            await super().remember_message(f"teams-ref|{ANA.email}", self.reference)
+
+
+async def test_a_message_kept_while_its_reader_installs_the_bot_still_arrives() -> None:
+    connector = FakeConnector()
+    await connector.start()
+    teams = TeamsClient("", connector)
+    installed = Activity().deserialize(teams.activity(ANA, "conversationUpdate"))
+    reference = TurnContext.get_conversation_reference(installed)
+    reference.activity_id = None
+    store = InstallsMeanwhile(json.dumps(reference.serialize(), sort_keys=True))
+    pagekeeper = teams_only(await build(Settings(), store=store, clock=FakeClock()))
+    server = TestServer(make_app(pagekeeper))
+    await server.start_server()
+    try:
+        await pagekeeper.engine.handle(ask_for_page(TEACHER))
+        await connector.wait_for(
+            lambda c: any("Approve" in actions(s.card) for s in c.to(ANA)), "Ana's card"
+        )
+        assert store.installed
+    finally:
+        await teams.close()
+        await server.close()
+        await connector.close()

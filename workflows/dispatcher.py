@@ -93,8 +93,11 @@ class Dispatcher:
                 rest, self._more = None, False
             if self._more:
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the wake-up does, and the loop would never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), min(rest or IDLE_SECONDS, IDLE_SECONDS))
+                async with asyncio.timeout(min(rest or IDLE_SECONDS, IDLE_SECONDS)):
+                    await self._wake.wait()
 
     async def drain(self) -> float | None:
         """Deliver what is due now. Returns the seconds until a message that had to wait for

@@ -52,7 +52,14 @@ class TeamsMessenger:
         reference = await self._reference(notice.to)
         if reference is None:
             await self._keep_for_later(notice)
-            raise Unreachable(f"{notice.to} has not installed Pagekeeper in Teams yet")
+            # They may have installed the bot meanwhile (in another process, or another
+            # request here). Installing stores the reference and then reads what waits; keeping
+            # stores what waits and then reads the reference: one of the two sees the other.
+            reference = await self._reference(notice.to)
+            if reference is None:
+                raise Unreachable(f"{notice.to} has not installed Pagekeeper in Teams yet")
+            await self._deliver_waiting(notice.to, reference)
+            return
         card = adaptive_card(notice.card)
         await self._deliver(
             reference, notice.to, notice.ref, card, notice.card.title, notice.update
@@ -121,5 +128,8 @@ class TeamsMessenger:
             return
         for ref, message in waiting.items():
             await self._deliver(reference, email, ref, message["card"], message["summary"], False)
-        await self._store.remember_message(key, "{}")
+        # Keep whatever was added while these went out; it is delivered by whoever added it.
+        now = json.loads(await self._store.recall_message(key) or "{}")
+        left = {ref: message for ref, message in now.items() if waiting.get(ref) != message}
+        await self._store.remember_message(key, json.dumps(left))
         log.info("teams waiting messages delivered count=%d", len(waiting))
