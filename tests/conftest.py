@@ -10,7 +10,7 @@ from storage.memory import MemoryStore
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock, SequentialIds
-from tests.throwaway_postgres import INSTALL_HINT, ThrowawayPostgres, binaries
+from tests.throwaway_postgres import ThrowawayPostgres, started
 from workflows.config import DistrictConfig, load_config
 from workflows.engine import Engine
 from workflows.model import Person
@@ -43,10 +43,7 @@ def clock() -> FakeClock:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[ThrowawayPostgres]:
     """One throwaway PostgreSQL server for the whole run; each test gets its own database."""
-    if binaries() is None:
-        pytest.skip(f"PostgreSQL tests skipped: {INSTALL_HINT}")
-    server = ThrowawayPostgres()
-    server.start()
+    server = started()
     yield server
     server.stop()
 

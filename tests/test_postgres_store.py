@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from storage.postgres import PostgresStore
 from storage.postgres.schema import MIGRATIONS
 from tests.test_store_contract import a_request, an_entry
+from tests.throwaway_postgres import ThrowawayPostgres, started
 from workflows.model import RequestStatus, next_version
 from workflows.ports import Changes, ConflictError, StorageError
 
@@ -91,3 +93,31 @@ async def test_a_record_survives_the_trip_through_json_exactly(database_url: str
     assert await store.get_request("REQ-1") == request
     assert [r.id for r in await store.find_requests(approver="bo@example.org")] == ["REQ-1"]
     await store.close()
+
+
+@pytest.fixture
+def own_server() -> Iterator[ThrowawayPostgres]:
+    """A server of this test's own, to stop and start."""
+    server = started()
+    yield server
+    server.stop()
+
+
+async def test_a_database_outage_is_reported_and_the_store_recovers_after(
+    own_server: ThrowawayPostgres,
+) -> None:
+    url = own_server.create_database("district")
+    store = await PostgresStore.open(url)
+    try:
+        await store.commit(Changes(requests=(a_request(1),)))
+        own_server.halt()
+        with pytest.raises(
+            StorageError, match=rf"database at 127.0.0.1:{own_server.port}/district"
+        ):
+            await store.check()
+        own_server.resume()
+        # The connections the restart broke are replaced, not handed to the next click.
+        await store.check()
+        assert await store.get_request("REQ-1") == a_request(1)
+    finally:
+        await store.close()

@@ -11,12 +11,14 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from tests.fakes import free_port
 
@@ -33,6 +35,15 @@ def binaries() -> Path | None:
         return found[0].parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
+
+
+def started() -> ThrowawayPostgres:
+    """A running throwaway server, or the calling test skipped with the reason."""
+    if binaries() is None:
+        pytest.skip(f"PostgreSQL tests skipped: {INSTALL_HINT}")
+    server = ThrowawayPostgres()
+    server.start()
+    return server
 
 
 def _major(path: Path) -> int:
@@ -65,6 +76,13 @@ class ThrowawayPostgres:
             user=self._user.pw_uid if self._user else None,
         )
         self.port = free_port()
+        self.resume()
+
+    def resume(self) -> None:
+        """Run the server (again, after `halt()`), on the same port and data."""
+        bin_dir = binaries()
+        assert bin_dir is not None and self._folder is not None
+        data = self._folder / "data"
         settings = [
             "-c", "listen_addresses=127.0.0.1",
             "-c", f"unix_socket_directories={self._folder}",
@@ -72,12 +90,13 @@ class ThrowawayPostgres:
         ]  # fmt: skip
         if not self.durable:  # tests check our code, not PostgreSQL's own crash safety
             settings += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
-        self._server = subprocess.Popen(
-            [bin_dir / "postgres", "-D", data, "-p", str(self.port), *settings],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self._folder / "server.log", "wb"),  # noqa: SIM115 - the server keeps it
-            user=self._user.pw_uid if self._user else None,
-        )
+        with open(self._folder / "server.log", "ab") as log:
+            self._server = subprocess.Popen(
+                [bin_dir / "postgres", "-D", data, "-p", str(self.port), *settings],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                user=self._user.pw_uid if self._user else None,
+            )
         self._wait_until_ready()
 
     def url(self, database: str = "postgres") -> str:
@@ -89,14 +108,19 @@ class ThrowawayPostgres:
             connection.execute(f'CREATE DATABASE "{name}"'.encode())
         return self.url(name)
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Stop the server, keeping its data, as a database restart or outage would."""
         if self._server is not None:
-            self._server.terminate()  # SIGTERM: PostgreSQL's "smart" shutdown, quick when idle
+            self._server.send_signal(signal.SIGINT)  # "fast" shutdown: ends open sessions
             try:
                 self._server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self._server.kill()
                 self._server.wait()
+            self._server = None
+
+    def stop(self) -> None:
+        self.halt()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
 

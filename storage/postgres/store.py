@@ -40,10 +40,14 @@ from workflows.urls import comparable
 
 log = logging.getLogger(__name__)
 
-# Enough for a web process's clicks, its dispatcher and its duties at once.
-POOL_SIZE = 10
+# The engine carries out one command at a time per process, so a few connections cover it,
+# the dispatcher and the duties; small databases allow 20 connections in all (plus one per
+# process for the duties' advisory lock).
+POOL_SIZE = 5
 AUDIT_CHUNK = 1000
 CONNECT_SECONDS = 15.0
+# A health check answers within this, database or not.
+CHECK_SECONDS = 5.0
 
 Row = tuple[Any, ...]
 
@@ -65,7 +69,14 @@ class PostgresStore:
         """Connect, and create or migrate the schema (safe while other processes do too)."""
         where = describe(url)
         pool: AsyncConnectionPool[AsyncConnection[Row]] = AsyncConnectionPool(
-            url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_SECONDS
+            url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            timeout=CONNECT_SECONDS,
+            # A connection the server dropped (restart, failover) is replaced before use
+            # rather than failing someone's click.
+            check=AsyncConnectionPool.check_connection,
         )
         try:
             # One plain connection first: a wrong address or password fails at once with the
@@ -255,7 +266,7 @@ class PostgresStore:
         return str(rows[0][0]) if rows else None
 
     async def check(self) -> None:
-        await self._fetch("SELECT 1", ())
+        await self._fetch("SELECT 1", (), wait=CHECK_SECONDS)
 
     async def close(self) -> None:
         if self._duties is not None:
@@ -282,11 +293,13 @@ class PostgresStore:
                     ],
                 )
 
-    async def _fetch(self, query: Any, values: Any) -> list[Row]:
+    async def _fetch(self, query: Any, values: Any, wait: float | None = None) -> list[Row]:
         try:
-            async with self._pool.connection() as connection:
+            async with self._pool.connection(wait) as connection:
                 cursor = await connection.execute(query, values)
                 return await cursor.fetchall()
+        except psycopg_pool.PoolTimeout:
+            raise StorageError(f"the database at {self._where} does not answer") from None
         except psycopg.Error as error:
             raise StorageError(
                 f"could not read the database at {self._where}: {_reason(error)}"
