@@ -50,9 +50,9 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
     """Copy everything in `folder` (a TinyDB data folder) into the database."""
     if not (folder / "meta.json").is_file():
         raise StorageError(f"{folder} is not a Pagekeeper data folder (it has no meta.json)")
-    source = await TinyDBStore.open(folder)
     target = await PostgresStore.open(database_url)  # creates or migrates the schema
     await target.close()
+    source = await TinyDBStore.open(folder)
     report = CopyReport()
     try:
         async with await AsyncConnection.connect(database_url) as connection:
