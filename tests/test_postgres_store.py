@@ -11,9 +11,15 @@ import pytest
 
 from storage.postgres import PostgresStore
 from storage.postgres.schema import MIGRATIONS
+from tests.conftest import PRINCIPAL, TEACHER
+from tests.fakes import FakeClock
+from tests.stories import ask_for_page
 from tests.test_store_contract import a_request, an_entry
 from tests.throwaway_postgres import ThrowawayPostgres, started
-from workflows.model import RequestStatus, next_version
+from workflows.commands import ConfirmPageLive, Decide
+from workflows.config import DistrictConfig
+from workflows.engine import Engine
+from workflows.model import PageStatus, RequestStatus, Verdict, next_version
 from workflows.ports import Changes, ConflictError, StorageError
 
 
@@ -121,3 +127,29 @@ async def test_a_database_outage_is_reported_and_the_store_recovers_after(
         assert await store.get_request("REQ-1") == a_request(1)
     finally:
         await store.close()
+
+
+async def test_two_processes_confirming_one_address_at_once_register_it_once(
+    database_url: str, config: DistrictConfig, clock: FakeClock
+) -> None:
+    first, second = await PostgresStore.open(database_url), await PostgresStore.open(database_url)
+    engines = [Engine(config, store, clock) for store in (first, second)]
+    for name in ("Room 12 News", "Room 12 Photos"):
+        await engines[0].handle(ask_for_page(TEACHER, page_name=name))
+    requests = await first.find_requests()
+    for request in requests:
+        await engines[0].handle(Decide(PRINCIPAL, request.id, 1, Verdict.APPROVE))
+    pages = await first.find_pages()
+    url = "https://www.facebook.com/room12"
+    outcomes = await asyncio.gather(
+        *(
+            engine.handle(ConfirmPageLive(TEACHER, page.id, url, notices_displayed=True))
+            for engine, page in zip(engines, pages, strict=True)
+        )
+    )
+    assert len(await first.find_pages(status=PageStatus.ACTIVE, url=url)) == 1
+    refused = [outcome for outcome in outcomes if outcome.errors]
+    assert len(refused) == 1
+    assert "already registered" in str(refused[0].errors)
+    await first.close()
+    await second.close()

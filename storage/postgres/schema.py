@@ -97,6 +97,12 @@ MIGRATIONS: tuple[str, ...] = (
         handle text NOT NULL
     );
     """,
+    # 2: one active page per address, even when two processes confirm the same one at once
+    # (the loser's command is run again and finds the address taken).
+    """
+    CREATE UNIQUE INDEX pages_one_active_per_address ON pages (url_key)
+        WHERE status = 'active' AND url_key IS NOT NULL;
+    """,
 )
 
 

@@ -150,6 +150,10 @@ class PostgresStore:
                 await self._append(connection, changes)
         except ConflictError:
             raise
+        except psycopg.errors.UniqueViolation as error:
+            # Only a rule another process just satisfied first can be broken here (an address
+            # already active): the engine reads again and explains it to the person.
+            raise ConflictError(f"someone else got there first: {_reason(error)}") from None
         except psycopg.Error as error:
             raise StorageError(
                 f"could not write to the database at {self._where}: {_reason(error)}"
