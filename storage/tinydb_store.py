@@ -156,9 +156,7 @@ class TinyDBStore:
         lease: timedelta,
         skip: frozenset[str] = frozenset(),
     ) -> Claim:
-        # Messages are read one by one as the lanes take them, never the whole backlog.
-        due = self._due_lazily(now, skip)
-        return await self._run(self._lanes.claim, holder, due, now, limit, lease)
+        return await self._run(self._claim, holder, now, limit, lease, skip)
 
     async def release_messages(self, holder: str) -> None:
         await self._run(self._lanes.release, holder)
@@ -192,6 +190,12 @@ class TinyDBStore:
         found = self._pages.by_index("url", comparable(url))
         pages = [codec.page_from_dict(record) for record in found]
         return [page for page in pages if status is None or page.status is status]
+
+    def _claim(
+        self, holder: str, now: datetime, limit: int, lease: timedelta, skip: frozenset[str]
+    ) -> Claim:
+        # Messages are read one by one as the lanes take them, never the whole backlog.
+        return self._lanes.claim(holder, self._due_lazily(now, skip), now, limit, lease)
 
     def _due(self, now: datetime, limit: int, skip: frozenset[str]) -> list[OutboxMessage]:
         return list(itertools.islice(self._due_lazily(now, skip), limit))
