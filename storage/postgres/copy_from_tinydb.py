@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from psycopg import AsyncConnection
-from psycopg.types.json import Jsonb
+from psycopg import AsyncConnection, sql
 
 from storage import codec
-from storage.postgres.rows import outbox_row, page_row, request_row
+from storage.postgres.rows import (
+    acknowledgement_row,
+    audit_row,
+    insert,
+    outbox_row,
+    page_row,
+    request_row,
+)
 from storage.postgres.store import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from workflows.ports import StorageError
@@ -60,9 +66,22 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
             await _copy_versioned(connection, "requests", requests, report.tally("requests"))
             pages = [page_row(p) for p in await source.find_pages()]
             await _copy_versioned(connection, "pages", pages, report.tally("pages"))
-            await _copy_audit(connection, source, report.tally("audit entries"))
-            await _copy_outbox(connection, source, report.tally("outbox messages"))
-            await _copy_small(connection, source, report)
+            tally = report.tally("audit entries")
+            async for audit in _audit_chunks(source):
+                await _add_missing(connection, "audit", "import_key", audit, tally)
+            # Messages not yet delivered are delivered from the database; the rest are history.
+            outbox = [outbox_row(m) for m in await source.outbox_messages()]
+            await _add_missing(connection, "outbox", "id", outbox, report.tally("outbox messages"))
+            acknowledged = [acknowledgement_row(a) for a in await source.acknowledgements()]
+            tally = report.tally("acknowledgements")
+            await _add_missing(connection, "acknowledgements", "email", acknowledged, tally)
+            # Handles include the Teams conversations, without which nobody there is reachable.
+            handles = [
+                {"key": key, "handle": handle}
+                for key, handle in (await source.message_handles()).items()
+            ]
+            tally = report.tally("message handles")
+            await _add_missing(connection, "message_handles", "key", handles, tally)
     finally:
         await source.close()
     return report
@@ -74,114 +93,74 @@ async def _copy_versioned(
     """Add records the database lacks; replace those it has at an older version."""
     for chunk in _chunks(rows):
         async with connection.transaction():
-            cursor = await connection.execute(
-                f"SELECT id, version FROM {table} WHERE id = ANY(%s)".encode(),
-                ([row["id"] for row in chunk],),
-            )
-            stored = {key: version for key, version in await cursor.fetchall()}
+            stored = dict(await _present(connection, table, "id", chunk, "version"))
             new = [row for row in chunk if row["id"] not in stored]
             newer = [
                 row for row in chunk if row["id"] in stored and row["version"] > stored[row["id"]]
             ]
-            columns = list(chunk[0])
-            names = ", ".join(columns)
-            places = ", ".join(f"%({column})s" for column in columns)
-            updates = ", ".join(f"{column} = excluded.{column}" for column in columns)
-            async with connection.cursor() as writer:
-                if new or newer:
-                    await writer.executemany(
-                        f"INSERT INTO {table} ({names}) VALUES ({places})"
-                        f" ON CONFLICT (id) DO UPDATE SET {updates}".encode(),
-                        new + newer,
-                    )
+            if new or newer:
+                updates = sql.SQL(", ").join(
+                    sql.SQL("{0} = excluded.{0}").format(sql.Identifier(column))
+                    for column in chunk[0]
+                )
+                upsert = insert(table, chunk[0], "ON CONFLICT (id) DO UPDATE SET ")
+                async with connection.cursor() as writer:
+                    await writer.executemany(sql.Composed([upsert, updates]), new + newer)
         tally.added += len(new)
         tally.updated += len(newer)
         tally.unchanged += len(chunk) - len(new) - len(newer)
 
 
-async def _copy_audit(connection: AsyncConnection[Any], source: TinyDBStore, tally: Tally) -> None:
-    """Audit lines in the folder's order, each keyed by its place and content."""
-    batch: list[tuple[Any, ...]] = []
+async def _add_missing(
+    connection: AsyncConnection[Any],
+    table: str,
+    key: str,
+    rows: list[dict[str, Any]],
+    tally: Tally,
+) -> None:
+    """Add the rows whose `key` the table does not hold yet, in their order."""
+    for chunk in _chunks(rows):
+        async with connection.transaction():
+            known = {found for found, _ in await _present(connection, table, key, chunk, key)}
+            missing = [row for row in chunk if row[key] not in known]
+            if missing:
+                async with connection.cursor() as writer:
+                    await writer.executemany(insert(table, missing[0]), missing)
+        tally.added += len(missing)
+        tally.unchanged += len(chunk) - len(missing)
+
+
+async def _present(
+    connection: AsyncConnection[Any],
+    table: str,
+    key: str,
+    rows: Sequence[dict[str, Any]],
+    column: str,
+) -> list[tuple[Any, Any]]:
+    """(key, column) of the stored rows among `rows`."""
+    query = sql.SQL("SELECT {key}, {column} FROM {table} WHERE {key} = ANY(%s)").format(
+        key=sql.Identifier(key), column=sql.Identifier(column), table=sql.Identifier(table)
+    )
+    cursor = await connection.execute(query, ([row[key] for row in rows],))
+    return await cursor.fetchall()
+
+
+async def _audit_chunks(source: TinyDBStore) -> AsyncIterator[list[dict[str, Any]]]:
+    """The folder's audit lines in order, CHUNK at a time, each keyed by its place and content
+    (read a little at a time: the trail can be long)."""
+    rows = []
     position = 0
     async for entry in source.iter_audit(None, None):
-        document = codec.audit_to_dict(entry)
-        digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:24]
-        batch.append((entry.at, entry.subject, Jsonb(document), f"tinydb:{position}:{digest}"))
+        row = audit_row(entry)
+        document = json.dumps(codec.audit_to_dict(entry), sort_keys=True).encode()
+        row["import_key"] = f"tinydb:{position}:{hashlib.sha256(document).hexdigest()[:24]}"
+        rows.append(row)
         position += 1
-        if len(batch) == CHUNK:
-            await _add_audit(connection, batch, tally)
-            batch = []
-    if batch:
-        await _add_audit(connection, batch, tally)
-
-
-async def _add_audit(
-    connection: AsyncConnection[Any], batch: Sequence[tuple[Any, ...]], tally: Tally
-) -> None:
-    async with connection.transaction(), connection.cursor() as cursor:
-        await cursor.execute(
-            "SELECT import_key FROM audit WHERE import_key = ANY(%s)", ([row[3] for row in batch],)
-        )
-        known = {row[0] for row in await cursor.fetchall()}
-        missing = [row for row in batch if row[3] not in known]
-        if missing:
-            await cursor.executemany(
-                "INSERT INTO audit (at, subject, doc, import_key) VALUES (%s, %s, %s, %s)", missing
-            )
-    tally.added += len(missing)
-    tally.unchanged += len(batch) - len(missing)
-
-
-async def _copy_outbox(connection: AsyncConnection[Any], source: TinyDBStore, tally: Tally) -> None:
-    """Messages not yet delivered will be delivered from the database; the rest are history."""
-    for chunk in _chunks(await source.outbox_messages()):
-        async with connection.transaction(), connection.cursor() as cursor:
-            await cursor.executemany(
-                "INSERT INTO outbox (id, recipient, settled, failed, created_at,"
-                " next_attempt_at, doc) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (id) DO NOTHING RETURNING id",
-                [outbox_row(message) for message in chunk],
-                returning=True,
-            )
-            added = 0
-            while True:
-                added += len(await cursor.fetchall())
-                if not cursor.nextset():
-                    break
-        tally.added += added
-        tally.unchanged += len(chunk) - added
-
-
-async def _copy_small(
-    connection: AsyncConnection[Any], source: TinyDBStore, report: CopyReport
-) -> None:
-    """Acknowledgements and message handles (Teams conversations, messages to update)."""
-    handles = await source.message_handles()
-    acknowledgements = await source.acknowledgements()
-    async with connection.transaction(), connection.cursor() as cursor:
-        await cursor.execute(
-            "SELECT key FROM message_handles WHERE key = ANY(%s)", (list(handles),)
-        )
-        known = {row[0] for row in await cursor.fetchall()}
-        await cursor.executemany(
-            "INSERT INTO message_handles (key, handle) VALUES (%s, %s)",
-            [(key, handle) for key, handle in handles.items() if key not in known],
-        )
-        emails = [a.person.email for a in acknowledgements]
-        await cursor.execute("SELECT email FROM acknowledgements WHERE email = ANY(%s)", (emails,))
-        acknowledged = {row[0] for row in await cursor.fetchall()}
-        await cursor.executemany(
-            "INSERT INTO acknowledgements (email, doc) VALUES (%s, %s)",
-            [
-                (a.person.email, Jsonb(codec.acknowledgement_to_dict(a)))
-                for a in acknowledgements
-                if a.person.email not in acknowledged
-            ],
-        )
-    report.tally("message handles").added += len(handles) - len(known)
-    report.tally("message handles").unchanged += len(known)
-    report.tally("acknowledgements").added += len(acknowledgements) - len(acknowledged)
-    report.tally("acknowledgements").unchanged += len(acknowledged)
+        if len(rows) == CHUNK:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
 
 
 def _chunks(rows: Sequence[Any]) -> list[Sequence[Any]]:

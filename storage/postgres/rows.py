@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from storage import codec
 from storage.card_codec import outbox_to_dict
-from workflows.model import Page, PageRequest
+from workflows.model import Acknowledgement, AuditEntry, Page, PageRequest
 from workflows.outbox import OutboxMessage
 from workflows.urls import comparable
 
@@ -40,13 +41,35 @@ def page_row(page: Page) -> dict[str, Any]:
     }
 
 
-def outbox_row(message: OutboxMessage) -> Sequence[Any]:
-    return (
-        message.id,
-        message.notice.to,
-        message.settled,
-        bool(message.failed_reason),
-        message.created_at,
-        message.next_attempt_at,
-        Jsonb(outbox_to_dict(message)),
+def outbox_row(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "recipient": message.notice.to,
+        "settled": message.settled,
+        "failed": bool(message.failed_reason),
+        "created_at": message.created_at,
+        "next_attempt_at": message.next_attempt_at,
+        "doc": Jsonb(outbox_to_dict(message)),
+    }
+
+
+def audit_row(entry: AuditEntry) -> dict[str, Any]:
+    return {"at": entry.at, "subject": entry.subject, "doc": Jsonb(codec.audit_to_dict(entry))}
+
+
+def acknowledgement_row(acknowledgement: Acknowledgement) -> dict[str, Any]:
+    return {
+        "email": acknowledgement.person.email,
+        "doc": Jsonb(codec.acknowledgement_to_dict(acknowledgement)),
+    }
+
+
+def insert(table: str, columns: Iterable[str], conflict: str = "") -> sql.Composed:
+    """INSERT of one row given as named values, with an optional ON CONFLICT clause."""
+    names = list(columns)
+    return sql.SQL("INSERT INTO {} ({}) VALUES ({}) {}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, names)),
+        sql.SQL(", ").join(map(sql.Placeholder, names)),
+        sql.SQL(conflict),
     )

@@ -19,12 +19,18 @@ import psycopg
 import psycopg_pool
 from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from storage import codec
 from storage.card_codec import outbox_from_dict
-from storage.postgres.rows import outbox_row, page_row, request_row
+from storage.postgres.rows import (
+    acknowledgement_row,
+    audit_row,
+    insert,
+    outbox_row,
+    page_row,
+    request_row,
+)
 from storage.postgres.schema import migrate
 from workflows.model import (
     Acknowledgement,
@@ -65,13 +71,13 @@ class PostgresStore:
         self._duties: AsyncConnection[Row] | None = None
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresStore:
+    async def open(cls, url: str) -> PostgresStore:
         """Connect, and create or migrate the schema (safe while other processes do too)."""
         where = describe(url)
         pool: AsyncConnectionPool[AsyncConnection[Row]] = AsyncConnectionPool(
             url,
             min_size=1,
-            max_size=pool_size,
+            max_size=POOL_SIZE,
             open=False,
             timeout=CONNECT_SECONDS,
             # A connection the server dropped (restart, failover) is replaced before use
@@ -86,7 +92,7 @@ class PostgresStore:
             ) as connection:
                 await migrate(connection)
             await pool.open(wait=True, timeout=CONNECT_SECONDS)
-        except (psycopg.Error, psycopg_pool.PoolTimeout, OSError) as error:
+        except (psycopg.Error, OSError) as error:
             await pool.close()
             reason = _reason(error, hide=url)
             raise StorageError(f"could not open the database at {where}: {reason}") from None
@@ -114,7 +120,7 @@ class PostgresStore:
             ("status = %s", status.value if status else None),
             ("name_key = %s", page_name.casefold() if page_name is not None else None),
         ]
-        query, values = _select("requests", "submitted_at", filters)
+        query, values = _select("requests", ("submitted_at", "id"), filters)
         rows = await self._fetch(query, values)
         return [codec.request_from_dict(row[0]) for row in rows]
 
@@ -132,7 +138,7 @@ class PostgresStore:
             ("name_key = %s", page_name.casefold() if page_name is not None else None),
             ("url_key = %s", comparable(url) if url is not None else None),
         ]
-        query, values = _select("pages", "approved_at", filters)
+        query, values = _select("pages", ("approved_at", "id"), filters)
         rows = await self._fetch(query, values)
         return [codec.page_from_dict(row[0]) for row in rows]
 
@@ -148,23 +154,16 @@ class PostgresStore:
                         connection, "pages", page.id, page.version, page_row(page)
                     )
                 await self._append(connection, changes)
-        except ConflictError:
-            raise
         except psycopg.errors.UniqueViolation as error:
             # Only a rule another process just satisfied first can be broken here (an address
             # already active): the engine reads again and explains it to the person.
             raise ConflictError(f"someone else got there first: {_reason(error)}") from None
         except psycopg.Error as error:
-            raise StorageError(
-                f"could not write to the database at {self._where}: {_reason(error)}"
-            ) from None
+            raise self._failure("write to", error) from None
 
     async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
-        rows = await self._fetch(
-            "SELECT doc FROM audit WHERE (%(subject)s::text IS NULL OR subject = %(subject)s)"
-            " ORDER BY seq",
-            {"subject": subject},
-        )
+        query, values = _select("audit", ("seq",), [("subject = %s", subject)])
+        rows = await self._fetch(query, values)
         return [codec.audit_from_dict(row[0]) for row in rows]
 
     async def acknowledgements(self) -> list[Acknowledgement]:
@@ -280,43 +279,36 @@ class PostgresStore:
     async def _append(self, connection: AsyncConnection[Row], changes: Changes) -> None:
         """Audit lines, outbox messages and acknowledgements: written as given."""
         async with connection.cursor() as cursor:
-            if changes.audit:
-                await cursor.executemany(
-                    "INSERT INTO audit (at, subject, doc) VALUES (%s, %s, %s)",
-                    [(e.at, e.subject, Jsonb(codec.audit_to_dict(e))) for e in changes.audit],
-                )
-            if changes.outbox:
-                await cursor.executemany(UPSERT_OUTBOX, [outbox_row(m) for m in changes.outbox])
-            if changes.acknowledgements:
-                await cursor.executemany(
-                    "INSERT INTO acknowledgements (email, doc) VALUES (%s, %s)"
-                    " ON CONFLICT (email) DO UPDATE SET doc = excluded.doc",
-                    [
-                        (a.person.email, Jsonb(codec.acknowledgement_to_dict(a)))
-                        for a in changes.acknowledgements
-                    ],
-                )
+            for query, rows in (
+                (ADD_AUDIT, [audit_row(entry) for entry in changes.audit]),
+                (UPSERT_OUTBOX, [outbox_row(message) for message in changes.outbox]),
+                (
+                    UPSERT_ACKNOWLEDGEMENT,
+                    [acknowledgement_row(a) for a in changes.acknowledgements],
+                ),
+            ):
+                if rows:
+                    await cursor.executemany(query, rows)
 
     async def _fetch(self, query: Any, values: Any, wait: float | None = None) -> list[Row]:
         try:
             async with self._pool.connection(wait) as connection:
                 cursor = await connection.execute(query, values)
                 return await cursor.fetchall()
-        except psycopg_pool.PoolTimeout:
-            raise StorageError(f"the database at {self._where} does not answer") from None
         except psycopg.Error as error:
-            raise StorageError(
-                f"could not read the database at {self._where}: {_reason(error)}"
-            ) from None
+            raise self._failure("read", error) from None
 
     async def _execute(self, query: Any, values: Any) -> None:
         try:
             async with self._pool.connection() as connection:
                 await connection.execute(query, values)
         except psycopg.Error as error:
-            raise StorageError(
-                f"could not write to the database at {self._where}: {_reason(error)}"
-            ) from None
+            raise self._failure("write to", error) from None
+
+    def _failure(self, doing: str, error: psycopg.Error) -> StorageError:
+        if isinstance(error, psycopg_pool.PoolTimeout):
+            return StorageError(f"the database at {self._where} does not answer")
+        return StorageError(f"could not {doing} the database at {self._where}: {_reason(error)}")
 
 
 CLAIM_PEOPLE = """
@@ -334,22 +326,28 @@ WHERE outbox_lanes.holder = excluded.holder OR outbox_lanes.held_until <= %(now)
 RETURNING recipient
 """
 
-UPSERT_OUTBOX = """
-INSERT INTO outbox (id, recipient, settled, failed, created_at, next_attempt_at, doc)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,
-    next_attempt_at = excluded.next_attempt_at, doc = excluded.doc
-"""
+ADD_AUDIT = insert("audit", ("at", "subject", "doc"))
+UPSERT_OUTBOX = insert(
+    "outbox",
+    ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "doc"),
+    "ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,"
+    " next_attempt_at = excluded.next_attempt_at, doc = excluded.doc",
+)
+UPSERT_ACKNOWLEDGEMENT = insert(
+    "acknowledgements", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
+)
 
 
 def _select(
-    table: str, order: str, filters: list[tuple[str, object]]
+    table: str, order: tuple[str, ...], filters: list[tuple[str, object]]
 ) -> tuple[sql.Composed, list[object]]:
     """SELECT doc with only the filters given a value, so each look-up can use its index."""
     used = [(condition, value) for condition, value in filters if value is not None]
     where = sql.SQL(" AND ").join(sql.SQL(condition) for condition, _ in used)
-    query = sql.SQL("SELECT doc FROM {} WHERE {} ORDER BY {}, id").format(
-        sql.Identifier(table), where if used else sql.SQL("true"), sql.Identifier(order)
+    query = sql.SQL("SELECT doc FROM {} WHERE {} ORDER BY {}").format(
+        sql.Identifier(table),
+        where if used else sql.SQL("true"),
+        sql.SQL(", ").join(map(sql.Identifier, order)),
     )
     return query, [value for _, value in used]
 
