@@ -19,8 +19,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import modal
-from workflows.config import load_config
-from workflows.forms import request_form
+from workflows.conversation.forms import request_form
+from workflows.district.loading import load_config
 
 VIEW = modal(request_form(load_config(None)), {})
 

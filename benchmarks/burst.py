@@ -29,13 +29,13 @@ sys.path.remove(str(Path(__file__).resolve().parent))  # keep benchmarks/ off th
 from adapters.slack.app import build_slack_app, slack_client
 from bot.clock import SystemClock
 from storage.tinydb_store import TinyDBStore
-from workflows.commands import RunReminders
-from workflows.config import load_config
-from workflows.dispatcher import Dispatcher
+from workflows.delivery.dispatcher import Dispatcher
+from workflows.delivery.pacing import TokenBucket
+from workflows.district.loading import load_config
 from workflows.engine import Engine
-from workflows.model import Page, PageDetails, PageStatus, Person
-from workflows.pacing import TokenBucket
-from workflows.ports import Changes
+from workflows.kernel.commands import RunReminders
+from workflows.kernel.model import Page, PageDetails, PageStatus, Person
+from workflows.kernel.ports import Changes
 
 PURPOSE = "Share classroom news, homework reminders and photos of student work with families."
 

@@ -39,6 +39,7 @@ from slack_sdk.signature import SignatureVerifier
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.throwaway_postgres import ThrowawayPostgres  # noqa: E402 - needs ROOT on the path
+from workflows.district.loading import example_text  # noqa: E402
 
 SECRET = "flow-signing-secret"
 SUBMISSIONS_EACH = 20
@@ -398,7 +399,7 @@ async def main(flows: int, users: int, only: str | None) -> None:
 def district_with_schools(count: int) -> str:
     """The example district with one school and principal per user, so no principal's chat
     becomes the bottleneck (Slack allows about one message a second per conversation)."""
-    text = (ROOT / "workflows" / "example_district.toml").read_text()
+    text = example_text()
     extra = []
     for index in range(count):
         extra.append(

@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.throwaway_postgres import ThrowawayPostgres
-from workflows import policy
-from workflows.commands import Decide
-from workflows.config import load_config
+from workflows.district.loading import load_config
 from workflows.engine import Engine
-from workflows.model import (
+from workflows.kernel import policy
+from workflows.kernel.commands import Decide
+from workflows.kernel.model import (
     AuditEntry,
     Page,
     PageDetails,
@@ -45,7 +45,7 @@ from workflows.model import (
     RequestStatus,
     Verdict,
 )
-from workflows.ports import Changes, Store
+from workflows.kernel.ports import Changes, Store
 
 START = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
 TEACHER = Person("tom.baker@example.org", "Tom Baker", "Third Grade Teacher")
@@ -135,7 +135,7 @@ async def measure(
         started = time.perf_counter()
         outcome = await engine.handle(Decide(PRINCIPAL, f"REQ-{number}", 1, Verdict.APPROVE))
         action_times.append(time.perf_counter() - started)
-        assert outcome.notices, "the approval did not go through"
+        assert outcome.messages, "the approval did not go through"
     await store.close()
     return {
         "name": name,  # type: ignore[dict-item]

@@ -19,8 +19,9 @@ from bot.summary import describe
 from bot.web import make_app
 from storage.postgres.copy_from_tinydb import copy_folder
 from storage.postgres.store import describe as describe_database
-from workflows.config import ConfigError, load_config
-from workflows.ports import StorageError
+from workflows.district.config import ConfigError
+from workflows.district.loading import load_config
+from workflows.kernel.ports import StorageError
 
 log = logging.getLogger("bot")
 
@@ -58,11 +59,11 @@ def _check_config(file: str | None) -> int:
 
 
 def _teams_package(domain: str, output: Path) -> int:
-    settings = settings_from(environment())
-    if not settings.teams_app_id:
+    teams = settings_from(environment()).of("teams")
+    if teams is None:
         print("pagekeeper: set MicrosoftAppId to the bot's app id first", file=sys.stderr)
         return 2
-    write_package(output, app_id=settings.teams_app_id, domain=domain)
+    write_package(output, app_id=teams.app_id, domain=domain)
     print(f"Wrote {output}: upload it in Teams under Apps > Manage your apps > Upload an app.")
     return 0
 

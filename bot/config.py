@@ -9,8 +9,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from adapters.network import is_loopback
+from adapters.plug import Adapter
+from bot.adapters import ADAPTERS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3978
@@ -27,29 +31,20 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str = field(default="", repr=False)
     config_path: Path | None = None
-    slack_bot_token: str = field(default="", repr=False)
-    slack_signing_secret: str = field(default="", repr=False)
-    slack_app_token: str = field(default="", repr=False)
-    slack_api_url: str = ""
-    teams_app_id: str = ""
-    teams_app_password: str = field(default="", repr=False)
-    teams_app_type: str = ""
-    teams_tenant_id: str = ""
     insecure_local: bool = False
-    admin_token: str = field(default="", repr=False)
+    # Each configured adapter's own settings, by adapter name (see bot/adapters.py).
+    adapters: Mapping[str, Any] = field(default_factory=dict)
+    # The chat platforms among them: with none, the bot runs in local mode.
+    chat_platforms: frozenset[str] = frozenset()
 
-    @property
-    def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
-
-    @property
-    def teams_enabled(self) -> bool:
-        return bool(self.teams_app_id)
+    def of(self, adapter: str) -> Any:
+        """The settings `adapter` read from the environment, or None when it has none."""
+        return self.adapters.get(adapter)
 
     @property
     def local_mode(self) -> bool:
         """No platform credentials at all: the bot runs for trying out, on this machine."""
-        return not (self.slack_enabled or self.teams_enabled)
+        return not self.chat_platforms
 
     def check(self) -> None:
         """Refuse settings that would expose an unauthenticated bot to the network."""
@@ -63,26 +58,28 @@ class Settings:
 
 
 def settings_from(
-    environ: Mapping[str, str], *, host: str | None = None, port: int | None = None
+    environ: Mapping[str, str],
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    adapters: tuple[Adapter[Any], ...] = ADAPTERS,
 ) -> Settings:
-    """Settings from environment variables, with command-line `host` and `port` taking priority."""
+    """Settings from environment variables, with command-line `host` and `port` taking priority;
+    each adapter reads its own."""
     config = environ.get("PAGEKEEPER_CONFIG", "").strip()
+    read = {adapter.name: adapter.read_settings(environ) for adapter in adapters}
+    configured = {name: value for name, value in read.items() if value is not None}
     return Settings(
         host=host or DEFAULT_HOST,
         port=port if port is not None else _port(environ.get("PORT", "")),
         data_dir=Path(environ.get("PAGEKEEPER_DATA", "").strip() or "data"),
         database_url=environ.get("DATABASE_URL", "").strip(),
         config_path=Path(config) if config else None,
-        slack_bot_token=environ.get("SLACK_BOT_TOKEN", "").strip(),
-        slack_signing_secret=environ.get("SLACK_SIGNING_SECRET", "").strip(),
-        slack_app_token=environ.get("SLACK_APP_TOKEN", "").strip(),
-        slack_api_url=environ.get("SLACK_API_URL", "").strip(),
-        teams_app_id=environ.get("MicrosoftAppId", "").strip(),
-        teams_app_password=environ.get("MicrosoftAppPassword", "").strip(),
-        teams_app_type=environ.get("MicrosoftAppType", "").strip(),
-        teams_tenant_id=environ.get("MicrosoftAppTenantId", "").strip(),
         insecure_local=environ.get("PAGEKEEPER_INSECURE_LOCAL", "").strip() in {"1", "true", "yes"},
-        admin_token=environ.get("PAGEKEEPER_ADMIN_TOKEN", "").strip(),
+        adapters=MappingProxyType(configured),
+        chat_platforms=frozenset(
+            a.name for a in adapters if a.chat_platform and a.name in configured
+        ),
     )
 
 

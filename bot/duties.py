@@ -1,7 +1,7 @@
 """The loop that lets the bot carry duties forward by itself, inside the web server's process.
 
 With several web processes on one database, one of them at a time does this (the store's
-`hold_duty`: a PostgreSQL advisory lock); the others ask again each round and take over when
+`DutyLock`: a PostgreSQL advisory lock); the others ask again each round and take over when
 the holder stops.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from workflows.commands import RunReminders
 from workflows.engine import Engine
+from workflows.kernel.commands import RunReminders
+from workflows.kernel.ports import DutyLock
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +20,14 @@ EVERY_SECONDS = 60.0
 DUTY = "reminders"
 
 
-async def carry_duties_forward(engine: Engine, every: float = EVERY_SECONDS) -> None:
+async def carry_duties_forward(
+    engine: Engine, lock: DutyLock, every: float = EVERY_SECONDS
+) -> None:
     """Run the reminders once a minute; a large backlog is worked off in batches."""
     holding = False
     while True:
         try:
-            if await engine.context.store.hold_duty(DUTY):
+            if await lock.hold_duty(DUTY):
                 if not holding:
                     log.info("this process now runs the reminders")
                 holding = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.config import DAYS, DistrictConfig, Route
+from workflows.district.config import DAYS, DistrictConfig, Route
 
 
 def describe(config: DistrictConfig) -> str:

@@ -1,230 +1,151 @@
-"""Records as plain JSON-ready dicts, and back. Shared by every store that writes to disk."""
+"""Records as JSON-ready dicts and back, for every store that writes them down.
+
+One codec for every frozen dataclass of the core (requests, pages, audit lines, outbox
+entries and the cards inside them): it reads each class's type hints once and builds a
+converter per field, so nothing is spelled out twice and a new field needs no code here.
+
+What older versions wrote keeps loading: a field missing from stored data takes its default,
+a key this version does not know is ignored, and a field renamed since is read under its old
+name too (`RENAMED`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
-from workflows.model import (
-    Acknowledgement,
-    AuditEntry,
-    Decision,
-    Page,
-    PageDetails,
-    PageRequest,
-    PageStatus,
-    Person,
-    Removal,
-    RequestStatus,
-    Verdict,
-)
-from workflows.policy import Clause
+from workflows.kernel.messages import OutboxEntry
 
+T = TypeVar("T")
 Record = dict[str, Any]
+Convert = Callable[[Any], Any]
+
+# Fields renamed since data was first written: class -> {name in stored data: field}.
+RENAMED: dict[type, dict[str, str]] = {
+    OutboxEntry: {"notice": "message"},  # 0.1.0 called an outgoing message a notice
+}
 
 
-def request_to_dict(request: PageRequest) -> Record:
-    return {
-        "id": request.id,
-        "requester": _person(request.requester),
-        "details": _details(request.details),
-        "status": request.status.value,
-        "approvers": list(request.approvers),
-        "route": request.route,
-        "submitted_at": request.submitted_at.isoformat(),
-        "revision": request.revision,
-        "decisions": [_decision(decision) for decision in request.decisions],
-        "page_id": request.page_id,
-        "routed_at": _moment(request.routed_at),
-        "reminded_at": _moment(request.reminded_at),
-        "escalated_at": _moment(request.escalated_at),
-        "version": request.version,
-    }
+def to_dict(record: Any) -> Record:
+    """A frozen dataclass as a JSON-ready dict (datetimes as ISO text, enums as values)."""
+    encoded: Record = _encoder(type(record))(record)
+    return encoded
 
 
-def request_from_dict(data: Record) -> PageRequest:
-    return PageRequest(
-        id=data["id"],
-        requester=_to_person(data["requester"]),
-        details=_to_details(data["details"]),
-        status=RequestStatus(data["status"]),
-        approvers=tuple(data["approvers"]),
-        route=data["route"],
-        submitted_at=datetime.fromisoformat(data["submitted_at"]),
-        revision=data["revision"],
-        decisions=tuple(_to_decision(item) for item in data["decisions"]),
-        page_id=data["page_id"],
-        routed_at=_to_moment(data.get("routed_at")),
-        reminded_at=_to_moment(data.get("reminded_at")),
-        escalated_at=_to_moment(data.get("escalated_at")),
-        version=data["version"],
-    )
+def from_dict(kind: type[T], data: Record) -> T:
+    """The `kind` dataclass that `data` (from `to_dict`, or an older version) describes."""
+    decoded: T = _decoder(kind)(data)
+    return decoded
 
 
-def page_to_dict(page: Page) -> Record:
-    return {
-        "id": page.id,
-        "request_id": page.request_id,
-        "details": _details(page.details),
-        "owners": [_person(owner) for owner in page.owners],
-        "status": page.status.value,
-        "approved_by": _person(page.approved_by),
-        "approved_at": page.approved_at.isoformat(),
-        "url": page.url,
-        "live_at": _moment(page.live_at),
-        "retired_at": _moment(page.retired_at),
-        "retired_reason": page.retired_reason,
-        "next_check_due": _moment(page.next_check_due),
-        "nudged_at": _moment(page.nudged_at),
-        "nudge_answered_at": _moment(page.nudge_answered_at),
-        "escalated_at": _moment(page.escalated_at),
-        "setup_reminded_at": _moment(page.setup_reminded_at),
-        "removals": [_removal(removal) for removal in page.removals],
-        "transfer_to": _person(page.transfer_to) if page.transfer_to else None,
-        "transfer_from": page.transfer_from,
-        "version": page.version,
-    }
+_ENCODERS: dict[type, Convert] = {}
+_DECODERS: dict[type, Convert] = {}
 
 
-def page_from_dict(data: Record) -> Page:
-    return Page(
-        id=data["id"],
-        request_id=data["request_id"],
-        details=_to_details(data["details"]),
-        owners=tuple(_to_person(owner) for owner in data["owners"]),
-        status=PageStatus(data["status"]),
-        approved_by=_to_person(data["approved_by"]),
-        approved_at=datetime.fromisoformat(data["approved_at"]),
-        url=data["url"],
-        live_at=_to_moment(data["live_at"]),
-        retired_at=_to_moment(data["retired_at"]),
-        retired_reason=data["retired_reason"],
-        next_check_due=_to_moment(data.get("next_check_due")),
-        nudged_at=_to_moment(data.get("nudged_at")),
-        nudge_answered_at=_to_moment(data.get("nudge_answered_at")),
-        escalated_at=_to_moment(data.get("escalated_at")),
-        setup_reminded_at=_to_moment(data.get("setup_reminded_at")),
-        removals=tuple(_to_removal(item) for item in data.get("removals", [])),
-        transfer_to=_to_person(data["transfer_to"]) if data.get("transfer_to") else None,
-        transfer_from=data.get("transfer_from"),
-        version=data["version"],
-    )
+def _encoder(kind: type) -> Convert:
+    if kind not in _ENCODERS:
+        _ENCODERS[kind] = _build_encoder(kind)
+    return _ENCODERS[kind]
 
 
-def audit_to_dict(entry: AuditEntry) -> Record:
-    return {
-        "at": entry.at.isoformat(),
-        "actor": entry.actor,
-        "action": entry.action,
-        "subject": entry.subject,
-        "clause": entry.clause,
-        "detail": entry.detail,
-    }
+def _decoder(kind: type) -> Convert:
+    if kind not in _DECODERS:
+        _DECODERS[kind] = _build_decoder(kind)
+    return _DECODERS[kind]
 
 
-def audit_from_dict(data: Record) -> AuditEntry:
-    return AuditEntry(
-        at=datetime.fromisoformat(data["at"]),
-        actor=data["actor"],
-        action=data["action"],
-        subject=data["subject"],
-        clause=Clause(data["clause"]),
-        detail=data["detail"],
-    )
+def _build_encoder(kind: type) -> Convert:
+    hints = typing.get_type_hints(kind)
+    fields = [(field.name, _encode_as(hints[field.name])) for field in dataclasses.fields(kind)]
+
+    def encode(record: Any) -> Record:
+        return {name: convert(getattr(record, name)) for name, convert in fields}
+
+    return encode
 
 
-def acknowledgement_to_dict(acknowledgement: Acknowledgement) -> Record:
-    return {
-        "id": acknowledgement.person.email,
-        "person": _person(acknowledgement.person),
-        "at": acknowledgement.at.isoformat(),
-        "reminded_at": _moment(acknowledgement.reminded_at),
-    }
+def _build_decoder(kind: type) -> Convert:
+    hints = typing.get_type_hints(kind)
+    converters = {field.name: _decode_as(hints[field.name]) for field in dataclasses.fields(kind)}
+    renamed = RENAMED.get(kind, {})
+
+    def decode(data: Record) -> Any:
+        values = {}
+        for key, value in data.items():
+            name = renamed.get(key, key)
+            convert = converters.get(name)
+            if convert is not None:
+                values[name] = convert(value)
+        return kind(**values)
+
+    return decode
 
 
-def acknowledgement_from_dict(data: Record) -> Acknowledgement:
-    return Acknowledgement(
-        _to_person(data["person"]),
-        datetime.fromisoformat(data["at"]),
-        _to_moment(data.get("reminded_at")),
-    )
+def _encode_as(hint: Any) -> Convert:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _encode_union(typing.get_args(hint))
+    if origin is tuple:
+        item = _encode_as(typing.get_args(hint)[0])
+        return lambda values: [item(value) for value in values]
+    if hint is datetime:
+        return lambda moment: moment.isoformat()
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return lambda member: member.value
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _encoder(hint)
+    return _same
 
 
-def _person(person: Person) -> Record:
-    return {"email": person.email, "name": person.name, "title": person.title}
+def _encode_union(options: tuple[Any, ...]) -> Convert:
+    concrete = [option for option in options if option is not type(None)]
+    as_list = next((option for option in concrete if typing.get_origin(option) is tuple), None)
+    to_list = _encode_as(as_list) if as_list is not None else _same
+    single = _encode_as(concrete[0])
+
+    def encode(value: Any) -> Any:
+        if value is None:
+            return None
+        return to_list(value) if isinstance(value, tuple) else single(value)
+
+    return encode
 
 
-def _to_person(data: Record) -> Person:
-    return Person(data["email"], data["name"], data["title"])
+def _decode_as(hint: Any) -> Convert:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return _decode_union(typing.get_args(hint))
+    if origin is tuple:
+        item = _decode_as(typing.get_args(hint)[0])
+        return lambda values: tuple(item(value) for value in values)
+    if hint is datetime:
+        return datetime.fromisoformat
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _decoder(hint)
+    return _same
 
 
-def _details(details: PageDetails) -> Record:
-    return {
-        "kind": details.kind,
-        "school": details.school,
-        "platform": details.platform,
-        "page_name": details.page_name,
-        "purpose": details.purpose,
-        "audience": details.audience,
-        "co_owners": [_person(person) for person in details.co_owners],
-    }
+def _decode_union(options: tuple[Any, ...]) -> Convert:
+    # The unions records use: "X | None", and "str | tuple[str, ...]" (a form's initial value).
+    concrete = [option for option in options if option is not type(None)]
+    as_list = next((option for option in concrete if typing.get_origin(option) is tuple), None)
+    from_list = _decode_as(as_list) if as_list is not None else _same
+    single = _decode_as(concrete[0])
+
+    def decode(value: Any) -> Any:
+        if value is None:
+            return None
+        return from_list(value) if isinstance(value, list) else single(value)
+
+    return decode
 
 
-def _to_details(data: Record) -> PageDetails:
-    return PageDetails(
-        kind=data["kind"],
-        school=data["school"],
-        platform=data["platform"],
-        page_name=data["page_name"],
-        purpose=data["purpose"],
-        audience=data["audience"],
-        co_owners=tuple(_to_person(person) for person in data["co_owners"]),
-    )
-
-
-def _decision(decision: Decision) -> Record:
-    return {
-        "verdict": decision.verdict.value,
-        "by": _person(decision.by),
-        "at": decision.at.isoformat(),
-        "note": decision.note,
-        "revision": decision.revision,
-    }
-
-
-def _to_decision(data: Record) -> Decision:
-    return Decision(
-        verdict=Verdict(data["verdict"]),
-        by=_to_person(data["by"]),
-        at=datetime.fromisoformat(data["at"]),
-        note=data["note"],
-        revision=data["revision"],
-    )
-
-
-def _removal(removal: Removal) -> Record:
-    return {
-        "at": removal.at.isoformat(),
-        "by": _person(removal.by),
-        "reason": removal.reason,
-        "description": removal.description,
-        "saved_copy": removal.saved_copy,
-    }
-
-
-def _to_removal(data: Record) -> Removal:
-    return Removal(
-        at=datetime.fromisoformat(data["at"]),
-        by=_to_person(data["by"]),
-        reason=data["reason"],
-        description=data["description"],
-        saved_copy=data["saved_copy"],
-    )
-
-
-def _moment(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _to_moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+def _same(value: Any) -> Any:
+    return value

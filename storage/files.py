@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from workflows.ports import StorageError
+from workflows.kernel.ports import StorageError
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -74,16 +74,17 @@ class JsonLines:
             for number, line in enumerate(reader, start=1):
                 yield self._parse(line, number)
 
-    def chunk(self, offset: int, lines: int) -> tuple[list[dict[str, Any]], int]:
-        """Up to `lines` records starting at byte `offset`, and the offset after them."""
+    def chunk(self, offset: int, lines: int, first: int = 1) -> tuple[list[dict[str, Any]], int]:
+        """Up to `lines` records starting at byte `offset` (line number `first`, for naming a
+        damaged line), and the offset after them."""
         with open(self.path, "rb") as reader:
             reader.seek(offset)
             records = []
-            for _ in range(lines):
+            for number in range(first, first + lines):
                 line = reader.readline()
                 if not line.endswith(b"\n"):
                     break  # end of file, or an append still being written
-                records.append(self._parse(line, None))
+                records.append(self._parse(line, number))
                 offset += len(line)
         return records, offset
 

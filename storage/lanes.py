@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from workflows.outbox import OutboxMessage
-from workflows.ports import Claim
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.ports import Claim
 
 
 class Lanes:
@@ -18,22 +18,22 @@ class Lanes:
     def claim(
         self,
         holder: str,
-        due: Iterable[OutboxMessage],
+        due: Iterable[OutboxEntry],
         now: datetime,
         limit: int,
         lease: timedelta,
     ) -> Claim:
         """Take up to `limit` of `due` (earliest first) whose person nobody else holds."""
-        taken: list[OutboxMessage] = []
-        for message in due:
+        taken: list[OutboxEntry] = []
+        for entry in due:
             if len(taken) == limit:
                 break
-            person = message.notice.to
+            person = entry.message.to
             current = self._held.get(person)
             if current and current[0] != holder and current[1] > now:
                 continue
             self._held[person] = (holder, now + lease)
-            taken.append(message)
+            taken.append(entry)
         senders = {who for who, until in self._held.values() if until > now}
         return Claim(tuple(taken), max(1, len(senders)))
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from storage.lanes import Lanes
 from storage.versions import check_versions
-from workflows.model import (
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
     Page,
@@ -15,9 +16,8 @@ from workflows.model import (
     PageStatus,
     RequestStatus,
 )
-from workflows.outbox import OutboxMessage
-from workflows.ports import Changes, Claim
-from workflows.urls import comparable
+from workflows.kernel.ports import Changes, Claim
+from workflows.pages.addresses import comparable
 
 
 class MemoryStore:
@@ -26,7 +26,7 @@ class MemoryStore:
         self._pages: dict[str, Page] = {}
         self._audit: list[AuditEntry] = []
         self._messages: dict[str, str] = {}
-        self._outbox: dict[str, OutboxMessage] = {}
+        self._outbox: dict[str, OutboxEntry] = {}
         self._acknowledgements: dict[str, Acknowledgement] = {}
         self._lanes = Lanes()
 
@@ -78,11 +78,9 @@ class MemoryStore:
         self._requests.update((request.id, request) for request in changes.requests)
         self._pages.update((page.id, page) for page in changes.pages)
         self._audit.extend(changes.audit)
-        self._outbox.update((message.id, message) for message in changes.outbox)
+        self._outbox.update((entry.id, entry) for entry in changes.outbox)
         self._acknowledgements.update((a.person.email, a) for a in changes.acknowledgements)
-
-    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
-        return [entry for entry in self._audit if subject is None or entry.subject == subject]
+        self._messages.update(changes.handles)
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         return list(self._acknowledgements.values())
@@ -94,16 +92,6 @@ class MemoryStore:
             if (start is None or entry.at >= start) and (end is None or entry.at < end):
                 yield entry
 
-    async def due_messages(
-        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
-    ) -> list[OutboxMessage]:
-        due = [
-            m
-            for m in self._outbox.values()
-            if not m.settled and m.next_attempt_at <= now and m.id not in skip
-        ]
-        return sorted(due, key=lambda m: (m.next_attempt_at, m.id))[:limit]
-
     async def claim_messages(
         self,
         holder: str,
@@ -112,7 +100,12 @@ class MemoryStore:
         lease: timedelta,
         skip: frozenset[str] = frozenset(),
     ) -> Claim:
-        due = await self.due_messages(now, len(self._outbox), skip)
+        due = [
+            entry
+            for entry in self._outbox.values()
+            if not entry.settled and entry.next_attempt_at <= now and entry.id not in skip
+        ]
+        due.sort(key=lambda entry: (entry.next_attempt_at, entry.id))
         return self._lanes.claim(holder, due, now, limit, lease)
 
     async def release_messages(self, holder: str) -> None:
@@ -121,9 +114,9 @@ class MemoryStore:
     async def hold_duty(self, duty: str) -> bool:
         return True  # one process has this store
 
-    async def failed_messages(self) -> list[OutboxMessage]:
-        failed = [m for m in self._outbox.values() if m.failed_reason]
-        return sorted(failed, key=lambda m: (m.created_at, m.id))
+    async def failed_messages(self) -> list[OutboxEntry]:
+        failed = [entry for entry in self._outbox.values() if entry.failed_reason]
+        return sorted(failed, key=lambda entry: (entry.created_at, entry.id))
 
     async def remember_message(self, key: str, handle: str) -> None:
         self._messages[key] = handle

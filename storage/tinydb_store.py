@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import itertools
 import json
 import logging
 import os
@@ -22,13 +21,13 @@ from typing import Any, TypeVar
 
 from tinydb import Query
 
-from storage import codec
 from storage.buckets import BucketedTable
-from storage.card_codec import outbox_from_dict, outbox_to_dict
+from storage.codec import from_dict, to_dict
 from storage.files import JsonLines, fsync_directory, read_json, write_atomically
 from storage.lanes import Lanes
 from storage.versions import check_versions
-from workflows.model import (
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
     Page,
@@ -36,9 +35,8 @@ from workflows.model import (
     PageStatus,
     RequestStatus,
 )
-from workflows.outbox import OutboxMessage
-from workflows.ports import Changes, Claim, StorageError
-from workflows.urls import comparable
+from workflows.kernel.ports import Changes, Claim, StorageError
+from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +90,11 @@ class TinyDBStore:
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         found = await self._run(self._requests.get, request_id)
-        return codec.request_from_dict(found) if found else None
+        return from_dict(PageRequest, found) if found else None
 
     async def get_page(self, page_id: str) -> Page | None:
         found = await self._run(self._pages.get, page_id)
-        return codec.page_from_dict(found) if found else None
+        return from_dict(Page, found) if found else None
 
     async def find_requests(
         self,
@@ -114,9 +112,7 @@ class TinyDBStore:
         if status is not None:
             conditions.append(Query().status == status.value)
         # Decoding happens on the store's thread too: a long list must not hold up the loop.
-        requests = await self._run(
-            _decoded, codec.request_from_dict, self._requests, conditions, page_name
-        )
+        requests = await self._run(_decoded, PageRequest, self._requests, conditions, page_name)
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
@@ -134,19 +130,11 @@ class TinyDBStore:
             conditions.append(Query().owners.any(Query().email == owner))
         if status is not None:
             conditions.append(Query().status == status.value)
-        pages = await self._run(_decoded, codec.page_from_dict, self._pages, conditions, page_name)
+        pages = await self._run(_decoded, Page, self._pages, conditions, page_name)
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
         await self._run(self._commit, changes)
-
-    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
-        return await self._run(self._read_audit, subject)
-
-    async def due_messages(
-        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
-    ) -> list[OutboxMessage]:
-        return await self._run(self._due, now, limit, skip)
 
     async def claim_messages(
         self,
@@ -166,29 +154,30 @@ class TinyDBStore:
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         found = await self._run(_search, self._acknowledgements, [])
-        return [codec.acknowledgement_from_dict(record) for record in found]
+        return [from_dict(Acknowledgement, record) for record in found]
 
     async def iter_audit(
         self, start: datetime | None, end: datetime | None
     ) -> AsyncIterator[AuditEntry]:
-        offset = 0
+        offset, read = 0, 0
         while True:
-            records, offset = await self._run(self._audit.chunk, offset, AUDIT_CHUNK)
+            records, offset = await self._run(self._audit.chunk, offset, AUDIT_CHUNK, read + 1)
             if not records:
                 return
+            read += len(records)
             for record in records:
-                entry = codec.audit_from_dict(record)
+                entry = from_dict(AuditEntry, record)
                 if (start is None or entry.at >= start) and (end is None or entry.at < end):
                     yield entry
 
-    async def failed_messages(self) -> list[OutboxMessage]:
+    async def failed_messages(self) -> list[OutboxEntry]:
         found = await self._run(_search, self._outbox, [Query().failed_reason != ""])
-        messages = [outbox_from_dict(record) for record in found]
-        return sorted(messages, key=lambda message: (message.created_at, message.id))
+        entries = [from_dict(OutboxEntry, record) for record in found]
+        return sorted(entries, key=lambda entry: (entry.created_at, entry.id))
 
     def _pages_at(self, url: str, status: PageStatus | None) -> list[Page]:
         found = self._pages.by_index("url", comparable(url))
-        pages = [codec.page_from_dict(record) for record in found]
+        pages = [from_dict(Page, record) for record in found]
         return [page for page in pages if status is None or page.status is status]
 
     def _claim(
@@ -197,19 +186,16 @@ class TinyDBStore:
         # Messages are read one by one as the lanes take them, never the whole backlog.
         return self._lanes.claim(holder, self._due_lazily(now, skip), now, limit, lease)
 
-    def _due(self, now: datetime, limit: int, skip: frozenset[str]) -> list[OutboxMessage]:
-        return list(itertools.islice(self._due_lazily(now, skip), limit))
-
-    def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxMessage]:
+    def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxEntry]:
         waiting = self._unsettled.items()
         due = sorted((at, key) for key, at in waiting if at <= now and key not in skip)
         found = (self._outbox.get(key) for _, key in due)
-        return (outbox_from_dict(record) for record in found if record)
+        return (from_dict(OutboxEntry, record) for record in found if record)
 
-    async def outbox_messages(self) -> list[OutboxMessage]:
-        """Every outbox message, settled or not (for copying the folder elsewhere)."""
+    async def outbox_entries(self) -> list[OutboxEntry]:
+        """Every outbox entry, settled or not (for copying the folder elsewhere)."""
         found = await self._run(_search, self._outbox, [])
-        return [outbox_from_dict(record) for record in found]
+        return [from_dict(OutboxEntry, record) for record in found]
 
     async def message_handles(self) -> dict[str, str]:
         """Every remembered message handle by key (for copying the folder elsewhere)."""
@@ -217,7 +203,7 @@ class TinyDBStore:
         return {str(record["id"]): str(record["handle"]) for record in found}
 
     async def remember_message(self, key: str, handle: str) -> None:
-        await self._run(self._remember, key, handle)
+        await self._run(self._commit, Changes(handles=((key, handle),)))
 
     async def recall_message(self, key: str) -> str | None:
         found = await self._run(self._messages.get, key)
@@ -239,24 +225,25 @@ class TinyDBStore:
         check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
         entry = {
             "seq": self._seq + 1,
-            "requests": [codec.request_to_dict(request) for request in changes.requests],
-            "pages": [codec.page_to_dict(page) for page in changes.pages],
-            "audit": [codec.audit_to_dict(audit) for audit in changes.audit],
-            "outbox": [outbox_to_dict(message) for message in changes.outbox],
+            "requests": [to_dict(request) for request in changes.requests],
+            "pages": [to_dict(page) for page in changes.pages],
+            "audit": [to_dict(audit) for audit in changes.audit],
+            "outbox": [to_dict(outgoing) for outgoing in changes.outbox],
             "acknowledgements": [
-                codec.acknowledgement_to_dict(item) for item in changes.acknowledgements
+                {"id": item.person.email, **to_dict(item)} for item in changes.acknowledgements
             ],
+            "handles": [{"id": key, "handle": handle} for key, handle in changes.handles],
         }
         try:
             self._journal.append([entry])
         except OSError as error:
             raise StorageError(f"could not write to {self._journal.path}: {error}") from None
         self._seq += 1
-        for message in changes.outbox:
-            if message.settled:
-                self._unsettled.pop(message.id, None)
+        for outgoing in changes.outbox:
+            if outgoing.settled:
+                self._unsettled.pop(outgoing.id, None)
             else:
-                self._unsettled[message.id] = message.next_attempt_at
+                self._unsettled[outgoing.id] = outgoing.next_attempt_at
         try:
             self._apply(entry)
             if self._journal.size() > JOURNAL_LIMIT:
@@ -273,18 +260,12 @@ class TinyDBStore:
         self._pages.upsert(entry["pages"])
         self._outbox.upsert(entry.get("outbox", []))
         self._acknowledgements.upsert(entry.get("acknowledgements", []))
-        written = self._requests.flush() + self._pages.flush() + self._outbox.flush()
-        written += self._acknowledgements.flush()
-        if written + self._messages.flush():
+        self._messages.upsert(entry.get("handles", []))
+        tables = (self._requests, self._pages, self._outbox, self._acknowledgements, self._messages)
+        if sum(table.flush() for table in tables):
             fsync_directory(self.folder / "tables")
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
         self._audit.append(lines[audit_written:])
-
-    def _remember(self, key: str, handle: str) -> None:
-        # Where a message landed only lets it be updated in place later: it is written with
-        # the next commit (the dispatcher's, at the latest) rather than with a commit of its own.
-        self._usable()
-        self._messages.upsert([{"id": key, "handle": handle}])
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""
@@ -309,13 +290,6 @@ class TinyDBStore:
             return 0
         return sum(1 for line in self._audit.tail(count) if line["seq"] == seq)
 
-    def _read_audit(self, subject: str | None) -> list[AuditEntry]:
-        return [
-            codec.audit_from_dict(line)
-            for line in self._audit
-            if subject is None or line["subject"] == subject
-        ]
-
     def _usable(self) -> None:
         if self._broken:
             raise StorageError(self._broken)
@@ -323,20 +297,15 @@ class TinyDBStore:
             raise StorageError(f"{self.folder} is not writable")
 
     def _close(self) -> None:
-        if self._messages.flush():
-            fsync_directory(self.folder / "tables")
         self._journal.close()
         self._audit.close()
         self._lock_handle.close()
 
 
 def _decoded(
-    decode: Callable[[dict[str, Any]], T],
-    table: BucketedTable,
-    conditions: list[Any],
-    page_name: str | None,
+    kind: type[T], table: BucketedTable, conditions: list[Any], page_name: str | None
 ) -> list[T]:
-    return [decode(record) for record in _search(table, conditions, page_name)]
+    return [from_dict(kind, record) for record in _search(table, conditions, page_name)]
 
 
 def _search(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from workflows.model import Page, PageRequest
-from workflows.ports import ConflictError
+from workflows.kernel.model import Page, PageRequest
+from workflows.kernel.ports import ConflictError
 
 
 def check_versions(

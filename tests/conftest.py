@@ -11,10 +11,11 @@ from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock, SequentialIds
 from tests.throwaway_postgres import ThrowawayPostgres, started
-from workflows.config import DistrictConfig, load_config
+from workflows.district.config import DistrictConfig
+from workflows.district.loading import load_config
 from workflows.engine import Engine
-from workflows.model import Person
-from workflows.ports import Store
+from workflows.kernel.model import Person
+from workflows.kernel.ports import Store
 
 pytest_plugins = ["tests.slack_harness"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from storage.tinydb_store import TinyDBStore
 from tests.test_store_contract import a_request, an_entry
-from workflows.model import PageRequest, RequestStatus, next_version
-from workflows.ports import Changes
+from workflows.kernel.model import PageRequest, RequestStatus, next_version
+from workflows.kernel.ports import Changes
 
 PER_COMMIT = 8
 

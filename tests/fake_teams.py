@@ -6,7 +6,6 @@ The bot's real botbuilder SDK calls this server over HTTP; tests read what it re
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
-from workflows.dispatcher import Dispatcher
+from adapters.teams.plug import ADAPTER as TEAMS
 
 WAIT_SECONDS = 5
 BOT = {"id": "28:pagekeeper", "name": "Pagekeeper"}
@@ -216,8 +215,6 @@ def input_ids(card: dict[str, Any]) -> list[str]:
     ]
 
 
-def teams_only(pagekeeper: Any) -> Any:
-    """Local mode normally hands messages Teams cannot deliver to the playground; these tests
-    look at Teams alone, so its messenger is the only one the dispatcher uses."""
-    dispatcher = Dispatcher(pagekeeper.engine, [pagekeeper.teams.messenger])
-    return dataclasses.replace(pagekeeper, dispatcher=dispatcher, playground=None)
+# Local mode normally hands messages Teams cannot deliver to the playground; tests that look
+# at Teams alone build the bot with Teams as its only adapter (`build(..., adapters=TEAMS_ONLY)`).
+TEAMS_ONLY = (TEAMS,)

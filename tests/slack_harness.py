@@ -10,16 +10,16 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.config import settings_from
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient
 from tests.fakes import FakeClock
 from tests.stories import ask_for_page
-from workflows.commands import ConfirmPageLive, Decide
-from workflows.dispatcher import Dispatcher
+from workflows.delivery.dispatcher import Dispatcher
 from workflows.engine import Engine
-from workflows.model import Person, Verdict
+from workflows.kernel.commands import ConfirmPageLive, Decide
+from workflows.kernel.model import Person, Verdict
 
 # The bot scope each Web API method needs (https://api.slack.com/methods).
 SCOPES_BY_METHOD = {
@@ -74,8 +74,12 @@ async def harness() -> AsyncIterator[Harness]:
     fake = FakeSlack()
     await fake.start()
     store = MemoryStore()
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url
+    settings = settings_from(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+        }
     )
     clock = FakeClock()
     pagekeeper = await build(settings, store=store, clock=clock)
@@ -99,6 +103,6 @@ async def a_live_page(harness: Harness, url: str = "https://www.facebook.com/Roo
     await engine.handle(ask_for_page(tom))
     [request] = await harness.store.find_requests()
     approved = await engine.handle(Decide(ana, request.id, 1, Verdict.APPROVE))
-    page_id = next(n for n in approved.notices if n.to == tom.email).card.buttons[0].value
+    page_id = next(n for n in approved.messages if n.to == tom.email).card.buttons[0].value
     await engine.handle(ConfirmPageLive(tom, page_id, url, True))
     return page_id

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from workflows.cards import Notice
-from workflows.commands import RequestPage
-from workflows.model import PageDetails, Person
-from workflows.outcome import Outcome
+from workflows.kernel.commands import RequestPage
+from workflows.kernel.handling import Outcome
+from workflows.kernel.messages import Message
+from workflows.kernel.model import PageDetails, Person
 
 ROOM_12 = PageDetails(
     kind="classroom",
@@ -24,18 +24,18 @@ def ask_for_page(actor: Person, **changes: object) -> RequestPage:
     return RequestPage(actor, dataclasses.replace(ROOM_12, **changes), acknowledged_guidelines=True)  # type: ignore[arg-type]
 
 
-def notices_to(outcome: Outcome, person: Person) -> list[Notice]:
-    return [notice for notice in outcome.notices if notice.to == person.email]
+def messages_to(outcome: Outcome, person: Person) -> list[Message]:
+    return [message for message in outcome.messages if message.to == person.email]
 
 
-def only_notice_to(outcome: Outcome, person: Person) -> Notice:
-    found = notices_to(outcome, person)
+def only_message_to(outcome: Outcome, person: Person) -> Message:
+    found = messages_to(outcome, person)
     assert len(found) == 1, f"{person.name} should get exactly one message, got {len(found)}"
     return found[0]
 
 
-def button_labels(notice: Notice) -> list[str]:
-    return [button.label for button in notice.card.buttons]
+def button_labels(message: Message) -> list[str]:
+    return [button.label for button in message.card.buttons]
 
 
 def errors_by_field(outcome: Outcome) -> dict[str, str]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from workflows.config import ConfigError, load_config, parse_config
+from workflows.district.config import ConfigError
+from workflows.district.loading import example_text, load_config, parse_config
 
-EXAMPLE = resources.files("workflows").joinpath("example_district.toml").read_text("utf-8")
+EXAMPLE = example_text()
 ROOT = Path(__file__).resolve().parent.parent
 
 

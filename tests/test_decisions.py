@@ -10,12 +10,13 @@ import pytest
 
 from tests.conftest import DESIGNEE, PRINCIPAL, SUPERINTENDENT, TEACHER
 from tests.fakes import FakeClock, SequentialIds
-from tests.stories import ROOM_12, ask_for_page, notices_to, only_notice_to
-from workflows.commands import Decide, ResubmitRequest
-from workflows.config import DistrictConfig
+from tests.records import audit_entries
+from tests.stories import ROOM_12, ask_for_page, messages_to, only_message_to
+from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
-from workflows.model import RequestStatus, Verdict
-from workflows.ports import Changes, Store
+from workflows.kernel.commands import Decide, ResubmitRequest
+from workflows.kernel.model import RequestStatus, Verdict
+from workflows.kernel.ports import Changes, Store
 
 
 class SlowStore:
@@ -55,7 +56,7 @@ async def test_two_designees_deciding_at_once_produce_exactly_one_outcome(
         second.handle(Decide(DESIGNEE, "REQ-1", 1, Verdict.DENY, "Duplicate of the PTA page.")),
     )
 
-    decided = [outcome for outcome in (approve, deny) if outcome.notices]
+    decided = [outcome for outcome in (approve, deny) if outcome.messages]
     refused = [outcome for outcome in (approve, deny) if outcome.reply]
     assert len(decided) == 1 and len(refused) == 1
     request = await store.get_request("REQ-1")
@@ -69,7 +70,7 @@ async def test_two_designees_deciding_at_once_produce_exactly_one_outcome(
     )
     decisions = [
         entry
-        for entry in await store.audit_entries("REQ-1")
+        for entry in await audit_entries(store, "REQ-1")
         if entry.action in {"RequestApproved", "RequestDenied"}
     ]
     assert len(decisions) == 1
@@ -80,14 +81,14 @@ async def test_a_double_click_decides_once_and_sends_one_set_of_messages(engine:
     await engine.handle(ask_for_page(TEACHER))
     click = Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE)
     outcomes = await asyncio.gather(engine.handle(click), engine.handle(click))
-    assert sum(len(notices_to(outcome, TEACHER)) for outcome in outcomes) == 1
+    assert sum(len(messages_to(outcome, TEACHER)) for outcome in outcomes) == 1
 
 
 async def test_every_approvers_card_shows_the_outcome(engine: Engine) -> None:
     await engine.handle(ask_for_page(TEACHER, kind="school", school="lincoln"))
     outcome = await engine.handle(Decide(DESIGNEE, "REQ-1", 1, Verdict.APPROVE, "Welcome!"))
     for approver in (SUPERINTENDENT, DESIGNEE):
-        card = only_notice_to(outcome, approver)
+        card = only_message_to(outcome, approver)
         assert card.update and not card.card.buttons
         assert card.card.text == "Approved by James Chen on Nov 30, 2026 at 8:00 AM PST."
     late = await engine.handle(Decide(SUPERINTENDENT, "REQ-1", 1, Verdict.DENY, "No."))
@@ -105,4 +106,4 @@ async def test_a_card_for_an_earlier_revision_cannot_decide_the_new_one(engine: 
     older = await engine.handle(Decide(PRINCIPAL, "REQ-1", 0, Verdict.APPROVE))
     assert older.reply is not None and older.reply.title == "This card is out of date"
     fresh = await engine.handle(Decide(PRINCIPAL, "REQ-1", 2, Verdict.APPROVE))
-    assert fresh.notices
+    assert fresh.messages

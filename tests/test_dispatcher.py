@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from tests.conftest import CONTACT, PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
+from tests.records import audit_entries, due_entries
 from tests.stories import ask_for_page
-from workflows.cards import Notice
-from workflows.delivery import RetryLater, Unreachable
-from workflows.dispatcher import MAX_ATTEMPTS, Dispatcher
+from workflows.delivery.dispatcher import MAX_ATTEMPTS, Dispatcher
+from workflows.delivery.messenger import RetryLater, Unreachable
 from workflows.engine import Engine
-from workflows.ports import Store
+from workflows.kernel.messages import Message
+from workflows.kernel.ports import Store
 
 
 class FakeMessenger:
@@ -24,16 +25,20 @@ class FakeMessenger:
     overall_burst = 1000.0
 
     def __init__(self) -> None:
-        self.sent: list[Notice] = []
+        self.sent: list[Message] = []
         self.failures: list[Exception] = []
         self.unreachable: set[str] = set()
 
-    async def send(self, notice: Notice) -> None:
-        if notice.to in self.unreachable:
-            raise Unreachable(f"no account uses {notice.to}")
+    async def post(self, message: Message) -> str | None:
+        if message.to in self.unreachable:
+            raise Unreachable(f"no account uses {message.to}")
         if self.failures:
             raise self.failures.pop(0)
-        self.sent.append(notice)
+        self.sent.append(message)
+        return f"handle-{len(self.sent)}"
+
+    async def update(self, message: Message, handle: str) -> None:
+        await self.post(message)
 
 
 class FakeTime:
@@ -49,31 +54,33 @@ class FakeTime:
         self.now += seconds
 
 
-def dispatcher(engine: Engine, messenger: FakeMessenger, time: FakeTime) -> Dispatcher:
-    return Dispatcher(engine, [messenger], monotonic=time.monotonic, sleep=time.sleep)
+def dispatcher(
+    engine: Engine, store: Store, messenger: FakeMessenger, time: FakeTime
+) -> Dispatcher:
+    return Dispatcher(engine, store, store, [messenger], monotonic=time.monotonic, sleep=time.sleep)
 
 
 async def test_messages_go_out_in_order_once_and_are_marked_delivered(
     engine: Engine, store: Store, clock: FakeClock
 ) -> None:
     messenger, time = FakeMessenger(), FakeTime()
-    deliver = dispatcher(engine, messenger, time)
+    deliver = dispatcher(engine, store, messenger, time)
     await engine.handle(ask_for_page(TEACHER))
     assert not await deliver.drain()
     assert [(n.to, n.ref.split(":")[0]) for n in messenger.sent] == [
         (TEACHER.email, "request"),
         (PRINCIPAL.email, "approval"),
     ]
-    assert await store.due_messages(clock.now() + timedelta(days=1), 10) == []
+    assert await due_entries(store, clock.now() + timedelta(days=1), 10) == []
     await deliver.drain()
     assert len(messenger.sent) == 2, "nothing is sent twice"
 
 
 async def test_one_person_gets_messages_no_faster_than_the_platform_allows(
-    engine: Engine, clock: FakeClock
+    engine: Engine, store: Store
 ) -> None:
     messenger, time = FakeMessenger(), FakeTime()
-    deliver = dispatcher(engine, messenger, time)
+    deliver = dispatcher(engine, store, messenger, time)
     for name in ("Room 1", "Room 2", "Room 3", "Room 4", "Room 5"):
         await engine.handle(ask_for_page(TEACHER, page_name=name))
     assert await deliver.drain(), "some of Tom's messages wait for his rate limit"
@@ -87,18 +94,18 @@ async def test_a_failing_platform_is_retried_with_backoff_and_retry_after(
     engine: Engine, store: Store, clock: FakeClock
 ) -> None:
     messenger, time = FakeMessenger(), FakeTime()
-    deliver = dispatcher(engine, messenger, time)
+    deliver = dispatcher(engine, store, messenger, time)
     messenger.failures = [RetryLater("rate limited", after=30), ConnectionError("reset")]
     await engine.handle(ask_for_page(TEACHER))
     await deliver.drain()
     assert messenger.sent == []
-    [backoff] = await store.due_messages(clock.now() + timedelta(seconds=1), 10)
-    assert backoff.notice.to == PRINCIPAL.email and "ConnectionError" in backoff.last_error
+    [backoff] = await due_entries(store, clock.now() + timedelta(seconds=1), 10)
+    assert backoff.message.to == PRINCIPAL.email and "ConnectionError" in backoff.last_error
     clock.advance(seconds=1)
     await deliver.drain()
     assert [n.to for n in messenger.sent] == [PRINCIPAL.email]
-    [retry_after] = await store.due_messages(clock.now() + timedelta(seconds=29), 10)
-    assert retry_after.notice.to == TEACHER.email and retry_after.attempts == 1
+    [retry_after] = await due_entries(store, clock.now() + timedelta(seconds=29), 10)
+    assert retry_after.message.to == TEACHER.email and retry_after.attempts == 1
     clock.advance(seconds=29)
     await deliver.drain()
     assert [n.to for n in messenger.sent] == [PRINCIPAL.email, TEACHER.email]
@@ -108,7 +115,7 @@ async def test_a_message_that_keeps_failing_is_given_up_and_reported(
     engine: Engine, store: Store, clock: FakeClock
 ) -> None:
     messenger, time = FakeMessenger(), FakeTime()
-    deliver = dispatcher(engine, messenger, time)
+    deliver = dispatcher(engine, store, messenger, time)
     await engine.handle(ask_for_page(TEACHER))
     messenger.failures = [RuntimeError("HTTP 500")] * (MAX_ATTEMPTS * 2)
     for _ in range(MAX_ATTEMPTS):
@@ -116,20 +123,20 @@ async def test_a_message_that_keeps_failing_is_given_up_and_reported(
         clock.advance(hours=1)
         time.now += 3600
     failed = await store.failed_messages()
-    assert {m.notice.to for m in failed} == {TEACHER.email, PRINCIPAL.email}
+    assert {m.message.to for m in failed} == {TEACHER.email, PRINCIPAL.email}
     assert all(m.attempts == MAX_ATTEMPTS for m in failed)
     messenger.failures = []
     await deliver.drain()
     alerts = [n for n in messenger.sent if n.to == CONTACT.email]
     assert len(alerts) == 2 and "could not be delivered" in alerts[0].card.title
-    actions = [e.action for e in await store.audit_entries()]
+    actions = [e.action for e in await audit_entries(store)]
     assert actions.count("DeliveryFailed") == 2
 
 
 async def test_someone_no_platform_reaches_is_reported_once(engine: Engine, store: Store) -> None:
     messenger, time = FakeMessenger(), FakeTime()
     messenger.unreachable = {PRINCIPAL.email}
-    deliver = dispatcher(engine, messenger, time)
+    deliver = dispatcher(engine, store, messenger, time)
     await engine.handle(ask_for_page(TEACHER))
     await deliver.drain()
     await deliver.drain()

@@ -8,9 +8,12 @@ import pytest
 
 from tests.conftest import COACH, CONTACT, PRINCIPAL, ROOSEVELT_PRINCIPAL, STRANGER, TEACHER
 from tests.fakes import FakeClock, SequentialIds
-from tests.stories import ask_for_page, errors_by_field, notices_to, only_notice_to
-from workflows.chat_commands import answer
-from workflows.commands import (
+from tests.records import audit_entries
+from tests.stories import ask_for_page, errors_by_field, messages_to, only_message_to
+from workflows.conversation.slash_commands import answer
+from workflows.district.config import DistrictConfig
+from workflows.engine import Engine
+from workflows.kernel.commands import (
     AcknowledgeGuidelines,
     AnswerTransfer,
     AttestMonitoring,
@@ -21,11 +24,9 @@ from workflows.commands import (
     ReassignPages,
     RunReminders,
 )
-from workflows.config import DistrictConfig
-from workflows.engine import Engine
-from workflows.model import Person, Verdict
-from workflows.ports import Store
-from workflows.urls import comparable
+from workflows.kernel.model import Person, Verdict
+from workflows.kernel.ports import Store
+from workflows.pages.addresses import comparable
 
 GRACE = Person("grace.hopper@example.org", "Grace Hopper")
 
@@ -35,7 +36,7 @@ async def live(
 ) -> str:
     await engine.handle(ask_for_page(requester, **details))
     approved = await engine.handle(Decide(approver, f"REQ-{number}", 1, Verdict.APPROVE))
-    page_id = only_notice_to(approved, requester).card.buttons[0].value
+    page_id = only_message_to(approved, requester).card.buttons[0].value
     if url:
         await engine.handle(ConfirmPageLive(requester, page_id, url, True))
     return page_id
@@ -98,12 +99,12 @@ async def test_guidelines_are_shown_acknowledged_and_renewed_yearly(
     assert "You confirmed reading them on Nov 30, 2026" in again.text
 
     clock.advance(days=364)
-    assert not notices_to(await engine.handle(RunReminders()), TEACHER)
+    assert not messages_to(await engine.handle(RunReminders()), TEACHER)
     clock.advance(days=1)  # a year later, a Tuesday
-    reminder = only_notice_to(await engine.handle(RunReminders()), TEACHER)
+    reminder = only_message_to(await engine.handle(RunReminders()), TEACHER)
     assert reminder.card.title == "Please read the social media guidelines again"
-    assert not notices_to(await engine.handle(RunReminders()), TEACHER), "once per year"
-    assert "GuidelinesAcknowledged" in [e.action for e in await store.audit_entries(TEACHER.email)]
+    assert not messages_to(await engine.handle(RunReminders()), TEACHER), "once per year"
+    assert "GuidelinesAcknowledged" in [e.action for e in await audit_entries(store, TEACHER.email)]
 
 
 async def test_a_transfer_waits_for_the_new_owner_who_may_accept_or_decline(
@@ -116,26 +117,26 @@ async def test_a_transfer_waits_for_the_new_owner_who_may_accept_or_decline(
     assert errors_by_field(bad) == {"new_owner": "Enter the new owner's work email."}
 
     offered = await engine.handle(OfferTransfer(TEACHER, page_id, GRACE))
-    offer = only_notice_to(offered, GRACE)
+    offer = only_message_to(offered, GRACE)
     assert [b.label for b in offer.card.buttons] == ["Accept", "Decline"]
     declined = await engine.handle(AnswerTransfer(GRACE, page_id, accept=False))
-    assert "Grace Hopper declined" in only_notice_to(declined, TEACHER).card.text
+    assert "Grace Hopper declined" in only_message_to(declined, TEACHER).card.text
     page = await store.get_page(page_id)
     assert page is not None and [o.email for o in page.owners] == [TEACHER.email]
 
     await engine.handle(OfferTransfer(TEACHER, page_id, GRACE))
     accepted = await engine.handle(AnswerTransfer(GRACE, page_id, accept=True))
-    assert "Grace Hopper accepted" in only_notice_to(accepted, TEACHER).card.text
+    assert "Grace Hopper accepted" in only_message_to(accepted, TEACHER).card.text
     assert any(
         "Grace Hopper, Science Teacher" in s.text
-        for n in notices_to(accepted, GRACE)
+        for n in messages_to(accepted, GRACE)
         for s in n.card.sections
     )
     page = await store.get_page(page_id)
     assert page is not None and [o.email for o in page.owners] == [GRACE.email]
     late = await engine.handle(AnswerTransfer(GRACE, page_id, accept=True))
     assert late.reply is not None and "no transfer" in late.reply.text
-    actions = [e.action for e in await store.audit_entries(page_id)]
+    actions = [e.action for e in await audit_entries(store, page_id)]
     assert actions.count("TransferOffered") == 2 and actions.count("TransferAnswered") == 2
 
 
@@ -156,11 +157,11 @@ async def test_the_contact_reassigns_the_pages_of_someone_who_left(
         moved.reply is not None
         and "Grace Hopper now owns Room 12 News, Room 12 Photos" in moved.reply.text
     )
-    assert len(notices_to(moved, GRACE)) == 2
+    assert len(messages_to(moved, GRACE)) == 2
     for page_id in (first, second):
         page = await store.get_page(page_id)
         assert page is not None and [o.email for o in page.owners] == [GRACE.email]
-        assert "PageReassigned" in [e.action for e in await store.audit_entries(page_id)]
+        assert "PageReassigned" in [e.action for e in await audit_entries(store, page_id)]
 
 
 async def test_the_compliance_report_counts_what_needs_attention(

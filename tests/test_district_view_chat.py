@@ -14,15 +14,15 @@ from bot.config import Settings
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fake_slack import buttons, text_of
-from tests.fake_teams import DANA, GRACE, STRANGER, FakeConnector, TeamsClient, actions, teams_only
+from tests.fake_teams import DANA, GRACE, STRANGER, TEAMS_ONLY, FakeConnector, TeamsClient, actions
 from tests.fake_teams import TOM as TEAMS_TOM
 from tests.fake_teams import text_of as teams_text
 from tests.fakes import FakeClock
 from tests.slack_harness import Harness, a_live_page
 from tests.stories import ask_for_page
-from workflows.commands import ConfirmPageLive, Decide
 from workflows.engine import Engine
-from workflows.model import Person, Verdict
+from workflows.kernel.commands import ConfirmPageLive, Decide
+from workflows.kernel.model import Person, Verdict
 
 TOM = Person("tom.baker@example.org", "Tom Baker")
 ANA = Person("ana.ruiz@example.org", "Ana Ruiz")
@@ -106,7 +106,9 @@ async def test_a_page_is_transferred_and_accepted_through_slack_buttons(harness:
 async def teams() -> AsyncIterator[tuple[TeamsClient, FakeConnector, Engine]]:
     connector = FakeConnector()
     await connector.start()
-    pagekeeper = teams_only(await build(Settings(), store=MemoryStore(), clock=FakeClock()))
+    pagekeeper = await build(
+        Settings(), store=MemoryStore(), clock=FakeClock(), adapters=TEAMS_ONLY
+    )
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     client = TeamsClient(str(server.make_url("/api/messages")), connector)
@@ -124,7 +126,7 @@ async def test_pages_is_official_and_compliance_in_teams(
     approved = await engine.handle(
         Decide(ANA, (await engine.context.store.find_requests())[0].id, 1, Verdict.APPROVE)
     )
-    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
+    page_id = next(n for n in approved.messages if n.to == TOM.email).card.buttons[0].value
     await engine.handle(ConfirmPageLive(TOM, page_id, "https://www.facebook.com/Room12News", True))
 
     await client.say(STRANGER, "pages")
@@ -169,7 +171,7 @@ async def test_guidelines_and_a_transfer_in_teams(
     approved = await engine.handle(
         Decide(ANA, (await engine.context.store.find_requests())[0].id, 1, Verdict.APPROVE)
     )
-    page_id = next(n for n in approved.notices if n.to == TOM.email).card.buttons[0].value
+    page_id = next(n for n in approved.messages if n.to == TOM.email).card.buttons[0].value
     await client.install(GRACE)
     await client.say(TEAMS_TOM, "my-pages")
     await connector.wait_for(

@@ -6,7 +6,7 @@ import json
 
 from tests.fake_slack import buttons, text_of
 from tests.slack_harness import Harness, a_live_page
-from workflows.commands import RunReminders
+from workflows.kernel.commands import RunReminders
 
 
 def checks_to(harness: Harness, user: str) -> list[dict[str, object]]:

@@ -12,11 +12,11 @@ from bot.bootstrap import Pagekeeper, build
 from bot.config import Settings
 from bot.web import make_app
 from storage.memory import MemoryStore
-from tests.fake_teams import TOM, FakeConnector, TeamsClient, actions, teams_only, text_of
+from tests.fake_teams import TEAMS_ONLY, TOM, FakeConnector, TeamsClient, actions, text_of
 from tests.fakes import FakeClock
 from tests.stories import ask_for_page
-from workflows.commands import ConfirmPageLive, Decide, RunReminders
-from workflows.model import Person, Verdict
+from workflows.kernel.commands import ConfirmPageLive, Decide, RunReminders
+from workflows.kernel.model import Person, Verdict
 
 
 @dataclasses.dataclass
@@ -32,7 +32,7 @@ async def teams() -> AsyncIterator[Teams]:
     connector = FakeConnector()
     await connector.start()
     clock = FakeClock()
-    pagekeeper = teams_only(await build(Settings(), store=MemoryStore(), clock=clock))
+    pagekeeper = await build(Settings(), store=MemoryStore(), clock=clock, adapters=TEAMS_ONLY)
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     client = TeamsClient(str(server.make_url("/api/messages")), connector)
@@ -51,7 +51,7 @@ async def test_the_weekly_check_arrives_and_is_answered_in_place(teams: Teams) -
     approved = await engine.handle(
         Decide(Person("ana.ruiz@example.org", "Ana"), request.id, 1, Verdict.APPROVE)
     )
-    page_id = next(n for n in approved.notices if n.to == tom.email).card.buttons[0].value
+    page_id = next(n for n in approved.messages if n.to == tom.email).card.buttons[0].value
     await engine.handle(ConfirmPageLive(tom, page_id, "https://facebook.com/room12", True))
 
     teams.clock.advance(days=7)

@@ -15,13 +15,13 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.config import Settings, settings_from
 from bot.web import make_app
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock
-from tests.stories import ask_for_page, only_notice_to
-from workflows.commands import ConfirmPageLive, Decide, LogRemoval
-from workflows.model import Person, Verdict
+from tests.stories import ask_for_page, only_message_to
+from workflows.kernel.commands import ConfirmPageLive, Decide, LogRemoval
+from workflows.kernel.model import Person, Verdict
 
 TOKEN = "a-long-random-admin-token"
 TOM = Person("tom.baker@example.org", "Tom Baker")
@@ -31,7 +31,9 @@ ANA = Person("ana.ruiz@example.org", "Ana Ruiz")
 @pytest.fixture
 async def site(tmp_path: Path) -> AsyncIterator[tuple[ClientSession, str, object]]:
     store = await TinyDBStore.open(tmp_path / "data")
-    pagekeeper = await build(Settings(admin_token=TOKEN), store=store, clock=FakeClock())
+    pagekeeper = await build(
+        settings_from({"PAGEKEEPER_ADMIN_TOKEN": TOKEN}), store=store, clock=FakeClock()
+    )
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     async with ClientSession() as session:
@@ -76,7 +78,7 @@ async def test_pages_audit_and_removals_for_a_date_range(
     )
     [request] = await engine.context.store.find_requests()
     approved = await engine.handle(Decide(ANA, request.id, 1, Verdict.APPROVE))
-    page_id = only_notice_to(approved, TOM).card.buttons[0].value
+    page_id = only_message_to(approved, TOM).card.buttons[0].value
     await engine.handle(ConfirmPageLive(TOM, page_id, "https://facebook.com/room12", True))
     await engine.handle(LogRemoval(TOM, page_id, "commercial", "-An ad for cars", "drive/1"))
 
@@ -119,7 +121,11 @@ async def test_a_100000_line_audit_log_streams_in_bounded_memory(tmp_path: Path)
     size = write_audit_log(tmp_path / "audit.jsonl", 100_000)
     store = await TinyDBStore.open(tmp_path)
     server = TestServer(
-        make_app(await build(Settings(admin_token=TOKEN), store=store, clock=FakeClock()))
+        make_app(
+            await build(
+                settings_from({"PAGEKEEPER_ADMIN_TOKEN": TOKEN}), store=store, clock=FakeClock()
+            )
+        )
     )
     await server.start_server()
     rows = 0

@@ -12,16 +12,16 @@ from bot.config import Settings
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fakes import FakeClock
-from workflows.cards import Card, Notice
-from workflows.outbox import OutboxMessage
-from workflows.ports import Changes
+from workflows.kernel.cards import Card
+from workflows.kernel.messages import Message, OutboxEntry
+from workflows.kernel.ports import Changes
 
 
 async def test_messages_given_up_on_are_counted() -> None:
     store = MemoryStore()
     moment = datetime(2026, 11, 30, tzinfo=UTC)
-    notice = Notice("tom.baker@example.org", Card("Hello"), "request:REQ-1:1")
-    failed = OutboxMessage("MSG-1", notice, moment, moment, attempts=12, failed_reason="Slack: 500")
+    message = Message("tom.baker@example.org", Card("Hello"), "request:REQ-1:1")
+    failed = OutboxEntry("MSG-1", message, moment, moment, attempts=12, failed_reason="Slack: 500")
     await store.commit(Changes(outbox=(failed,)))
     server = TestServer(make_app(await build(Settings(), store=store, clock=FakeClock())))
     await server.start_server()

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.config import Settings, settings_from
 from bot.web import MAX_BODY_BYTES, make_app
 from storage.memory import MemoryStore
 from tests.background import Background
@@ -70,11 +70,13 @@ def sites() -> Iterator[Sites]:
         await fake.start()
         await connector.start()
         connected_store, local_store = MemoryStore(), MemoryStore()
-        connected = Settings(
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=fake.api_url,
-            admin_token=ADMIN_TOKEN,
+        connected = settings_from(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": fake.api_url,
+                "PAGEKEEPER_ADMIN_TOKEN": ADMIN_TOKEN,
+            }
         )
         servers = [
             TestServer(make_app(await build(connected, store=connected_store, clock=FakeClock()))),

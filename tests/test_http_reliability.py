@@ -15,8 +15,9 @@ from typing import Any
 
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, buttons, text_of
 from tests.fakes import free_port
+from tests.records import audit_entries
 from tests.slack_harness import Harness
-from workflows.model import RequestStatus
+from workflows.kernel.model import RequestStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 40 if os.environ.get("PAGEKEEPER_SOAK") else 6
@@ -60,7 +61,7 @@ async def test_approve_and_deny_at_the_same_instant_make_one_decision(harness: H
     [request] = await harness.store.find_requests()
     assert request.status in (RequestStatus.APPROVED, RequestStatus.DENIED)
     assert len(request.decisions) == 1
-    trail = [e.action for e in await harness.store.audit_entries(request.id)]
+    trail = [e.action for e in await audit_entries(harness.store, request.id)]
     assert trail.count("RequestApproved") + trail.count("RequestDenied") == 1
     # Each approver's card is updated once, and Tom hears the outcome once.
     await harness.fake.wait_for(lambda f: len(f.of("chat.update")) >= 2, "both cards updated")

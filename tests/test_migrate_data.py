@@ -11,12 +11,13 @@ from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.conftest import COACH, PRINCIPAL, TEACHER
 from tests.fakes import FakeClock, SequentialIds
+from tests.records import audit_entries, due_entries
 from tests.stories import ask_for_page
-from workflows.commands import Decide, Verdict
-from workflows.config import DistrictConfig
+from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
-from workflows.model import Acknowledgement
-from workflows.ports import Changes
+from workflows.kernel.commands import Decide, Verdict
+from workflows.kernel.model import Acknowledgement
+from workflows.kernel.ports import Changes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,16 +70,16 @@ async def test_a_tinydb_folder_is_copied_whole_and_a_second_copy_adds_nothing(
     try:
         assert await target.find_requests() == await source.find_requests()
         assert await target.find_pages() == await source.find_pages()
-        assert await target.audit_entries() == await source.audit_entries()
-        assert len(await target.audit_entries()) > 5
+        assert await audit_entries(target) == await audit_entries(source)
+        assert len(await audit_entries(target)) > 5
         assert await target.acknowledgements() == await source.acknowledgements()
         assert (
             await target.recall_message(f"teams-ref|{TEACHER.email}")
             == '{"conversation": "19:abc"}'
         )
         later = clock.now().replace(year=clock.now().year + 1)
-        assert await target.due_messages(later, 1000) == await source.due_messages(later, 1000)
-        assert await target.due_messages(later, 1000), "undelivered messages carry over"
+        assert await due_entries(target, later, 1000) == await due_entries(source, later, 1000)
+        assert await due_entries(target, later, 1000), "undelivered messages carry over"
     finally:
         await source.close()
         await target.close()

@@ -9,7 +9,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.config import Settings, settings_from
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fakes import FakeClock
@@ -78,7 +78,7 @@ async def test_someone_outside_the_district_list_is_refused(
 
 
 async def test_with_credentials_there_is_no_playground() -> None:
-    settings = Settings(teams_app_id="app", teams_app_password="secret")
+    settings = settings_from({"MicrosoftAppId": "app", "MicrosoftAppPassword": "secret"})
     server = TestServer(make_app(await build(settings, store=MemoryStore(), clock=FakeClock())))
     await server.start_server()
     try:

@@ -13,14 +13,15 @@ from storage.postgres import PostgresStore
 from storage.postgres.schema import MIGRATIONS
 from tests.conftest import PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
+from tests.records import audit_entries
 from tests.stories import ask_for_page
 from tests.test_store_contract import a_request, an_entry
 from tests.throwaway_postgres import ThrowawayPostgres, started
-from workflows.commands import ConfirmPageLive, Decide
-from workflows.config import DistrictConfig
+from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
-from workflows.model import PageStatus, RequestStatus, Verdict, next_version
-from workflows.ports import Changes, ConflictError, StorageError
+from workflows.kernel.commands import ConfirmPageLive, Decide
+from workflows.kernel.model import PageStatus, RequestStatus, Verdict, next_version
+from workflows.kernel.ports import Changes, ConflictError, StorageError
 
 
 async def test_several_processes_starting_at_once_migrate_the_schema_once(
@@ -67,7 +68,7 @@ async def test_two_stores_on_one_database_let_exactly_one_update_win(database_ur
     winner = await second.get_request("REQ-1")
     assert winner is not None and winner.status in (RequestStatus.APPROVED, RequestStatus.DENIED)
     # The loser's audit line went with its failed commit: one decision, one line.
-    assert len(await first.audit_entries("REQ-1")) == 1
+    assert len(await audit_entries(first, "REQ-1")) == 1
     await first.close()
     await second.close()
 

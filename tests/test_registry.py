@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from tests.conftest import COACH, PRINCIPAL, ROOSEVELT_PRINCIPAL, TEACHER
-from tests.stories import ask_for_page, only_notice_to
-from workflows.commands import ConfirmPageLive, Decide, RetirePage
-from workflows.config import DistrictConfig
+from tests.stories import ask_for_page, only_message_to
+from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
-from workflows.model import Verdict
-from workflows.ports import Store
-from workflows.registry import registry
+from workflows.kernel.commands import ConfirmPageLive, Decide, RetirePage
+from workflows.kernel.model import Verdict
+from workflows.kernel.ports import Store
+from workflows.reports.registry import registry
 
 
 async def test_the_registry_shows_official_pages_and_leaves_out_retired_ones(
     engine: Engine, store: Store, config: DistrictConfig
 ) -> None:
     await engine.handle(ask_for_page(TEACHER))
-    room12 = only_notice_to(
+    room12 = only_message_to(
         await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE)), TEACHER
     )
     await engine.handle(
@@ -27,7 +27,7 @@ async def test_the_registry_shows_official_pages_and_leaves_out_retired_ones(
     )
     await engine.handle(Decide(ROOSEVELT_PRINCIPAL, "REQ-2", 1, Verdict.APPROVE))
     await engine.handle(ask_for_page(TEACHER, page_name="Old Page"))
-    old = only_notice_to(
+    old = only_message_to(
         await engine.handle(Decide(PRINCIPAL, "REQ-3", 1, Verdict.APPROVE)), TEACHER
     )
     await engine.handle(RetirePage(TEACHER, old.card.buttons[0].value, "Not needed."))

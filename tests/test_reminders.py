@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 from tests.conftest import COACH, DESIGNEE, PRINCIPAL, ROOSEVELT_PRINCIPAL, SUPERINTENDENT, TEACHER
 from tests.fakes import FakeClock
-from tests.stories import ask_for_page, button_labels, errors_by_field, notices_to, only_notice_to
-from workflows.commands import (
+from tests.records import audit_entries
+from tests.stories import ask_for_page, button_labels, errors_by_field, messages_to, only_message_to
+from workflows.engine import Engine
+from workflows.kernel.commands import (
     AttestMonitoring,
     ConfirmPageLive,
     Decide,
@@ -15,10 +17,9 @@ from workflows.commands import (
     RunReminders,
     SnoozeCheck,
 )
-from workflows.engine import Engine
-from workflows.model import Person, Verdict
-from workflows.outcome import Outcome
-from workflows.ports import Store
+from workflows.kernel.handling import Outcome
+from workflows.kernel.model import Person, Verdict
+from workflows.kernel.ports import Store
 
 CO_TEACHER = Person("grace.hopper@example.org", "Grace Hopper")
 BACKUP = Person("sam.okafor@example.org", "Sam Okafor")
@@ -28,7 +29,7 @@ MONDAY_8AM = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 8:00 in Los Angeles
 async def live_page(engine: Engine) -> str:
     await engine.handle(ask_for_page(TEACHER, co_owners=(CO_TEACHER,)))
     approved = await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE))
-    page_id = only_notice_to(approved, TEACHER).card.buttons[0].value
+    page_id = only_message_to(approved, TEACHER).card.buttons[0].value
     live = await engine.handle(
         ConfirmPageLive(TEACHER, page_id, "https://facebook.com/room12", True)
     )
@@ -44,11 +45,11 @@ async def test_owners_get_a_weekly_check_and_answer_it(
     engine: Engine, store: Store, clock: FakeClock
 ) -> None:
     page_id = await live_page(engine)
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
 
     clock.advance(days=7)  # the next Monday, 8:00
     checks = await remind(engine)
-    check = only_notice_to(checks, TEACHER)
+    check = only_message_to(checks, TEACHER)
     assert button_labels(check) == [
         "Checked - nothing to remove",
         "I removed a post",
@@ -58,25 +59,25 @@ async def test_owners_get_a_weekly_check_and_answer_it(
         "Tom Baker, Third Grade Teacher, Lincoln Elementary."
     )
     assert (
-        only_notice_to(checks, CO_TEACHER)
+        only_message_to(checks, CO_TEACHER)
         .card.sections[0]
         .text.startswith("Grace Hopper, Science Teacher")
     )
     assert check.card.clause is not None and "monitored" in check.card.clause
-    assert not (await remind(engine)).notices, "an open check is not sent again"
+    assert not (await remind(engine)).messages, "an open check is not sent again"
 
     answered = await engine.handle(AttestMonitoring(CO_TEACHER, page_id))
     for owner in (TEACHER, CO_TEACHER):
-        update = only_notice_to(answered, owner)
+        update = only_message_to(answered, owner)
         assert update.update and update.ref == check.ref
         assert update.card.text.startswith(
             "Checked, nothing to remove, by Grace Hopper on Dec 7, 2026"
         )
     clock.advance(days=3)
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
     clock.advance(days=4)
-    assert notices_to(await remind(engine), TEACHER), "the next check a week after the answer"
-    actions = [e.action for e in await store.audit_entries(page_id)]
+    assert messages_to(await remind(engine), TEACHER), "the next check a week after the answer"
+    actions = [e.action for e in await audit_entries(store, page_id)]
     assert actions[-3:] == ["MonitoringCheckSent", "MonitoringChecked", "MonitoringCheckSent"]
 
 
@@ -88,9 +89,9 @@ async def test_a_snoozed_check_comes_back_the_next_working_day(
     await remind(engine)
     await engine.handle(SnoozeCheck(TEACHER, page_id))
     clock.advance(hours=23)
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
     clock.advance(hours=1)
-    assert notices_to(await remind(engine), TEACHER)
+    assert messages_to(await remind(engine), TEACHER)
 
 
 async def test_an_ignored_check_is_reported_to_the_approver_once(
@@ -100,13 +101,13 @@ async def test_an_ignored_check_is_reported_to_the_approver_once(
     clock.advance(days=7)  # Monday Dec 7
     await remind(engine)
     clock.advance(days=1)
-    assert not (await remind(engine)).notices, "one working day is within the grace period"
+    assert not (await remind(engine)).messages, "one working day is within the grace period"
     clock.advance(days=1)  # Wednesday: two working days later
-    overdue = only_notice_to(await remind(engine), PRINCIPAL)
+    overdue = only_message_to(await remind(engine), PRINCIPAL)
     assert overdue.card.title == "Monitoring overdue: Room 12 News"
     assert "sent on Dec 7, 2026 at 8:00 AM PST" in overdue.card.text
-    assert not (await remind(engine)).notices, "the approver is told once per check"
-    assert "MonitoringOverdue" in [e.action for e in await store.audit_entries(page_id)]
+    assert not (await remind(engine)).messages, "the approver is told once per check"
+    assert "MonitoringOverdue" in [e.action for e in await audit_entries(store, page_id)]
 
 
 async def test_removals_need_a_reason_from_the_district_list(
@@ -129,13 +130,13 @@ async def test_removals_need_a_reason_from_the_district_list(
     )
     assert (
         "Post removed (commercial in nature) and recorded"
-        in only_notice_to(recorded, CO_TEACHER).card.text
+        in only_message_to(recorded, CO_TEACHER).card.text
     )
     page = await store.get_page(page_id)
     assert page is not None and [(r.reason, r.saved_copy) for r in page.removals] == [
         ("commercial", "drive/ad.png")
     ]
-    [entry] = [e for e in await store.audit_entries(page_id) if e.action == "PostRemoved"]
+    [entry] = [e for e in await audit_entries(store, page_id) if e.action == "PostRemoved"]
     assert entry.detail.startswith("reason: Commercial in nature")
 
 
@@ -144,11 +145,11 @@ async def test_nothing_goes_out_at_night_or_at_the_weekend(
 ) -> None:
     await live_page(engine)
     clock.moment = datetime(2026, 12, 5, 18, 0, tzinfo=UTC)  # Saturday
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
     clock.moment = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # Monday 7:00 in Los Angeles
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
     clock.moment = datetime(2026, 12, 7, 16, 0, tzinfo=UTC)  # Monday 8:00
-    assert notices_to(await remind(engine), TEACHER)
+    assert messages_to(await remind(engine), TEACHER)
 
 
 async def test_an_approved_page_not_yet_live_gets_a_setup_reminder(
@@ -157,14 +158,14 @@ async def test_an_approved_page_not_yet_live_gets_a_setup_reminder(
     await engine.handle(ask_for_page(TEACHER))
     await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE))
     clock.advance(days=2)
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
     clock.advance(days=1)  # three working days after approval
-    reminder = only_notice_to(await remind(engine), TEACHER)
+    reminder = only_message_to(await remind(engine), TEACHER)
     assert reminder.card.title == "Reminder: set up Room 12 News"
     assert button_labels(reminder) == ["Confirm page is live"]
-    assert not (await remind(engine)).notices
+    assert not (await remind(engine)).messages
     clock.advance(days=5)  # three working days later (a weekend in between)
-    assert notices_to(await remind(engine), TEACHER)
+    assert messages_to(await remind(engine), TEACHER)
 
 
 async def test_a_waiting_request_is_reminded_then_escalated_to_the_backup(
@@ -173,20 +174,22 @@ async def test_a_waiting_request_is_reminded_then_escalated_to_the_backup(
     await engine.handle(ask_for_page(TEACHER))
     clock.advance(days=2)
     reminded = await remind(engine)
-    assert only_notice_to(reminded, PRINCIPAL).card.title.startswith("Reminder: Page request REQ-1")
-    assert "Ana Ruiz was reminded" in only_notice_to(reminded, TEACHER).card.text
-    assert not (await remind(engine)).notices
+    assert only_message_to(reminded, PRINCIPAL).card.title.startswith(
+        "Reminder: Page request REQ-1"
+    )
+    assert "Ana Ruiz was reminded" in only_message_to(reminded, TEACHER).card.text
+    assert not (await remind(engine)).messages
 
     clock.advance(days=5)  # Monday: five working days after the request
     escalated = await remind(engine)
-    assert button_labels(only_notice_to(escalated, BACKUP)) == [
+    assert button_labels(only_message_to(escalated, BACKUP)) == [
         "Approve",
         "Request changes",
         "Deny",
     ]
-    assert "it also went to Sam Okafor" in only_notice_to(escalated, TEACHER).card.text
+    assert "it also went to Sam Okafor" in only_message_to(escalated, TEACHER).card.text
     decided = await engine.handle(Decide(BACKUP, "REQ-1", 1, Verdict.APPROVE))
-    assert decided.accepted and notices_to(decided, TEACHER)
+    assert decided.accepted and messages_to(decided, TEACHER)
 
 
 async def test_without_a_backup_a_waiting_request_goes_to_the_superintendents_office(
@@ -195,8 +198,8 @@ async def test_without_a_backup_a_waiting_request_goes_to_the_superintendents_of
     await engine.handle(ask_for_page(COACH, kind="team", school="roosevelt"))
     clock.advance(days=7)  # five working days
     escalated = await remind(engine)
-    assert {n.to for n in escalated.notices if n.card.buttons} == {
+    assert {n.to for n in escalated.messages if n.card.buttons} == {
         SUPERINTENDENT.email,
         DESIGNEE.email,
     }
-    assert ROOSEVELT_PRINCIPAL.email not in {n.to for n in escalated.notices if n.card.buttons}
+    assert ROOSEVELT_PRINCIPAL.email not in {n.to for n in escalated.messages if n.card.buttons}

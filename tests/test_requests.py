@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from tests.conftest import PRINCIPAL, TEACHER
-from tests.stories import ROOM_12, ask_for_page, errors_by_field, only_notice_to
-from workflows import forms
-from workflows.actions import from_text
-from workflows.cards import InputKind
-from workflows.commands import Decide, RequestPage, ResubmitRequest
-from workflows.config import DistrictConfig
+from tests.records import audit_entries
+from tests.stories import ROOM_12, ask_for_page, errors_by_field, only_message_to
+from workflows.conversation import forms
+from workflows.conversation.submissions import from_text
+from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
-from workflows.model import PageDetails, Person, RequestStatus, Verdict
-from workflows.ports import Store
+from workflows.kernel.cards import InputKind
+from workflows.kernel.commands import Decide, RequestPage, ResubmitRequest
+from workflows.kernel.model import PageDetails, Person, RequestStatus, Verdict
+from workflows.kernel.ports import Store
 
 
 async def test_an_empty_form_lists_every_missing_field_and_stores_nothing(
@@ -29,9 +30,9 @@ async def test_an_empty_form_lists_every_missing_field_and_stores_nothing(
         "acknowledged": "Please confirm you have read the staff guidelines "
         "(AR 1114: All staff receive information about appropriate use).",
     }
-    assert not outcome.notices
+    assert not outcome.messages
     assert await store.find_requests() == []
-    assert await store.audit_entries() == []
+    assert await audit_entries(store) == []
 
 
 async def test_choices_outside_the_district_lists_are_refused(engine: Engine) -> None:
@@ -117,7 +118,7 @@ async def test_only_the_requester_can_resubmit_and_only_after_changes_were_asked
     engine: Engine, store: Store
 ) -> None:
     asked = await engine.handle(ask_for_page(TEACHER))
-    assert only_notice_to(asked, TEACHER)
+    assert only_message_to(asked, TEACHER)
     early = await engine.handle(ResubmitRequest(TEACHER, "REQ-1", ROOM_12, True))
     assert early.reply is not None and "only after an approver asks for changes" in early.reply.text
 

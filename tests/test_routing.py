@@ -14,38 +14,39 @@ from tests.conftest import (
     TEACHER,
 )
 from tests.fakes import FakeClock, SequentialIds
-from tests.stories import ask_for_page, button_labels, notices_to, only_notice_to
-from workflows.commands import Decide, RouteAgain
-from workflows.config import DistrictConfig
+from tests.records import audit_entries
+from tests.stories import ask_for_page, button_labels, messages_to, only_message_to
+from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
-from workflows.model import RequestStatus, Verdict
-from workflows.ports import Store
+from workflows.kernel.commands import Decide, RouteAgain
+from workflows.kernel.model import RequestStatus, Verdict
+from workflows.kernel.ports import Store
 
 
 async def test_a_coachs_team_page_goes_to_their_principal(engine: Engine) -> None:
     outcome = await engine.handle(ask_for_page(COACH, kind="team", school="roosevelt"))
-    assert button_labels(only_notice_to(outcome, ROOSEVELT_PRINCIPAL)) == [
+    assert button_labels(only_message_to(outcome, ROOSEVELT_PRINCIPAL)) == [
         "Approve",
         "Request changes",
         "Deny",
     ]
-    assert not notices_to(outcome, SUPERINTENDENT)
+    assert not messages_to(outcome, SUPERINTENDENT)
 
 
 async def test_a_district_page_goes_to_the_superintendent_and_every_designee(
     engine: Engine,
 ) -> None:
     outcome = await engine.handle(ask_for_page(TEACHER, kind="district", school=None))
-    assert only_notice_to(outcome, SUPERINTENDENT).card.buttons
-    assert only_notice_to(outcome, DESIGNEE).card.buttons
+    assert only_message_to(outcome, SUPERINTENDENT).card.buttons
+    assert only_message_to(outcome, DESIGNEE).card.buttons
     assert "the Superintendent or a designee (Maria Lopez and James Chen)" in (
-        only_notice_to(outcome, TEACHER).card.text
+        only_message_to(outcome, TEACHER).card.text
     )
 
 
 async def test_a_principal_never_approves_their_own_classroom_page(engine: Engine) -> None:
     outcome = await engine.handle(ask_for_page(PRINCIPAL))
-    assert [notice.to for notice in outcome.notices if notice.card.buttons] == [
+    assert [message.to for message in outcome.messages if message.card.buttons] == [
         SUPERINTENDENT.email,
         DESIGNEE.email,
     ]
@@ -57,7 +58,7 @@ async def test_a_principal_never_approves_their_own_classroom_page(engine: Engin
 
 async def test_the_superintendents_own_request_goes_to_a_designee(engine: Engine) -> None:
     outcome = await engine.handle(ask_for_page(SUPERINTENDENT, kind="district", school=None))
-    assert [notice.to for notice in outcome.notices if notice.card.buttons] == [DESIGNEE.email]
+    assert [message.to for message in outcome.messages if message.card.buttons] == [DESIGNEE.email]
 
 
 async def test_a_school_without_a_principal_uses_its_backup_approver(
@@ -67,7 +68,7 @@ async def test_a_school_without_a_principal_uses_its_backup_approver(
     vacancy = dataclasses.replace(config, schools=(lincoln, *config.schools[1:]))
     engine = Engine(vacancy, store, clock, SequentialIds())
     outcome = await engine.handle(ask_for_page(TEACHER))
-    backup = only_notice_to(outcome, config.person("sam.okafor@example.org") or TEACHER)
+    backup = only_message_to(outcome, config.person("sam.okafor@example.org") or TEACHER)
     assert backup.card.buttons
 
 
@@ -80,15 +81,15 @@ async def test_with_no_approver_the_request_is_held_for_the_district_contact(
 
     outcome = await engine.handle(ask_for_page(COACH, kind="team", school="roosevelt"))
 
-    told = only_notice_to(outcome, COACH).card
+    told = only_message_to(outcome, COACH).card
     assert told.title == "Request on hold: Room 12 News"
     assert "no principal is set up for Roosevelt High School yet" in told.text
     assert "you do not need to send it again" in told.text
-    alert = only_notice_to(outcome, CONTACT)
+    alert = only_message_to(outcome, CONTACT)
     assert button_labels(alert) == ["Route again"]
     request = await store.get_request("REQ-1")
     assert request is not None and request.status is RequestStatus.HELD
-    assert [entry.action for entry in await store.audit_entries("REQ-1")] == [
+    assert [entry.action for entry in await audit_entries(store, "REQ-1")] == [
         "PageRequested",
         "RequestHeld",
     ]
@@ -102,7 +103,7 @@ async def test_with_no_approver_the_request_is_held_for_the_district_contact(
     stranger = await fixed.handle(RouteAgain(COACH, "REQ-1"))
     assert stranger.reply is not None and "Only the district contact" in stranger.reply.text
     routed = await fixed.handle(RouteAgain(CONTACT, "REQ-1"))
-    assert only_notice_to(routed, ROOSEVELT_PRINCIPAL).card.buttons
-    assert only_notice_to(routed, CONTACT).update
+    assert only_message_to(routed, ROOSEVELT_PRINCIPAL).card.buttons
+    assert only_message_to(routed, CONTACT).update
     approved = await fixed.handle(Decide(ROOSEVELT_PRINCIPAL, "REQ-1", 1, Verdict.APPROVE))
-    assert approved.accepted and notices_to(approved, COACH)
+    assert approved.accepted and messages_to(approved, COACH)

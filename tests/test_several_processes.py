@@ -8,7 +8,6 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 import psycopg
@@ -18,10 +17,11 @@ from storage.postgres import PostgresStore
 from tests.bot_process import start_bot, stop
 from tests.fake_slack import FakeSlack, SlackClient, SlackUser, buttons, text_of
 from tests.fakes import free_port
-from workflows.config import load_config
-from workflows.dispatcher import CONCURRENCY
-from workflows.model import Page, PageDetails, PageStatus, Person
-from workflows.ports import Changes
+from tests.records import audit_entries
+from workflows.delivery.dispatcher import CONCURRENCY
+from workflows.district.loading import example_text, load_config
+from workflows.kernel.model import Page, PageDetails, PageStatus, Person
+from workflows.kernel.ports import Changes
 
 ANA = Person("ana.ruiz@example.org", "Ana Ruiz", "Principal")
 ANSWERS = {
@@ -45,7 +45,7 @@ class TwoBots:
 @pytest.fixture
 async def any_time_config(tmp_path: Path) -> Path:
     """The example district, with reminders allowed at any hour, so the test can run any time."""
-    text = resources.files("workflows").joinpath("example_district.toml").read_text("utf-8")
+    text = example_text()
     text = text.replace(
         'working_days = ["mon", "tue", "wed", "thu", "fri"]',
         'working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]',
@@ -123,7 +123,7 @@ async def test_approve_and_deny_at_once_through_two_processes_make_one_decision(
             for request in requests:
                 decisions = [
                     entry.action
-                    for entry in await store.audit_entries(request.id)
+                    for entry in await audit_entries(store, request.id)
                     if entry.action in ("RequestApproved", "RequestDenied")
                 ]
                 assert len(decisions) == 1, f"{request.id} was decided {decisions}"

@@ -17,8 +17,9 @@ from tests.fake_slack import (
     fill,
     text_of,
 )
+from tests.records import audit_entries
 from tests.slack_harness import SCOPES_BY_METHOD, Harness
-from workflows.model import PageStatus, RequestStatus
+from workflows.kernel.model import PageStatus, RequestStatus
 
 GOOD_ANSWERS = {
     "kind": "classroom",
@@ -220,7 +221,7 @@ async def test_an_approver_without_slack_is_reported_and_the_request_waits(
     assert "Could not reach Ana Ruiz (ana.ruiz@example.org) in Slack" in text_of(alert["blocks"])
     [request] = await harness.store.find_requests()
     assert request.status is RequestStatus.PENDING
-    actions = [e.action for e in await harness.store.audit_entries(request.id)]
+    actions = [e.action for e in await audit_entries(harness.store, request.id)]
     assert actions == ["PageRequested", "MessageUndeliverable"]
 
 

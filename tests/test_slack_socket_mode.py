@@ -6,7 +6,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.config import settings_from
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -16,8 +16,8 @@ from tests.fakes import FakeClock
 async def test_request_page_over_socket_mode_opens_the_form() -> None:
     fake = FakeSlack()
     await fake.start()
-    settings = Settings(
-        slack_bot_token=BOT_TOKEN, slack_app_token=APP_TOKEN, slack_api_url=fake.api_url
+    settings = settings_from(
+        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": fake.api_url}
     )
     server = TestServer(make_app(await build(settings, store=MemoryStore(), clock=FakeClock())))
     await server.start_server()

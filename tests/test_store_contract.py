@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workflows import policy
-from workflows.cards import Button, Card, Notice
-from workflows.config import DistrictConfig
-from workflows.forms import request_form
-from workflows.model import (
+from tests.records import audit_entries, due_entries
+from workflows.conversation.forms import request_form
+from workflows.district.config import DistrictConfig
+from workflows.kernel import policy
+from workflows.kernel.cards import Button, Card
+from workflows.kernel.messages import Message, OutboxEntry
+from workflows.kernel.model import (
     AuditEntry,
     Page,
     PageDetails,
@@ -21,8 +23,7 @@ from workflows.model import (
     RequestStatus,
     next_version,
 )
-from workflows.outbox import OutboxMessage
-from workflows.ports import Changes, ConflictError, Store
+from workflows.kernel.ports import Changes, ConflictError, Store
 
 MONDAY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 TOM = Person("tom.baker@example.org", "Tom Baker", "Teacher")
@@ -65,7 +66,7 @@ async def test_what_is_committed_reads_back_equal(store: Store) -> None:
     await store.commit(Changes((request,), (page,), (an_entry("REQ-1"),)))
     assert await store.get_request("REQ-1") == request
     assert await store.get_page("PAGE-1") == page
-    assert await store.audit_entries() == [an_entry("REQ-1")]
+    assert await audit_entries(store) == [an_entry("REQ-1")]
 
 
 async def test_unknown_ids_read_as_none(store: Store) -> None:
@@ -98,7 +99,7 @@ async def test_a_conflicting_commit_writes_nothing_at_all(store: Store) -> None:
         )
     assert await store.get_request("REQ-2") is None
     assert await store.get_page("PAGE-2") is None
-    assert await store.audit_entries() == []
+    assert await audit_entries(store) == []
 
 
 async def test_requests_are_found_by_requester_approver_and_status(store: Store) -> None:
@@ -137,8 +138,8 @@ async def test_pages_are_found_by_owner_and_status(store: Store) -> None:
 async def test_the_audit_trail_keeps_its_order_and_filters_by_record(store: Store) -> None:
     for number in range(5):
         await store.commit(Changes(audit=(an_entry(f"REQ-{number % 2}", f"Step{number}"),)))
-    assert [e.action for e in await store.audit_entries()] == [f"Step{n}" for n in range(5)]
-    assert [e.action for e in await store.audit_entries("REQ-1")] == ["Step1", "Step3"]
+    assert [e.action for e in await audit_entries(store)] == [f"Step{n}" for n in range(5)]
+    assert [e.action for e in await audit_entries(store, "REQ-1")] == ["Step1", "Step3"]
 
 
 async def test_a_usable_store_passes_its_health_check(store: Store) -> None:
@@ -154,31 +155,31 @@ async def test_message_handles_are_remembered_and_replaced(store: Store) -> None
     assert await store.recall_message("slack|tom@example.org|approval:REQ-1:1") == "D2|1700.3"
 
 
-def a_message(number: int, **changes: object) -> OutboxMessage:
-    notice = Notice(TOM.email, Card(f"Card {number}", "text"), f"request:REQ-{number}:1")
-    message = OutboxMessage(f"MSG-{number}", notice, MONDAY, MONDAY + timedelta(minutes=number))
+def a_message(number: int, **changes: object) -> OutboxEntry:
+    message = Message(TOM.email, Card(f"Card {number}", "text"), f"request:REQ-{number}:1")
+    message = OutboxEntry(f"MSG-{number}", message, MONDAY, MONDAY + timedelta(minutes=number))
     return dataclasses.replace(message, **changes)  # type: ignore[arg-type]
 
 
 async def test_outbox_messages_come_due_in_order_and_leave_once_settled(store: Store) -> None:
     await store.commit(Changes(requests=(a_request(1),), outbox=(a_message(2), a_message(1))))
-    assert await store.due_messages(MONDAY, 10) == []
+    assert await due_entries(store, MONDAY, 10) == []
     later = MONDAY + timedelta(minutes=5)
-    assert [m.id for m in await store.due_messages(later, 10)] == ["MSG-1", "MSG-2"]
-    assert [m.id for m in await store.due_messages(later, 1)] == ["MSG-1"]
-    assert (await store.due_messages(later, 1))[0] == a_message(1)
+    assert [m.id for m in await due_entries(store, later, 10)] == ["MSG-1", "MSG-2"]
+    assert [m.id for m in await due_entries(store, later, 1)] == ["MSG-1"]
+    assert (await due_entries(store, later, 1))[0] == a_message(1)
 
     delivered = dataclasses.replace(a_message(1), attempts=1, delivered_at=later)
     retry = dataclasses.replace(
         a_message(2), attempts=1, next_attempt_at=later + timedelta(hours=1)
     )
     await store.commit(Changes(outbox=(delivered, retry)))
-    assert await store.due_messages(later, 10) == []
-    assert [m.id for m in await store.due_messages(later + timedelta(hours=2), 10)] == ["MSG-2"]
+    assert await due_entries(store, later, 10) == []
+    assert [m.id for m in await due_entries(store, later + timedelta(hours=2), 10)] == ["MSG-2"]
 
     failed = dataclasses.replace(retry, failed_reason="kept failing: 500")
     await store.commit(Changes(outbox=(failed,)))
-    assert await store.due_messages(later + timedelta(days=9), 10) == []
+    assert await due_entries(store, later + timedelta(days=9), 10) == []
     assert await store.failed_messages() == [failed]
 
 
@@ -191,9 +192,9 @@ async def test_a_card_with_forms_survives_the_outbox_unchanged(
             Button("Edit", "edit_request", "REQ-1", form=request_form(config, request_id="REQ-1")),
         ),
     )
-    message = a_message(1, notice=Notice(TOM.email, card, "request:REQ-1:1", update=True))
+    message = a_message(1, message=Message(TOM.email, card, "request:REQ-1:1", update=True))
     await store.commit(Changes(outbox=(message,)))
-    assert await store.due_messages(MONDAY + timedelta(days=1), 1) == [message]
+    assert await due_entries(store, MONDAY + timedelta(days=1), 1) == [message]
 
 
 async def test_records_are_found_by_page_name_in_any_case(store: Store) -> None:
@@ -213,34 +214,34 @@ async def test_pages_are_found_by_address_however_it_is_typed(store: Store) -> N
     assert [p.id for p in await store.find_pages(url="x.com/r12")] == ["PAGE-1"]
 
 
-def to(person: Person, number: int) -> OutboxMessage:
-    return a_message(number, notice=Notice(person.email, Card(f"Card {number}"), f"x:{number}"))
+def to(person: Person, number: int) -> OutboxEntry:
+    return a_message(number, message=Message(person.email, Card(f"Card {number}"), f"x:{number}"))
 
 
 async def test_each_persons_messages_go_to_one_sender_at_a_time(store: Store) -> None:
     await store.commit(Changes(outbox=(to(TOM, 1), to(ANA, 2), to(TOM, 3))))
     now, lease = MONDAY + timedelta(hours=1), timedelta(seconds=20)
     first = await store.claim_messages("A", now, 1, lease)
-    assert [m.id for m in first.messages] == ["MSG-1"]
+    assert [m.id for m in first.entries] == ["MSG-1"]
     assert first.senders == 1
 
     # Tom is A's until released: B gets Ana's message but not Tom's later one.
     second = await store.claim_messages("B", now, 10, lease)
-    assert [m.id for m in second.messages] == ["MSG-2"]
+    assert [m.id for m in second.entries] == ["MSG-2"]
     assert second.senders == 2
 
     await store.release_messages("A")
     third = await store.claim_messages("B", now, 10, lease, skip=frozenset({"MSG-2"}))
-    assert [m.id for m in third.messages] == ["MSG-1", "MSG-3"]
+    assert [m.id for m in third.entries] == ["MSG-1", "MSG-3"]
 
 
 async def test_a_sender_that_went_quiet_loses_its_people_when_the_lease_ends(store: Store) -> None:
     await store.commit(Changes(outbox=(to(TOM, 1),)))
     now, lease = MONDAY + timedelta(hours=1), timedelta(seconds=20)
-    assert [m.id for m in (await store.claim_messages("A", now, 10, lease)).messages] == ["MSG-1"]
-    assert (await store.claim_messages("B", now + timedelta(seconds=19), 10, lease)).messages == ()
+    assert [m.id for m in (await store.claim_messages("A", now, 10, lease)).entries] == ["MSG-1"]
+    assert (await store.claim_messages("B", now + timedelta(seconds=19), 10, lease)).entries == ()
     taken_over = await store.claim_messages("B", now + timedelta(seconds=21), 10, lease)
-    assert [m.id for m in taken_over.messages] == ["MSG-1"]
+    assert [m.id for m in taken_over.entries] == ["MSG-1"]
     assert taken_over.senders == 1
 
 
@@ -248,7 +249,7 @@ async def test_settled_messages_are_never_claimed(store: Store) -> None:
     sent = dataclasses.replace(to(TOM, 1), delivered_at=MONDAY)
     await store.commit(Changes(outbox=(sent, to(TOM, 2))))
     claim = await store.claim_messages("A", MONDAY + timedelta(days=1), 10, timedelta(seconds=20))
-    assert [m.id for m in claim.messages] == ["MSG-2"]
+    assert [m.id for m in claim.entries] == ["MSG-2"]
 
 
 async def test_a_duty_once_held_stays_held(store: Store) -> None:

@@ -27,17 +27,17 @@ from tests.fake_teams import (
     DANA,
     GRACE,
     STRANGER,
+    TEAMS_ONLY,
     TOM,
     FakeConnector,
     TeamsClient,
     actions,
     input_ids,
-    teams_only,
     text_of,
 )
 from tests.fakes import FakeClock
 from tests.stories import ask_for_page
-from workflows.model import PageStatus, RequestStatus
+from workflows.kernel.model import PageStatus, RequestStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {
@@ -70,7 +70,7 @@ async def harness() -> AsyncIterator[Harness]:
     connector = FakeConnector()
     await connector.start()
     store = MemoryStore()
-    pagekeeper = teams_only(await build(Settings(), store=store, clock=FakeClock()))
+    pagekeeper = await build(Settings(), store=store, clock=FakeClock(), adapters=TEAMS_ONLY)
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     teams = TeamsClient(str(server.make_url("/api/messages")), connector)
@@ -279,7 +279,7 @@ async def test_a_message_kept_while_its_reader_installs_the_bot_still_arrives() 
     reference = TurnContext.get_conversation_reference(installed)
     reference.activity_id = None
     store = InstallsMeanwhile(json.dumps(reference.serialize(), sort_keys=True))
-    pagekeeper = teams_only(await build(Settings(), store=store, clock=FakeClock()))
+    pagekeeper = await build(Settings(), store=store, clock=FakeClock(), adapters=TEAMS_ONLY)
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     try:

@@ -20,9 +20,11 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from adapters.teams.app import TeamsCredentials, build_teams_app
+from adapters.teams.app import TeamsCredentials
+from adapters.teams.plug import ADAPTER as TEAMS
+from adapters.teams.plug import plug_with
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.config import settings_from
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fake_teams import TOM, FakeConnector, TeamsClient
@@ -78,13 +80,17 @@ def openid_url() -> Iterator[str]:
 async def teams(openid_url: str) -> AsyncIterator[TeamsClient]:
     connector = FakeConnector()
     await connector.start()
-    settings = Settings(teams_app_id=APP_ID, teams_app_password="not-a-real-password")
-    pagekeeper = await build(settings, store=MemoryStore(), clock=FakeClock())
+    settings = settings_from(
+        {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-real-password"}
+    )
     credentials = LocalCloudCredentials(
         APP_ID, "not-a-real-password", "MultiTenant", "", openid_url, openid_url
     )
-    pagekeeper = dataclasses.replace(
-        pagekeeper, teams=build_teams_app(pagekeeper.engine, credentials)
+    teams_with_local_keys = dataclasses.replace(
+        TEAMS, plug=lambda _, host: plug_with(credentials, host)
+    )
+    pagekeeper = await build(
+        settings, store=MemoryStore(), clock=FakeClock(), adapters=(teams_with_local_keys,)
     )
     server = TestServer(make_app(pagekeeper))
     await server.start_server()

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from storage import files
+from storage.codec import to_dict
 from storage.tinydb_store import TinyDBStore
 from tests.crash_writer import batch
+from tests.records import audit_entries
 from tests.test_store_contract import a_page, a_request, an_entry
-from workflows.model import RequestStatus
-from workflows.ports import Changes, StorageError
+from workflows.kernel.model import RequestStatus
+from workflows.kernel.ports import Changes, StorageError
 
 ROOT = Path(__file__).resolve().parent.parent
 CRASH_ROUNDS = 25
@@ -38,7 +40,7 @@ async def test_everything_is_still_there_after_a_restart(tmp_path: Path) -> None
     reopened = await TinyDBStore.open(tmp_path)
     assert await reopened.get_request("REQ-1") == a_request(1)
     assert await reopened.get_page("PAGE-1") == a_page(1)
-    assert await reopened.audit_entries() == [an_entry("REQ-1")]
+    assert await audit_entries(reopened) == [an_entry("REQ-1")]
     await reopened.close()
 
 
@@ -71,7 +73,7 @@ def _check_every_acknowledged_commit_is_whole(folder: Path, acknowledged: int) -
         store = await TinyDBStore.open(folder)  # raises if any file were unreadable
         try:
             requests = {request.id: request for request in await store.find_requests()}
-            audit = Counter((e.subject, e.action) for e in await store.audit_entries())
+            audit = Counter((e.subject, e.action) for e in await audit_entries(store))
         finally:
             await store.close()
         for number in range(1, acknowledged + 1):
@@ -95,9 +97,9 @@ async def test_a_commit_journaled_but_not_applied_is_finished_on_open(tmp_path: 
     await store.close()
     entry = {
         "seq": 1,
-        "requests": [_record(a_request(7))],
+        "requests": [to_dict(a_request(7))],
         "pages": [],
-        "audit": [{**_audit(an_entry("REQ-7")), "detail": "one"}, _audit(an_entry("REQ-7"))],
+        "audit": [{**to_dict(an_entry("REQ-7")), "detail": "one"}, to_dict(an_entry("REQ-7"))],
     }
     (tmp_path / "journal.jsonl").write_text(json.dumps(entry) + "\n")
     # The crash came after the first audit line and part of the second.
@@ -107,7 +109,7 @@ async def test_a_commit_journaled_but_not_applied_is_finished_on_open(tmp_path: 
 
     reopened = await TinyDBStore.open(tmp_path)
     assert await reopened.get_request("REQ-7") == a_request(7)
-    assert [entry.detail for entry in await reopened.audit_entries()] == ["one", "détail ✓"]
+    assert [entry.detail for entry in await audit_entries(reopened)] == ["one", "détail ✓"]
     assert (tmp_path / "journal.jsonl").read_text() == ""
     await reopened.close()
 
@@ -149,7 +151,7 @@ async def test_damage_inside_the_audit_log_is_reported_with_its_line(tmp_path: P
 
     reopened = await TinyDBStore.open(tmp_path)
     with pytest.raises(StorageError, match=r"audit\.jsonl is damaged at line 1"):
-        await reopened.audit_entries()
+        await audit_entries(reopened)
     await reopened.close()
 
 
@@ -198,18 +200,6 @@ def test_a_crash_during_an_append_leaves_the_file_as_it_was(tmp_path: Path) -> N
     assert list(reopened) == [{"n": 1}] and reopened.last == {"n": 1}
     assert os.path.getsize(tmp_path / "log.jsonl") == size
     reopened.close()
-
-
-def _record(request: object) -> dict[str, object]:
-    from storage.codec import request_to_dict
-
-    return request_to_dict(request)  # type: ignore[arg-type]
-
-
-def _audit(entry: object) -> dict[str, object]:
-    from storage.codec import audit_to_dict
-
-    return audit_to_dict(entry)  # type: ignore[arg-type]
 
 
 def append(path: Path, text: str) -> None:

@@ -1,13 +1,20 @@
-"""The engine: one command in, records written together with their audit trail, an outcome out."""
+"""The engine: one command in, records written together with their audit trail, an outcome out.
+
+`HANDLERS` is the one list of every command and the handler (in its area's package) that
+carries it out."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
-from workflows.commands import (
+from workflows.delivery.undeliverable import report_delivery_failed, report_undeliverable
+from workflows.district.config import DistrictConfig
+from workflows.duties.guidelines import acknowledge_guidelines
+from workflows.duties.monitoring import attest_monitoring, log_removal, snooze_check
+from workflows.duties.reminders import run_reminders
+from workflows.kernel.commands import (
     AcknowledgeGuidelines,
     AnswerTransfer,
     AttestMonitoring,
@@ -27,47 +34,40 @@ from workflows.commands import (
     ShowCompliance,
     SnoozeCheck,
 )
-from workflows.compliance import show_compliance
-from workflows.config import DistrictConfig
-from workflows.deciding import decide
-from workflows.guidelines import acknowledge_guidelines
-from workflows.ids import message_id, random_id
-from workflows.model import Person
-from workflows.monitoring import attest_monitoring, log_removal, snooze_check
-from workflows.outbox import OutboxMessage
-from workflows.outcome import Context, Handled, Outcome
-from workflows.page_lifecycle import confirm_page_live, retire_page
-from workflows.ports import Changes, Clock, ConflictError, Store
-from workflows.reminders import run_reminders
-from workflows.request_messages import refusal
-from workflows.requesting import request_page, resubmit_request, route_again
-from workflows.stewardship import answer_transfer, offer_transfer, reassign_pages
-from workflows.undeliverable import report_delivery_failed, report_undeliverable
-from workflows.validation import is_email
+from workflows.kernel.handling import Context, Handled, Outcome, refusal
+from workflows.kernel.ids import message_id, random_id
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import Person, is_email
+from workflows.kernel.ports import Changes, Clock, ConflictError, Records
+from workflows.kernel.registry import Handlers
+from workflows.pages.lifecycle import confirm_page_live, retire_page
+from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
+from workflows.reports.compliance import show_compliance
+from workflows.requests.deciding import decide
+from workflows.requests.requesting import request_page, resubmit_request, route_again
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Any, Context], Awaitable[Handled]]
-
-HANDLERS: dict[type, Handler] = {
-    RequestPage: request_page,
-    ResubmitRequest: resubmit_request,
-    Decide: decide,
-    RouteAgain: route_again,
-    ConfirmPageLive: confirm_page_live,
-    RetirePage: retire_page,
-    ReportUndeliverable: report_undeliverable,
-    ReportDeliveryFailed: report_delivery_failed,
-    AttestMonitoring: attest_monitoring,
-    LogRemoval: log_removal,
-    SnoozeCheck: snooze_check,
-    RunReminders: run_reminders,
-    AcknowledgeGuidelines: acknowledge_guidelines,
-    OfferTransfer: offer_transfer,
-    AnswerTransfer: answer_transfer,
-    ReassignPages: reassign_pages,
-    ShowCompliance: show_compliance,
-}
+HANDLERS = (
+    Handlers()
+    .add(RequestPage, request_page)
+    .add(ResubmitRequest, resubmit_request)
+    .add(Decide, decide)
+    .add(RouteAgain, route_again)
+    .add(ConfirmPageLive, confirm_page_live)
+    .add(RetirePage, retire_page)
+    .add(ReportUndeliverable, report_undeliverable)
+    .add(ReportDeliveryFailed, report_delivery_failed)
+    .add(AttestMonitoring, attest_monitoring)
+    .add(LogRemoval, log_removal)
+    .add(SnoozeCheck, snooze_check)
+    .add(RunReminders, run_reminders)
+    .add(AcknowledgeGuidelines, acknowledge_guidelines)
+    .add(OfferTransfer, offer_transfer)
+    .add(AnswerTransfer, answer_transfer)
+    .add(ReassignPages, reassign_pages)
+    .add(ShowCompliance, show_compliance)
+)
 
 UNKNOWN_PERSON = refusal(
     "Pagekeeper could not read your work email from your chat account, so it cannot tell who "
@@ -85,11 +85,13 @@ class Engine:
     def __init__(
         self,
         config: DistrictConfig,
-        store: Store,
+        store: Records,
         clock: Clock,
         new_id: Callable[[str], str] = random_id,
+        handlers: Handlers = HANDLERS,
     ) -> None:
         self.context = Context(config, store, clock, new_id)
+        self._handlers = handlers
         self._turn = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
 
@@ -99,7 +101,7 @@ class Engine:
 
     async def handle(self, command: Command) -> Outcome:
         """Carry out `command`; its records and audit entries are stored before this returns."""
-        handler = HANDLERS[type(command)]
+        handler = self._handlers.handler_for(command)
         actor = getattr(command, "actor", None)
         if isinstance(actor, Person) and not is_email(actor.email):
             return Outcome(reply=UNKNOWN_PERSON)
@@ -123,7 +125,7 @@ class Engine:
         audit = tuple(event.audit_entry() for event in handled.outcome.events)
         now = self.context.clock.now()
         outbox = tuple(
-            OutboxMessage(message_id(), notice, now, now) for notice in handled.outcome.notices
+            OutboxEntry(message_id(), message, now, now) for message in handled.outcome.messages
         )
         records = handled.requests or handled.pages or handled.acknowledgements
         if records or audit or outbox:

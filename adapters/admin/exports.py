@@ -14,11 +14,11 @@ from datetime import date, datetime, time, timedelta
 
 from aiohttp import web
 
-from workflows import exports
-from workflows.config import DistrictConfig
-from workflows.ports import Store
+from workflows.district.config import DistrictConfig
+from workflows.kernel.ports import Records
+from workflows.reports import exports
 
-Rows = Callable[[Store, datetime | None, datetime | None], AsyncIterator[tuple[str, ...]]]
+Rows = Callable[[Records, datetime | None, datetime | None], AsyncIterator[tuple[str, ...]]]
 EXPORTS: dict[str, tuple[tuple[str, ...], Rows]] = {
     "pages": (exports.PAGES, exports.page_rows),
     "audit": (exports.AUDIT, exports.audit_rows),
@@ -29,9 +29,9 @@ ROWS_PER_WRITE = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def add_export_routes(
-    app: web.Application, store: Store, config: DistrictConfig, token: str
-) -> None:
+def export_routes(
+    store: Records, config: DistrictConfig, token: str
+) -> tuple[web.AbstractRouteDef, ...]:
     async def export(request: web.Request) -> web.StreamResponse:
         if not _authorized(request, token):
             return web.json_response(
@@ -70,7 +70,7 @@ def add_export_routes(
         await response.write_eof()
         return response
 
-    app.router.add_get("/admin/export/{name}.csv", export)
+    return (web.get("/admin/export/{name}.csv", export),)
 
 
 def _authorized(request: web.Request, token: str) -> bool:

@@ -16,14 +16,14 @@ from aiohttp import web
 
 from adapters.playground.messenger import Conversations
 from adapters.playground.render import form_html, tag
-from workflows.actions import UnknownAction, command_for, from_text
-from workflows.chat_commands import answer
-from workflows.commands import RunReminders
-from workflows.config import DistrictConfig
+from workflows.conversation.slash_commands import answer
+from workflows.conversation.submissions import UnknownAction, command_for, from_text
+from workflows.conversation.wording import when
+from workflows.district.config import DistrictConfig
+from workflows.district.working_time import next_working_moment
 from workflows.engine import Engine
-from workflows.model import Person
-from workflows.wording import when
-from workflows.working_time import next_working_moment
+from workflows.kernel.commands import RunReminders
+from workflows.kernel.model import Person
 
 # Read once at import, not from disk on the event loop at every visit.
 PAGE = resources.files("adapters.playground").joinpath("static/index.html").read_text("utf-8")
@@ -40,15 +40,17 @@ class Playground:
     def config(self) -> DistrictConfig:
         return self.engine.context.config
 
-    def routes(self, app: web.Application) -> None:
-        app.router.add_get("/", self.page)
-        app.router.add_get("/playground/people", self.people)
-        app.router.add_get("/playground/conversation", self.conversation)
-        app.router.add_post("/playground/say", self.say)
-        app.router.add_post("/playground/act", self.act)
-        app.router.add_post("/playground/clock", self.clock)
+    def routes(self) -> tuple[web.AbstractRouteDef, ...]:
         static = resources.files("adapters.playground").joinpath("static")
-        app.router.add_static("/playground/static", str(static))
+        return (
+            web.get("/", self.page),
+            web.get("/playground/people", self.people),
+            web.get("/playground/conversation", self.conversation),
+            web.post("/playground/say", self.say),
+            web.post("/playground/act", self.act),
+            web.post("/playground/clock", self.clock),
+            web.static("/playground/static", str(static)),
+        )
 
     async def page(self, _: web.Request) -> web.Response:
         return web.Response(text=PAGE, content_type="text/html")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from dataclasses import dataclass, field
 
 from adapters.playground.render import card_html
-from workflows.cards import Card, Notice
+from workflows.kernel.cards import Card
+from workflows.kernel.messages import Message
 
 
 @dataclass
@@ -18,7 +20,7 @@ class Entry:
 
 @dataclass
 class Conversations:
-    """Implements workflows.delivery.Messenger: everyone is reachable in the playground."""
+    """Implements workflows.delivery.messenger.Messenger: everyone is reachable here."""
 
     platform: str = "the playground"
     per_person_rate: float = 1000.0
@@ -26,16 +28,23 @@ class Conversations:
     overall_rate: float = 10000.0
     overall_burst: float = 10000.0
     _entries: dict[str, list[Entry]] = field(default_factory=dict)
-    _by_ref: dict[tuple[str, str], Entry] = field(default_factory=dict)
+    _by_handle: dict[str, Entry] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Conversations live in memory only: handles from before a restart must match nothing.
+    _run: str = field(default_factory=lambda: secrets.token_hex(4))
 
-    async def send(self, notice: Notice) -> None:
-        earlier = self._by_ref.get((notice.to, notice.ref)) if notice.update else None
-        if earlier is not None:
-            earlier.html = card_html(notice.card)
+    async def post(self, message: Message) -> str | None:
+        entry = self.add(message.to, card_html(message.card))
+        handle = f"{self._run}:{entry.id}"
+        self._by_handle[handle] = entry
+        return handle
+
+    async def update(self, message: Message, handle: str) -> None:
+        earlier = self._by_handle.get(handle)
+        if earlier is None:  # shown before a restart, so gone from the page: show it anew
+            self.add(message.to, card_html(message.card))
             return
-        entry = self.add(notice.to, card_html(notice.card))
-        self._by_ref[(notice.to, notice.ref)] = entry
+        earlier.html = card_html(message.card)
 
     def add(self, email: str, html: str, *, mine: bool = False) -> Entry:
         entry = Entry(next(self._ids), html, mine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from workflows.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
 
 STYLES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger", ButtonStyle.DEFAULT: ""}
 

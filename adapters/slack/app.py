@@ -35,13 +35,13 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
-from workflows import forms
-from workflows.actions import FormValues, UnknownAction, command_for, form_for
-from workflows.cards import Card, Form
-from workflows.chat_commands import answer
+from workflows.conversation import forms
+from workflows.conversation.slash_commands import answer
+from workflows.conversation.submissions import FormValues, UnknownAction, command_for, form_for
 from workflows.engine import Engine
-from workflows.model import Person
-from workflows.overview import overview
+from workflows.kernel.cards import Card, Form
+from workflows.kernel.model import Person
+from workflows.reports.overview import overview
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class SlackListeners:
         self._store = engine.context.store
         self._client = client
         self._people = SlackPeople(client)
-        self.messenger = SlackMessenger(client, self._people, self._store)
+        self.messenger = SlackMessenger(client, self._people)
         # The blank request form only changes with the configuration: render it once.
         self._request_form = modal(forms.request_form(self._config), {})
 

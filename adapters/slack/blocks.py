@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from workflows.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
-from workflows.validation import FieldError
+from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.kernel.handling import FieldError
 
 Block = dict[str, Any]
 

@@ -1,21 +1,24 @@
-"""Deliver notices as Slack direct messages, updating earlier messages in place."""
+"""Deliver messages as Slack direct messages, or update one already sent."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import card_blocks, card_text
 from adapters.slack.people import SlackPeople
-from workflows.cards import Notice
-from workflows.delivery import RetryLater
-from workflows.ports import Store
+from workflows.delivery.messenger import RetryLater
+from workflows.kernel.messages import Message
 
 PLATFORM = "Slack"
 
 
 class SlackMessenger:
-    """Implements workflows.delivery.Messenger for Slack."""
+    """Implements workflows.delivery.messenger.Messenger for Slack. A handle is
+    '<channel>|<ts>', what `chat.update` needs to find the message again."""
 
     platform = PLATFORM
     # Slack allows about one message per second per conversation, with short bursts.
@@ -24,28 +27,37 @@ class SlackMessenger:
     overall_rate = 20.0
     overall_burst = 20.0
 
-    def __init__(self, client: AsyncWebClient, people: SlackPeople, store: Store) -> None:
+    def __init__(self, client: AsyncWebClient, people: SlackPeople) -> None:
         self._client = client
         self._people = people
-        self._store = store
 
-    async def send(self, notice: Notice) -> None:
-        try:
-            await self._send(notice)
-        except SlackApiError as error:
-            if error.response.status_code == 429:
-                after = error.response.headers.get("Retry-After", "1")
-                raise RetryLater("rate limited", float(after) if after.isdigit() else 1.0) from None
-            raise
+    async def post(self, message: Message) -> str | None:
+        user_id = await self._people.user_id(message.to)
+        posted = await _paced(
+            self._client.chat_postMessage,
+            channel=user_id,
+            blocks=card_blocks(message.card),
+            text=card_text(message.card),
+        )
+        return f"{posted['channel']}|{posted['ts']}"
 
-    async def _send(self, notice: Notice) -> None:
-        user_id = await self._people.user_id(notice.to)
-        key = f"slack|{notice.to}|{notice.ref}"
-        blocks, text = card_blocks(notice.card), card_text(notice.card)
-        earlier = await self._store.recall_message(key) if notice.update else None
-        if earlier:
-            channel, ts = earlier.split("|", 1)
-            await self._client.chat_update(channel=channel, ts=ts, blocks=blocks, text=text)
-            return
-        posted = await self._client.chat_postMessage(channel=user_id, blocks=blocks, text=text)
-        await self._store.remember_message(key, f"{posted['channel']}|{posted['ts']}")
+    async def update(self, message: Message, handle: str) -> None:
+        channel, ts = handle.split("|", 1)
+        await _paced(
+            self._client.chat_update,
+            channel=channel,
+            ts=ts,
+            blocks=card_blocks(message.card),
+            text=card_text(message.card),
+        )
+
+
+async def _paced(call: Callable[..., Awaitable[Any]], **arguments: Any) -> Any:
+    """A Web API call, with Slack's rate limiting turned into RetryLater (with Retry-After)."""
+    try:
+        return await call(**arguments)
+    except SlackApiError as error:
+        if error.response.status_code == 429:
+            after = error.response.headers.get("Retry-After", "1")
+            raise RetryLater("rate limited", float(after) if after.isdigit() else 1.0) from None
+        raise

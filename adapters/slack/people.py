@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from workflows.delivery import Unreachable
-from workflows.model import Person
+from workflows.delivery.messenger import Unreachable
+from workflows.kernel.model import Person
 
 
 class SlackPeople:

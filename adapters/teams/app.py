@@ -11,6 +11,7 @@ from adapters.teams.connector import ReusingAuthentication
 from adapters.teams.http import Handler, teams_messages_handler
 from adapters.teams.messenger import TeamsMessenger
 from workflows.engine import Engine
+from workflows.kernel.ports import MessageHandles
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,13 @@ class TeamsApp:
         await self.authentication.close()
 
 
-def build_teams_app(engine: Engine, credentials: TeamsCredentials) -> TeamsApp:
+def build_teams_app(
+    engine: Engine, handles: MessageHandles, credentials: TeamsCredentials
+) -> TeamsApp:
     """Without an app id the endpoint runs unauthenticated (local mode, for the Emulator)."""
     authentication = ReusingAuthentication(credentials)
     adapter = CloudAdapter(authentication)
-    messenger = TeamsMessenger(adapter, credentials.APP_ID, engine.context.store)
+    messenger = TeamsMessenger(adapter, credentials.APP_ID, handles)
     bot = PagekeeperTeamsBot(engine, messenger)
     local = not credentials.APP_ID
     handler = teams_messages_handler(adapter, authentication, bot, local=local)

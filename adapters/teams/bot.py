@@ -13,12 +13,18 @@ from botbuilder.core import ActivityHandler, TurnContext
 from adapters.teams.cards import adaptive_card, form_card, submitted
 from adapters.teams.messenger import TeamsMessenger, card_activity
 from adapters.teams.people import TeamsPeople
-from workflows import forms
-from workflows.actions import FormValues, UnknownAction, command_for, form_for, from_text
-from workflows.cards import Card
-from workflows.chat_commands import answer, help_card
+from workflows.conversation import forms
+from workflows.conversation.slash_commands import answer, help_card
+from workflows.conversation.submissions import (
+    FormValues,
+    UnknownAction,
+    command_for,
+    form_for,
+    from_text,
+)
 from workflows.engine import Engine
-from workflows.model import Person
+from workflows.kernel.cards import Card
+from workflows.kernel.model import Person
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
-from workflows.validation import FieldError
+from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.kernel.handling import FieldError
 
 Element = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from workflows.chat_commands import COMMANDS
+from workflows.conversation.slash_commands import COMMANDS
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"

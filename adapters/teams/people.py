@@ -10,7 +10,7 @@ import logging
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from workflows.model import Person
+from workflows.kernel.model import Person
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from psycopg import AsyncConnection, sql
 
-from storage import codec
+from storage.codec import to_dict
 from storage.postgres.rows import (
     acknowledgement_row,
     audit_row,
@@ -27,7 +27,7 @@ from storage.postgres.rows import (
 )
 from storage.postgres.store import PostgresStore
 from storage.tinydb_store import TinyDBStore
-from workflows.ports import StorageError
+from workflows.kernel.ports import StorageError
 
 CHUNK = 1000
 
@@ -70,7 +70,7 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
             async for audit in _audit_chunks(source):
                 await _add_missing(connection, "audit", "import_key", audit, tally)
             # Messages not yet delivered are delivered from the database; the rest are history.
-            outbox = [outbox_row(m) for m in await source.outbox_messages()]
+            outbox = [outbox_row(m) for m in await source.outbox_entries()]
             await _add_missing(connection, "outbox", "id", outbox, report.tally("outbox messages"))
             acknowledged = [acknowledgement_row(a) for a in await source.acknowledgements()]
             tally = report.tally("acknowledgements")
@@ -152,7 +152,7 @@ async def _audit_chunks(source: TinyDBStore) -> AsyncIterator[list[dict[str, Any
     position = 0
     async for entry in source.iter_audit(None, None):
         row = audit_row(entry)
-        document = json.dumps(codec.audit_to_dict(entry), sort_keys=True).encode()
+        document = json.dumps(to_dict(entry), sort_keys=True).encode()
         row["import_key"] = f"tinydb:{position}:{hashlib.sha256(document).hexdigest()[:24]}"
         rows.append(row)
         position += 1

@@ -8,11 +8,10 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from storage import codec
-from storage.card_codec import outbox_to_dict
-from workflows.model import Acknowledgement, AuditEntry, Page, PageRequest
-from workflows.outbox import OutboxMessage
-from workflows.urls import comparable
+from storage.codec import to_dict
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import Acknowledgement, AuditEntry, Page, PageRequest
+from workflows.pages.addresses import comparable
 
 
 def request_row(request: PageRequest) -> dict[str, Any]:
@@ -24,7 +23,7 @@ def request_row(request: PageRequest) -> dict[str, Any]:
         "status": request.status.value,
         "name_key": request.details.page_name.casefold(),
         "submitted_at": request.submitted_at,
-        "doc": Jsonb(codec.request_to_dict(request)),
+        "doc": Jsonb(to_dict(request)),
     }
 
 
@@ -37,30 +36,30 @@ def page_row(page: Page) -> dict[str, Any]:
         "name_key": page.details.page_name.casefold(),
         "url_key": comparable(page.url) if page.url else None,
         "approved_at": page.approved_at,
-        "doc": Jsonb(codec.page_to_dict(page)),
+        "doc": Jsonb(to_dict(page)),
     }
 
 
-def outbox_row(message: OutboxMessage) -> dict[str, Any]:
+def outbox_row(message: OutboxEntry) -> dict[str, Any]:
     return {
         "id": message.id,
-        "recipient": message.notice.to,
+        "recipient": message.message.to,
         "settled": message.settled,
         "failed": bool(message.failed_reason),
         "created_at": message.created_at,
         "next_attempt_at": message.next_attempt_at,
-        "doc": Jsonb(outbox_to_dict(message)),
+        "doc": Jsonb(to_dict(message)),
     }
 
 
 def audit_row(entry: AuditEntry) -> dict[str, Any]:
-    return {"at": entry.at, "subject": entry.subject, "doc": Jsonb(codec.audit_to_dict(entry))}
+    return {"at": entry.at, "subject": entry.subject, "doc": Jsonb(to_dict(entry))}
 
 
 def acknowledgement_row(acknowledgement: Acknowledgement) -> dict[str, Any]:
     return {
         "email": acknowledgement.person.email,
-        "doc": Jsonb(codec.acknowledgement_to_dict(acknowledgement)),
+        "doc": Jsonb(to_dict(acknowledgement)),
     }
 
 

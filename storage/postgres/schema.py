@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from psycopg import AsyncConnection
 
-from workflows.ports import StorageError
+from workflows.kernel.ports import StorageError
 
 # Any fixed number works; it only has to be the same in every process sharing a database.
 MIGRATION_LOCK = 7_143_110_001

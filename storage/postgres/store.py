@@ -21,8 +21,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
-from storage import codec
-from storage.card_codec import outbox_from_dict
+from storage.codec import from_dict
 from storage.postgres.rows import (
     acknowledgement_row,
     audit_row,
@@ -32,7 +31,8 @@ from storage.postgres.rows import (
     request_row,
 )
 from storage.postgres.schema import migrate
-from workflows.model import (
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
     Page,
@@ -40,9 +40,8 @@ from workflows.model import (
     PageStatus,
     RequestStatus,
 )
-from workflows.outbox import OutboxMessage
-from workflows.ports import Changes, Claim, ConflictError, StorageError
-from workflows.urls import comparable
+from workflows.kernel.ports import Changes, Claim, ConflictError, StorageError
+from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +99,11 @@ class PostgresStore:
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         rows = await self._fetch("SELECT doc FROM requests WHERE id = %s", (request_id,))
-        return codec.request_from_dict(rows[0][0]) if rows else None
+        return from_dict(PageRequest, rows[0][0]) if rows else None
 
     async def get_page(self, page_id: str) -> Page | None:
         rows = await self._fetch("SELECT doc FROM pages WHERE id = %s", (page_id,))
-        return codec.page_from_dict(rows[0][0]) if rows else None
+        return from_dict(Page, rows[0][0]) if rows else None
 
     async def find_requests(
         self,
@@ -122,7 +121,7 @@ class PostgresStore:
         ]
         query, values = _select("requests", ("submitted_at", "id"), filters)
         rows = await self._fetch(query, values)
-        return [codec.request_from_dict(row[0]) for row in rows]
+        return [from_dict(PageRequest, row[0]) for row in rows]
 
     async def find_pages(
         self,
@@ -140,7 +139,7 @@ class PostgresStore:
         ]
         query, values = _select("pages", ("approved_at", "id"), filters)
         rows = await self._fetch(query, values)
-        return [codec.page_from_dict(row[0]) for row in rows]
+        return [from_dict(Page, row[0]) for row in rows]
 
     async def commit(self, changes: Changes) -> None:
         try:
@@ -161,14 +160,9 @@ class PostgresStore:
         except psycopg.Error as error:
             raise self._failure("write to", error) from None
 
-    async def audit_entries(self, subject: str | None = None) -> list[AuditEntry]:
-        query, values = _select("audit", ("seq",), [("subject = %s", subject)])
-        rows = await self._fetch(query, values)
-        return [codec.audit_from_dict(row[0]) for row in rows]
-
     async def acknowledgements(self) -> list[Acknowledgement]:
         rows = await self._fetch("SELECT doc FROM acknowledgements ORDER BY email", ())
-        return [codec.acknowledgement_from_dict(row[0]) for row in rows]
+        return [from_dict(Acknowledgement, row[0]) for row in rows]
 
     async def iter_audit(
         self, start: datetime | None, end: datetime | None
@@ -185,18 +179,8 @@ class PostgresStore:
             if not rows:
                 return
             for seq, doc in rows:
-                yield codec.audit_from_dict(doc)
+                yield from_dict(AuditEntry, doc)
                 after = seq
-
-    async def due_messages(
-        self, now: datetime, limit: int, skip: frozenset[str] = frozenset()
-    ) -> list[OutboxMessage]:
-        rows = await self._fetch(
-            "SELECT doc FROM outbox WHERE NOT settled AND next_attempt_at <= %s"
-            " AND NOT (id = ANY(%s::text[])) ORDER BY next_attempt_at, id LIMIT %s",
-            (now, list(skip), limit),
-        )
-        return [outbox_from_dict(row[0]) for row in rows]
 
     async def claim_messages(
         self,
@@ -233,7 +217,7 @@ class PostgresStore:
             )
             counted = await cursor.fetchone()
         senders = int(counted[0]) if counted else 1
-        return Claim(tuple(outbox_from_dict(row[0]) for row in rows), max(1, senders))
+        return Claim(tuple(from_dict(OutboxEntry, row[0]) for row in rows), max(1, senders))
 
     async def release_messages(self, holder: str) -> None:
         await self._execute("DELETE FROM outbox_lanes WHERE holder = %s", (holder,))
@@ -253,16 +237,12 @@ class PostgresStore:
             return False
         return bool(row and row[0])
 
-    async def failed_messages(self) -> list[OutboxMessage]:
+    async def failed_messages(self) -> list[OutboxEntry]:
         rows = await self._fetch("SELECT doc FROM outbox WHERE failed ORDER BY created_at, id", ())
-        return [outbox_from_dict(row[0]) for row in rows]
+        return [from_dict(OutboxEntry, row[0]) for row in rows]
 
     async def remember_message(self, key: str, handle: str) -> None:
-        await self._execute(
-            "INSERT INTO message_handles (key, handle) VALUES (%s, %s)"
-            " ON CONFLICT (key) DO UPDATE SET handle = excluded.handle",
-            (key, handle),
-        )
+        await self._execute(UPSERT_HANDLE, {"key": key, "handle": handle})
 
     async def recall_message(self, key: str) -> str | None:
         rows = await self._fetch("SELECT handle FROM message_handles WHERE key = %s", (key,))
@@ -277,7 +257,7 @@ class PostgresStore:
         await self._pool.close()
 
     async def _append(self, connection: AsyncConnection[Row], changes: Changes) -> None:
-        """Audit lines, outbox messages and acknowledgements: written as given."""
+        """Audit lines, outbox entries, acknowledgements and message handles: written as given."""
         async with connection.cursor() as cursor:
             for query, rows in (
                 (ADD_AUDIT, [audit_row(entry) for entry in changes.audit]),
@@ -285,6 +265,10 @@ class PostgresStore:
                 (
                     UPSERT_ACKNOWLEDGEMENT,
                     [acknowledgement_row(a) for a in changes.acknowledgements],
+                ),
+                (
+                    UPSERT_HANDLE,
+                    [{"key": key, "handle": handle} for key, handle in changes.handles],
                 ),
             ):
                 if rows:
@@ -335,6 +319,9 @@ UPSERT_OUTBOX = insert(
 )
 UPSERT_ACKNOWLEDGEMENT = insert(
     "acknowledgements", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
+)
+UPSERT_HANDLE = insert(
+    "message_handles", ("key", "handle"), "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle"
 )
 
 

@@ -1,0 +1,204 @@
+"""The forms people fill in, as neutral inputs every adapter can render."""
+
+from __future__ import annotations
+
+from workflows.conversation import actions
+from workflows.district.config import DistrictConfig
+from workflows.kernel import policy
+from workflows.kernel.cards import Form, Input, InputKind, Option
+from workflows.kernel.model import PageDetails
+
+KIND = "kind"
+SCHOOL = "school"
+PLATFORM = "platform"
+PAGE_NAME = "page_name"
+PURPOSE = "purpose"
+AUDIENCE = "audience"
+CO_OWNERS = "co_owners"
+ACKNOWLEDGED = "acknowledged"
+URL = "url"
+NOTICES_DISPLAYED = "notices_displayed"
+NOTE = "note"
+REASON = "reason"
+DESCRIPTION = "description"
+SAVED_COPY = "saved_copy"
+NEW_OWNER = "new_owner"
+FROM_OWNER = "from_owner"
+
+# Fields whose text form (in HTML or card submissions) needs converting: see actions.from_text.
+CHECKBOX_FIELDS = frozenset({ACKNOWLEDGED, NOTICES_DISPLAYED})
+PEOPLE_FIELDS = frozenset({CO_OWNERS})
+
+PAGE_NAME_MAX = 100
+PURPOSE_MIN, PURPOSE_MAX = 20, 1000
+AUDIENCE_MAX = 200
+CO_OWNERS_MAX = 10
+NOTE_MAX = 1000
+
+
+def request_form(
+    config: DistrictConfig, *, request_id: str = "", initial: PageDetails | None = None
+) -> Form:
+    """The official-page request form; with `request_id`, the form to resubmit that request."""
+    kinds = tuple(Option(kind.id, kind.label) for kind in config.kinds)
+    schools = tuple(Option(school.id, school.name) for school in config.schools)
+    platforms = tuple(Option(platform.id, platform.label) for platform in config.platforms)
+    start = initial or PageDetails("", None, "", "", "", "")
+    return Form(
+        title="Edit your page request" if request_id else "Request an official page",
+        action=actions.RESUBMIT_REQUEST if request_id else actions.REQUEST_PAGE,
+        value=request_id,
+        submit_label="Resubmit" if request_id else "Send request",
+        intro=(
+            "Official district pages must be authorized before they are created "
+            f"({policy.AUTHORIZATION}). Your request goes to the person who must approve it."
+        ),
+        inputs=(
+            Input(KIND, "Kind of page", InputKind.CHOICE, options=kinds, initial=start.kind),
+            Input(
+                SCHOOL,
+                "School",
+                InputKind.CHOICE,
+                required=False,
+                options=schools,
+                initial=start.school or "",
+                hint="Needed for classroom, team and school pages.",
+            ),
+            Input(
+                PLATFORM, "Platform", InputKind.CHOICE, options=platforms, initial=start.platform
+            ),
+            Input(PAGE_NAME, "Page name", initial=start.page_name, max_length=PAGE_NAME_MAX),
+            Input(
+                PURPOSE,
+                "Purpose of the page",
+                InputKind.MULTILINE,
+                initial=start.purpose,
+                hint="Shown on the page as its stated purpose (AR 1114, notice 1).",
+                max_length=PURPOSE_MAX,
+            ),
+            Input(
+                AUDIENCE,
+                "Intended audience",
+                initial=start.audience,
+                hint="For example: families of Room 12 students.",
+                max_length=AUDIENCE_MAX,
+            ),
+            Input(
+                CO_OWNERS,
+                "Co-owners (other staff who will help run the page)",
+                InputKind.PEOPLE,
+                required=False,
+                initial=tuple(person.email for person in start.co_owners),
+            ),
+            Input(
+                ACKNOWLEDGED,
+                "I have read the district's staff guidelines for official social media",
+                InputKind.CHECKBOX,
+                hint=config.guidelines,
+            ),
+        ),
+    )
+
+
+def comment_form(title: str, action: str, value: str, label: str, submit: str) -> Form:
+    """A one-field form asking for a required comment or reason."""
+    return Form(
+        title=title,
+        action=action,
+        value=value,
+        submit_label=submit,
+        inputs=(Input(NOTE, label, InputKind.MULTILINE, max_length=NOTE_MAX),),
+    )
+
+
+def changes_form(decision_value: str) -> Form:
+    return comment_form(
+        "Request changes",
+        actions.REQUEST_CHANGES,
+        decision_value,
+        "What should be changed?",
+        "Send",
+    )
+
+
+def deny_form(decision_value: str) -> Form:
+    return comment_form("Deny request", actions.DENY, decision_value, "Reason for denying", "Deny")
+
+
+def retire_form(page_id: str) -> Form:
+    return comment_form(
+        "Retire page", actions.RETIRE_PAGE, page_id, "Why is the page being retired?", "Retire"
+    )
+
+
+def confirm_live_form(page_id: str) -> Form:
+    """Asks an owner for the live page's address and that the notices are shown."""
+    return Form(
+        title="Confirm the page is live",
+        action=actions.CONFIRM_LIVE,
+        value=page_id,
+        submit_label="Confirm",
+        inputs=(
+            Input(URL, "Address (URL) of the page", InputKind.URL, hint="https://..."),
+            Input(
+                NOTICES_DISPLAYED,
+                "The page prominently displays all eight required notices",
+                InputKind.CHECKBOX,
+            ),
+        ),
+    )
+
+
+def removal_form(config: DistrictConfig, page_id: str) -> Form:
+    """What an owner records about a removed post (AR 1114: viewpoint-neutral removal)."""
+    reasons = tuple(Option(reason.id, reason.label) for reason in config.removal_reasons)
+    return Form(
+        title="I removed a post",
+        action=actions.POST_REMOVED,
+        value=page_id,
+        submit_label="Record",
+        intro=(
+            "Posts may be removed only for one of the district's reasons, never because of the "
+            f"viewpoint they express ({policy.MONITORING}). Keep a copy of what you removed."
+        ),
+        inputs=(
+            Input(REASON, "Reason for removing it", InputKind.CHOICE, options=reasons),
+            Input(
+                DESCRIPTION,
+                "What the post said or showed, briefly",
+                InputKind.MULTILINE,
+                max_length=NOTE_MAX,
+            ),
+            Input(
+                SAVED_COPY,
+                "Where the saved copy is",
+                hint="A link to the screenshot or file, or where it is kept.",
+                max_length=500,
+            ),
+        ),
+    )
+
+
+def transfer_form(page_id: str) -> Form:
+    return Form(
+        title="Transfer the page",
+        action=actions.TRANSFER_PAGE,
+        value=page_id,
+        submit_label="Offer",
+        intro="The new owner must accept before the page is theirs.",
+        inputs=(Input(NEW_OWNER, "Work email of the new owner", max_length=200),),
+    )
+
+
+def reassign_form() -> Form:
+    return Form(
+        title="Reassign someone's pages",
+        action=actions.REASSIGN_PAGES,
+        value="",
+        submit_label="Reassign",
+        intro="For staff who have left: every page they own moves to the new owner.",
+        inputs=(
+            Input(FROM_OWNER, "Work email of the person who left", max_length=200),
+            Input(NEW_OWNER, "Work email of the new owner", max_length=200),
+        ),
+    )

@@ -1,0 +1,67 @@
+"""The commands people type, the same in Slack, Teams and the playground.
+
+`answer` turns a command line into cards to show the person (or a form to fill in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.conversation import forms
+from workflows.duties.guidelines import guidelines_card
+from workflows.engine import Engine
+from workflows.kernel.cards import Card, Form
+from workflows.kernel.commands import ShowCompliance
+from workflows.kernel.model import Person
+from workflows.reports.official import is_official
+from workflows.reports.overview import overview
+from workflows.reports.registry import registry
+
+COMMANDS = {
+    "request-page": "Ask for a new official district social media page",
+    "my-requests": "Your page requests, and what waits for your decision",
+    "my-pages": "The official pages you run",
+    "pages": "The district's official pages (add a school id to see one school)",
+    "is-official": "Whether an address is an official district page",
+    "social-media-guidelines": "The staff guidelines, and confirm you have read them",
+    "compliance": "For the district contact: monitoring and requests, school by school",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    cards: tuple[Card, ...] = ()
+    form: Form | None = None
+
+
+async def answer(engine: Engine, person: Person, line: str) -> Answer:
+    """What to show `person` for the command they typed (with or without a leading slash)."""
+    name, _, argument = line.strip().lstrip("/").partition(" ")
+    name, argument = name.lower(), argument.strip()
+    config, store = engine.context.config, engine.context.store
+    if name == "request-page":
+        return Answer(form=forms.request_form(config))
+    if name in ("my-requests", "my-pages"):
+        mine = await overview(config, store, person.email)
+        cards = mine.request_cards() if name == "my-requests" else mine.pages
+        return Answer(cards or (Card("Your pages", "You do not run any official pages yet."),))
+    if name == "pages":
+        school = argument.lower() or None
+        if school and config.school(school) is None:
+            ids = ", ".join(s.id for s in config.schools)
+            return Answer((Card("Which school?", f"Use one of: {ids}."),))
+        return Answer((await registry(config, store, school),))
+    if name == "is-official":
+        return Answer((await is_official(config, store, argument),))
+    if name == "social-media-guidelines":
+        acknowledged = [a for a in await store.acknowledgements() if a.person.email == person.email]
+        return Answer((guidelines_card(config, acknowledged[0] if acknowledged else None),))
+    if name == "compliance":
+        outcome = await engine.handle(ShowCompliance(person))
+        return Answer((outcome.reply,) if outcome.reply else ())
+    return Answer((help_card(),))
+
+
+def help_card() -> Card:
+    lines = "\n".join(f"{name}: {meaning}" for name, meaning in COMMANDS.items())
+    return Card("Pagekeeper", f"Type one of these:\n{lines}")

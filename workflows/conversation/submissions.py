@@ -1,0 +1,166 @@
+"""Turn a clicked button or a submitted form, as any adapter received it, into a command."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from workflows.conversation import actions as names
+from workflows.conversation import forms
+from workflows.district.config import DistrictConfig
+from workflows.kernel.cards import Form
+from workflows.kernel.commands import (
+    AcknowledgeGuidelines,
+    AnswerTransfer,
+    AttestMonitoring,
+    Command,
+    ConfirmPageLive,
+    Decide,
+    LogRemoval,
+    OfferTransfer,
+    ReassignPages,
+    RequestPage,
+    ResubmitRequest,
+    RetirePage,
+    RouteAgain,
+    SnoozeCheck,
+)
+from workflows.kernel.model import PageDetails, Person, Verdict
+from workflows.kernel.ports import Records
+
+FormValue = str | bool | tuple[Person, ...]
+FormValues = Mapping[str, FormValue]
+
+_VERDICTS = {
+    names.APPROVE: Verdict.APPROVE,
+    names.REQUEST_CHANGES: Verdict.REQUEST_CHANGES,
+    names.DENY: Verdict.DENY,
+}
+
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def from_text(raw: Mapping[str, object]) -> FormValues:
+    """Form values from a surface that sends only text: checkboxes as "true"/"on", people as
+    emails separated by commas, spaces or semicolons. Anything not text is ignored."""
+    values: dict[str, FormValue] = {}
+    for name, entry in raw.items():
+        if not isinstance(entry, str):
+            continue
+        if name in forms.CHECKBOX_FIELDS:
+            values[name] = entry.strip().lower() in {"true", "on", "yes"}
+        elif name in forms.PEOPLE_FIELDS:
+            emails = [email.lower() for email in _SEPARATORS.split(entry) if email]
+            values[name] = tuple(Person(email, email) for email in emails)
+        else:
+            values[name] = entry
+    return values
+
+
+class UnknownAction(ValueError):
+    """A button or form this version of Pagekeeper does not know (or a tampered value)."""
+
+
+def command_for(
+    action: str, value: str, actor: Person, values: FormValues | None = None
+) -> Command:
+    """The command for `action` on `value` (a request or page id), with any form values."""
+    given = values or {}
+    if action in _VERDICTS:
+        request_id, revision = _request_and_revision(value)
+        return Decide(actor, request_id, revision, _VERDICTS[action], _text(given, forms.NOTE))
+    if action == names.REQUEST_PAGE:
+        return RequestPage(actor, page_details(given), _flag(given, forms.ACKNOWLEDGED))
+    if action == names.RESUBMIT_REQUEST:
+        return ResubmitRequest(actor, value, page_details(given), _flag(given, forms.ACKNOWLEDGED))
+    if action == names.ROUTE_AGAIN:
+        return RouteAgain(actor, value)
+    if action == names.CONFIRM_LIVE:
+        url, shown = _text(given, forms.URL), _flag(given, forms.NOTICES_DISPLAYED)
+        return ConfirmPageLive(actor, value, url, shown)
+    if action == names.RETIRE_PAGE:
+        return RetirePage(actor, value, _text(given, forms.NOTE))
+    if action == names.MONITORING_CHECKED:
+        return AttestMonitoring(actor, value)
+    if action == names.SNOOZE_CHECK:
+        return SnoozeCheck(actor, value)
+    if action == names.POST_REMOVED:
+        reason, description = _text(given, forms.REASON), _text(given, forms.DESCRIPTION)
+        return LogRemoval(actor, value, reason, description, _text(given, forms.SAVED_COPY))
+    if action == names.ACKNOWLEDGE_GUIDELINES:
+        return AcknowledgeGuidelines(actor)
+    if action == names.TRANSFER_PAGE:
+        return OfferTransfer(actor, value, _someone(_text(given, forms.NEW_OWNER)))
+    if action in (names.ACCEPT_TRANSFER, names.DECLINE_TRANSFER):
+        return AnswerTransfer(actor, value, action == names.ACCEPT_TRANSFER)
+    if action == names.REASSIGN_PAGES:
+        gone, to = _text(given, forms.FROM_OWNER), _someone(_text(given, forms.NEW_OWNER))
+        return ReassignPages(actor, gone, to)
+    raise UnknownAction(action)
+
+
+def _someone(email: str) -> Person:
+    clean = email.strip().lower()
+    return Person(clean, clean)
+
+
+def page_details(values: FormValues) -> PageDetails:
+    """The request form's values as page details (validation happens in the engine)."""
+    co_owners = values.get(forms.CO_OWNERS, ())
+    return PageDetails(
+        kind=_text(values, forms.KIND),
+        school=_text(values, forms.SCHOOL) or None,
+        platform=_text(values, forms.PLATFORM),
+        page_name=_text(values, forms.PAGE_NAME),
+        purpose=_text(values, forms.PURPOSE),
+        audience=_text(values, forms.AUDIENCE),
+        co_owners=co_owners if isinstance(co_owners, tuple) else (),
+    )
+
+
+def _request_and_revision(value: str) -> tuple[str, int]:
+    request_id, _, revision = value.rpartition(":")
+    if not request_id or not revision.isdigit():
+        raise UnknownAction(value)
+    return request_id, int(revision)
+
+
+def _text(values: FormValues, name: str) -> str:
+    value = values.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _flag(values: FormValues, name: str) -> bool:
+    return values.get(name) is True
+
+
+async def form_for(config: DistrictConfig, store: Records, action: str, value: str) -> Form | None:
+    """The form a button opens, rebuilt from its action and value (None: it acts at once).
+
+    Platforms that cannot carry a form inside a button (Slack) open it with this on click.
+    """
+    if action == names.REQUEST_PAGE:
+        return forms.request_form(config)
+    if action == names.REQUEST_CHANGES:
+        return forms.changes_form(value)
+    if action == names.DENY:
+        return forms.deny_form(value)
+    if action == names.CONFIRM_LIVE:
+        return forms.confirm_live_form(value)
+    if action == names.RETIRE_PAGE:
+        return forms.retire_form(value)
+    if action == names.POST_REMOVED:
+        return forms.removal_form(config, value)
+    if action == names.TRANSFER_PAGE:
+        return forms.transfer_form(value)
+    if action == names.REASSIGN_PAGES:
+        return forms.reassign_form()
+    if action in (names.EDIT_REQUEST, names.RESUBMIT_REQUEST):
+        request = await store.get_request(value)
+        return (
+            forms.request_form(config, request_id=value, initial=request.details)
+            if request
+            else None
+        )
+    return None

@@ -1,0 +1,101 @@
+"""When a message cannot reach someone, the people who can fix it are told, never silence."""
+
+from __future__ import annotations
+
+from workflows.kernel import policy
+from workflows.kernel.cards import Card, Field
+from workflows.kernel.commands import ReportDeliveryFailed, ReportUndeliverable
+from workflows.kernel.events import DeliveryFailed, MessageUndeliverable
+from workflows.kernel.handling import Context, Handled, Outcome
+from workflows.kernel.messages import Message
+from workflows.kernel.model import PageRequest, RequestStatus
+
+SYSTEM = "pagekeeper"
+
+
+async def report_undeliverable(command: ReportUndeliverable, ctx: Context) -> Handled:
+    message = Message(command.recipient, Card(""), command.ref)
+    now = ctx.clock.now()
+    event = MessageUndeliverable(
+        message.subject, SYSTEM, now, command.recipient, command.platform, command.reason
+    )
+    if command.recipient == ctx.config.contact:
+        return Handled(Outcome(events=(event,)))  # nobody else to tell; the audit keeps it
+    person = ctx.config.person(command.recipient)
+    who = f"{person.name} ({command.recipient})" if person else command.recipient
+    request = await ctx.store.get_request(message.subject)
+    messages = [_to_contact(ctx, command, who, message.subject)]
+    if _waits_for(request, command.recipient):
+        assert request is not None
+        messages.append(_to_requester(ctx, command, request, who))
+    return Handled(Outcome(events=(event,), messages=tuple(messages)))
+
+
+def _waits_for(request: PageRequest | None, recipient: str) -> bool:
+    return (
+        request is not None
+        and request.status is RequestStatus.PENDING
+        and recipient in request.approvers
+    )
+
+
+def _to_contact(ctx: Context, command: ReportUndeliverable, who: str, subject: str) -> Message:
+    return Message(
+        ctx.config.contact,
+        Card(
+            title=f"Could not reach {who} in {command.platform}",
+            text=(
+                f"A message about {subject} could not be delivered: {command.reason}. "
+                f"Make sure their {command.platform} account uses the email in the district "
+                "configuration, or update the configuration."
+            ),
+            fields=(Field("About", subject),),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"undeliverable:{subject}:{command.recipient}",
+    )
+
+
+def _to_requester(
+    ctx: Context, command: ReportUndeliverable, request: PageRequest, who: str
+) -> Message:
+    contact = ctx.config.contact_person
+    return Message(
+        request.requester.email,
+        Card(
+            title=f"Your request is still waiting: {request.details.page_name}",
+            text=(
+                f"{who}, who must approve request {request.id}, could not be reached in "
+                f"{command.platform} ({command.reason}). Your request is saved and still "
+                f"pending; {contact.name} ({contact.title}) has been told and will follow up."
+            ),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"undeliverable:{request.id}:{command.recipient}",
+    )
+
+
+async def report_delivery_failed(command: ReportDeliveryFailed, ctx: Context) -> Handled:
+    subject = Message(command.recipient, Card(""), command.ref).subject
+    event = DeliveryFailed(
+        subject, SYSTEM, ctx.clock.now(), command.recipient, command.problem, command.attempts
+    )
+    if command.recipient == ctx.config.contact:
+        return Handled(Outcome(events=(event,)))
+    person = ctx.config.person(command.recipient)
+    who = f"{person.name} ({command.recipient})" if person else command.recipient
+    message = Message(
+        ctx.config.contact,
+        Card(
+            title=f"A message to {who} could not be delivered",
+            text=(
+                f"Pagekeeper tried {command.attempts} times to send {who} a message about "
+                f"{subject} and has stopped ({command.problem}). Please let them know, and "
+                "check the chat platform's status."
+            ),
+            fields=(Field("About", subject),),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"delivery-failed:{subject}:{command.recipient}",
+    )
+    return Handled(Outcome(events=(event,), messages=(message,)))

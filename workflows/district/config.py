@@ -1,0 +1,168 @@
+"""What the district's file says: people, schools, approval routes, platforms, notice text,
+reminder cadence and working time. `loading` reads and checks the file into these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from workflows.kernel.model import Person
+
+EXAMPLE_SOURCE = "built-in example district"
+
+NOTICE_KEYS = (
+    "purpose",
+    "security",
+    "monitoring",
+    "protocols",
+    "responsibility",
+    "views",
+    "endorsement",
+    "contact",
+)
+EXTRA_NOTICE_KEYS = ("unrecognized_links", "copyright", "posting_disclaimer")
+PAGE_PLACEHOLDERS = frozenset(
+    {
+        "district",
+        "page_name",
+        "kind",
+        "owner_unit",
+        "platform",
+        "purpose",
+        "audience",
+        "security_help",
+        "removal_categories",
+        "contact_name",
+        "contact_title",
+        "contact_email",
+    }
+)
+OWNER_PLACEHOLDERS = PAGE_PLACEHOLDERS | {"name", "title"}
+SECTIONS = (
+    "district",
+    "people",
+    "schools",
+    "page_kinds",
+    "platforms",
+    "removal_reasons",
+    "notices",
+    "guidelines",
+    "reminders",
+)
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used, located by file and line."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(f"{source}:{line}: {message}")
+        self.source = source
+        self.line = line
+        self.message = message
+
+
+class Route(StrEnum):
+    PRINCIPAL = "principal"
+    SUPERINTENDENT = "superintendent"
+
+
+@dataclass(frozen=True)
+class School:
+    id: str
+    name: str
+    principals: tuple[str, ...]
+    backup_approver: str | None = None
+
+
+@dataclass(frozen=True)
+class PageKind:
+    id: str
+    label: str
+    route: Route
+    needs_school: bool
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    label: str
+    security_help: str
+
+
+@dataclass(frozen=True)
+class RemovalReason:
+    id: str
+    label: str
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """When the bot may nudge people: working days (0 = Monday) between two local times."""
+
+    days: frozenset[int] = frozenset(range(5))
+    start: time = time(8, 0)
+    end: time = time(16, 0)
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """The cadence of the duties the bot carries forward (days of the calendar or working days)."""
+
+    monitoring_every_days: int = 7
+    answer_within_working_days: int = 2
+    setup_reminder_working_days: int = 3
+    approval_reminder_working_days: int = 2
+    approval_escalation_working_days: int = 5
+
+
+@dataclass(frozen=True)
+class DistrictConfig:
+    name: str
+    time_zone: ZoneInfo
+    superintendent: str
+    designees: tuple[str, ...]
+    contact: str
+    people: tuple[Person, ...]
+    schools: tuple[School, ...]
+    kinds: tuple[PageKind, ...]
+    platforms: tuple[Platform, ...]
+    removal_reasons: tuple[RemovalReason, ...]
+    notices: dict[str, str]
+    guidelines: str
+    source: str
+    guidelines_renewal_days: int | None = None
+    working_time: WorkingTime = WorkingTime()
+    reminders: Reminders = Reminders()
+
+    def person(self, email: str) -> Person | None:
+        """The directory entry for `email`, matched without regard to case."""
+        wanted = email.strip().lower()
+        return next((p for p in self.people if p.email == wanted), None)
+
+    def school(self, school_id: str | None) -> School | None:
+        return next((s for s in self.schools if s.id == school_id), None)
+
+    def kind(self, kind_id: str) -> PageKind | None:
+        return next((k for k in self.kinds if k.id == kind_id), None)
+
+    def platform(self, platform_id: str) -> Platform | None:
+        return next((p for p in self.platforms if p.id == platform_id), None)
+
+    @property
+    def contact_person(self) -> Person:
+        return self._known(self.contact)
+
+    @property
+    def superintendent_and_designees(self) -> tuple[str, ...]:
+        return (self.superintendent, *(d for d in self.designees if d != self.superintendent))
+
+    def _known(self, email: str) -> Person:
+        person = self.person(email)
+        if person is None:  # parse_config guarantees every named email is in [[people]]
+            raise LookupError(email)
+        return person

@@ -1,0 +1,284 @@
+"""Reading the district's file: TOML in, a checked DistrictConfig out, or `file:line: what`.
+
+The file is named by PAGEKEEPER_CONFIG; without it the built-in example district is used.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from datetime import time
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from workflows.district.config import (
+    DAYS,
+    EXAMPLE_SOURCE,
+    EXTRA_NOTICE_KEYS,
+    NOTICE_KEYS,
+    OWNER_PLACEHOLDERS,
+    PAGE_PLACEHOLDERS,
+    SECTIONS,
+    ConfigError,
+    DistrictConfig,
+    PageKind,
+    Platform,
+    Reminders,
+    RemovalReason,
+    Route,
+    School,
+    WorkingTime,
+)
+from workflows.district.lines import line_of
+from workflows.district.reader import ConfigProblem, Table
+from workflows.kernel.model import Person
+
+
+def example_text() -> str:
+    """The built-in example district's file, as shipped."""
+    return (
+        resources.files("workflows.district").joinpath("example_district.toml").read_text("utf-8")
+    )
+
+
+def load_config(path: Path | None) -> DistrictConfig:
+    """Read the district's TOML file, or the built-in example district when `path` is None."""
+    if path is None:
+        return parse_config(example_text(), EXAMPLE_SOURCE)
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), 1, f"cannot read the file ({error})") from None
+    return parse_config(text, str(path))
+
+
+def parse_config(text: str, source: str) -> DistrictConfig:
+    """Parse and check a configuration; raises ConfigError naming the line at fault."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or _line_from_message(str(error))
+        raise ConfigError(source, line, f"not valid TOML: {error}") from None
+    try:
+        return _build(Table(data), source)
+    except ConfigProblem as problem:
+        raise ConfigError(source, line_of(text, problem.path), problem.message) from None
+
+
+def _line_from_message(message: str) -> int:
+    # Python 3.11's tomllib puts the position only in the message: "... (at line 3, column 7)"
+    marker = "at line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",", 1)[0].strip(" )")
+        if digits.isdigit():
+            return int(digits)
+    return 1
+
+
+def _build(root: Table, source: str) -> DistrictConfig:
+    root.expect(*SECTIONS)
+    people = _people(root)
+    known = {person.email for person in people}
+    district = root.table("district")
+    name = district.text("name")
+    time_zone = _time_zone(district)
+    superintendent = _named(district, "superintendent", known)
+    designees = tuple(_each_named(district, "designees", known))
+    contact = _named(district, "contact", known)
+    working_time = _working_time(district)
+    district.finish()
+    schools = tuple(_school(table, known) for table in root.tables("schools"))
+    _unique("schools", "id", [school.id for school in schools])
+    kinds = tuple(_kind(name, table) for name, table in root.named_tables("page_kinds"))
+    platforms = tuple(_platform(name, table) for name, table in root.named_tables("platforms"))
+    reasons = tuple(_reason(table) for table in root.tables("removal_reasons"))
+    _unique("removal_reasons", "id", [reason.id for reason in reasons])
+    notices = _notices(root.table("notices"))
+    guidelines = root.table("guidelines")
+    guidelines_text = guidelines.text("text")
+    renewal = guidelines.optional_count("reacknowledge_every_days")
+    guidelines.finish()
+    reminders = _reminders(root.optional_table("reminders"))
+    root.finish()
+    return DistrictConfig(
+        name=name,
+        time_zone=time_zone,
+        superintendent=superintendent,
+        designees=designees,
+        contact=contact,
+        people=people,
+        schools=schools,
+        kinds=kinds,
+        platforms=platforms,
+        removal_reasons=reasons,
+        notices=notices,
+        guidelines=guidelines_text,
+        guidelines_renewal_days=renewal,
+        source=source,
+        working_time=working_time,
+        reminders=reminders,
+    )
+
+
+def _working_time(district: Table) -> WorkingTime:
+    days = district.words("working_days", DAYS[:5])
+    unknown = [day for day in days if day not in DAYS]
+    if unknown or not days:
+        raise district.problem(
+            "working_days", f"district.working_days: use {', '.join(DAYS)} (got {unknown or days})"
+        )
+    hours = district.text("working_hours", "08:00-16:00")
+    span = _hours(hours)
+    if span is None:
+        raise district.problem(
+            "working_hours", f'district.working_hours: write it like "08:00-16:00" (got {hours!r})'
+        )
+    start, end = span
+    return WorkingTime(frozenset(DAYS.index(day) for day in days), start, end)
+
+
+def _hours(text: str) -> tuple[time, time] | None:
+    try:
+        start_text, end_text = text.split("-")
+        start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
+def _reminders(table: Table | None) -> Reminders:
+    if table is None:
+        return Reminders()
+    defaults = Reminders()
+    values = {
+        field: table.count(field, getattr(defaults, field))
+        for field in (
+            "monitoring_every_days",
+            "answer_within_working_days",
+            "setup_reminder_working_days",
+            "approval_reminder_working_days",
+            "approval_escalation_working_days",
+        )
+    }
+    table.finish()
+    reminders = Reminders(**values)
+    if reminders.approval_escalation_working_days <= reminders.approval_reminder_working_days:
+        raise table.problem(
+            "approval_escalation_working_days",
+            "reminders.approval_escalation_working_days must be more than the reminder's days",
+        )
+    return reminders
+
+
+def _people(root: Table) -> tuple[Person, ...]:
+    people = []
+    for table in root.tables("people"):
+        people.append(Person(table.email("email"), table.text("name"), table.text("title", "")))
+        table.finish()
+    _unique("people", "email", [person.email for person in people])
+    return tuple(people)
+
+
+def _time_zone(district: Table) -> ZoneInfo:
+    zone = district.text("time_zone")
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise district.problem(
+            "time_zone", f"district.time_zone: unknown time zone {zone!r} (try 'America/Chicago')"
+        ) from None
+
+
+def _named(table: Table, key: str, known: set[str]) -> str:
+    email = table.email(key)
+    _require_listed(table, key, email, known)
+    return email
+
+
+def _each_named(table: Table, key: str, known: set[str]) -> list[str]:
+    emails = list(table.emails(key))
+    for email in emails:
+        _require_listed(table, key, email, known)
+    return emails
+
+
+def _require_listed(table: Table, key: str, email: str, known: set[str]) -> None:
+    if email not in known:
+        raise table.problem(
+            key, f"{email} is not listed under [[people]]; add their name and title"
+        )
+
+
+def _school(table: Table, known: set[str]) -> School:
+    school = School(
+        id=table.identifier("id"),
+        name=table.text("name"),
+        principals=tuple(_each_named(table, "principals", known)),
+        backup_approver=table.email("backup_approver", "") or None,
+    )
+    if school.backup_approver:
+        _require_listed(table, "backup_approver", school.backup_approver, known)
+    table.finish()
+    return school
+
+
+def _kind(kind_id: str, table: Table) -> PageKind:
+    route_name = table.text("route")
+    if route_name not in {route.value for route in Route}:
+        raise table.problem(
+            "route", f"route must be 'principal' or 'superintendent', not {route_name!r}"
+        )
+    kind = PageKind(kind_id, table.text("label"), Route(route_name), table.flag("needs_school"))
+    if kind.route is Route.PRINCIPAL and not kind.needs_school:
+        raise table.problem("needs_school", "a page kind routed to the principal needs a school")
+    table.finish()
+    return kind
+
+
+def _platform(platform_id: str, table: Table) -> Platform:
+    platform = Platform(platform_id, table.text("label"), table.text("security_help"))
+    table.finish()
+    return platform
+
+
+def _reason(table: Table) -> RemovalReason:
+    reason = RemovalReason(table.identifier("id"), table.text("label"))
+    table.finish()
+    return reason
+
+
+def _notices(table: Table) -> dict[str, str]:
+    notices = {}
+    for key in (*NOTICE_KEYS, *EXTRA_NOTICE_KEYS):
+        template = table.text(key)
+        allowed = OWNER_PLACEHOLDERS if key == "posting_disclaimer" else PAGE_PLACEHOLDERS
+        _check_placeholders(table, key, template, allowed)
+        notices[key] = template
+    table.finish()
+    return notices
+
+
+def _check_placeholders(table: Table, key: str, template: str, allowed: frozenset[str]) -> None:
+    try:
+        names = [
+            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
+        ]
+    except ValueError as error:
+        raise table.problem(
+            key, f"notices.{key}: {error} (write {{{{ and }}}} for braces)"
+        ) from None
+    for name in names:
+        if name not in allowed:
+            choices = ", ".join("{" + option + "}" for option in sorted(allowed))
+            raise table.problem(
+                key, f"notices.{key}: unknown placeholder {{{name}}}; use {choices}"
+            )
+
+
+def _unique(key: str, field: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ConfigProblem((key, index, field), f"{key}: {value!r} appears twice")
+        seen.add(value)

@@ -1,0 +1,171 @@
+"""Duties the bot carries forward by itself, run whenever the clock moves on.
+
+Only in the district's working time: a duty that falls due at night or at the weekend waits
+for the next working hour. Each run handles a bounded batch so people's clicks never wait long.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from workflows.conversation.wording import when
+from workflows.district.config import Route
+from workflows.district.working_time import add_working_days, is_working_time
+from workflows.duties import messages as reminder_messages
+from workflows.duties.guidelines import renewal_reminder
+from workflows.kernel.commands import RunReminders
+from workflows.kernel.events import (
+    ApprovalReminded,
+    Event,
+    GuidelinesReminded,
+    MonitoringCheckSent,
+    MonitoringOverdue,
+    RequestEscalated,
+    SetupReminded,
+)
+from workflows.kernel.handling import Context, Handled, Outcome
+from workflows.kernel.messages import Message
+from workflows.kernel.model import (
+    SYSTEM,
+    Acknowledgement,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+    next_version,
+)
+
+
+class _Batch:
+    """What one run decided: records to write, events, messages; stops at the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.requests: list[PageRequest] = []
+        self.pages: list[Page] = []
+        self.acknowledgements: list[Acknowledgement] = []
+        self.events: list[Event] = []
+        self.messages: list[Message] = []
+
+    @property
+    def full(self) -> bool:
+        return len(self.requests) + len(self.pages) + len(self.acknowledgements) >= self.limit
+
+    def handled(self) -> Handled:
+        outcome = Outcome(events=tuple(self.events), messages=tuple(self.messages))
+        return Handled(
+            outcome,
+            requests=tuple(self.requests),
+            pages=tuple(self.pages),
+            acknowledgements=tuple(self.acknowledgements),
+        )
+
+
+async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
+    now = ctx.clock.now()
+    batch = _Batch(command.limit)
+    if not is_working_time(ctx.config, now):
+        return batch.handled()
+    for page in await ctx.store.find_pages(status=PageStatus.ACTIVE):
+        if batch.full:
+            break
+        _monitoring(ctx, page, now, batch)
+    for page in await ctx.store.find_pages(status=PageStatus.SETTING_UP):
+        if batch.full:
+            break
+        _setup(ctx, page, now, batch)
+    for request in await ctx.store.find_requests(status=RequestStatus.PENDING):
+        if batch.full:
+            break
+        _pending(ctx, request, now, batch)
+    if ctx.config.guidelines_renewal_days:
+        for acknowledgement in await ctx.store.acknowledgements():
+            if batch.full:
+                break
+            _renewal(ctx, acknowledgement, now, batch)
+    return batch.handled()
+
+
+def _renewal(ctx: Context, acknowledgement: Acknowledgement, now: datetime, batch: _Batch) -> None:
+    """Yearly (or as configured): read the guidelines again, once per expiry."""
+    assert ctx.config.guidelines_renewal_days is not None
+    due = acknowledgement.at + timedelta(days=ctx.config.guidelines_renewal_days)
+    reminded = acknowledgement.reminded_at
+    if due <= now and (reminded is None or reminded < due):
+        batch.acknowledgements.append(dataclasses.replace(acknowledgement, reminded_at=now))
+        email = acknowledgement.person.email
+        batch.events.append(GuidelinesReminded(email, SYSTEM, now))
+        batch.messages.append(renewal_reminder(ctx.config, acknowledgement))
+
+
+def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
+    every = timedelta(days=ctx.config.reminders.monitoring_every_days)
+    if page.nudge_open:
+        assert page.nudged_at is not None
+        deadline = add_working_days(
+            ctx.config, page.nudged_at, ctx.config.reminders.answer_within_working_days
+        )
+        if page.escalated_at is None and deadline <= now:
+            overdue = next_version(page, escalated_at=now)
+            batch.pages.append(overdue)
+            batch.events.append(
+                MonitoringOverdue(page.id, SYSTEM, now, when(ctx.config, page.nudged_at))
+            )
+            batch.messages.append(reminder_messages.check_overdue(ctx.config, overdue))
+        return
+    due = page.next_check_due or ((page.live_at or page.approved_at) + every)
+    if due <= now:
+        nudged = next_version(page, nudged_at=now, next_check_due=now + every, escalated_at=None)
+        batch.pages.append(nudged)
+        batch.events.append(MonitoringCheckSent(page.id, SYSTEM, now))
+        batch.messages.extend(reminder_messages.monitoring_checks(ctx.config, nudged))
+
+
+def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
+    days = ctx.config.reminders.setup_reminder_working_days
+    since = page.setup_reminded_at or page.approved_at
+    if add_working_days(ctx.config, since, days) <= now:
+        reminded = next_version(page, setup_reminded_at=now)
+        batch.pages.append(reminded)
+        batch.events.append(SetupReminded(page.id, SYSTEM, now))
+        batch.messages.extend(reminder_messages.setup_reminders(ctx.config, reminded))
+
+
+def _pending(ctx: Context, request: PageRequest, now: datetime, batch: _Batch) -> None:
+    settings = ctx.config.reminders
+    since = request.waiting_since
+    if (
+        request.escalated_at is None
+        and add_working_days(ctx.config, since, settings.approval_escalation_working_days) <= now
+    ):
+        added = _escalation_approvers(ctx, request)
+        escalated = next_version(
+            request,
+            approvers=(*request.approvers, *added),
+            escalated_at=now,
+            reminded_at=request.reminded_at or now,
+        )
+        batch.requests.append(escalated)
+        batch.events.append(RequestEscalated(request.id, SYSTEM, now, added))
+        batch.messages.extend(reminder_messages.escalated(ctx.config, escalated, added))
+        return
+    if (
+        request.reminded_at is None
+        and add_working_days(ctx.config, since, settings.approval_reminder_working_days) <= now
+    ):
+        reminded = next_version(request, reminded_at=now)
+        batch.requests.append(reminded)
+        batch.events.append(ApprovalReminded(request.id, SYSTEM, now, request.approvers))
+        batch.messages.extend(reminder_messages.approval_reminders(ctx.config, reminded))
+
+
+def _escalation_approvers(ctx: Context, request: PageRequest) -> tuple[str, ...]:
+    """The school's backup approver for a principal's decision, else the Superintendent's office."""
+    kind = ctx.config.kind(request.details.kind)
+    school = ctx.config.school(request.details.school)
+    taken = {*request.approvers, request.requester.email}
+    backup = school.backup_approver if school else None
+    if kind is not None and kind.route is Route.PRINCIPAL and backup and backup not in taken:
+        return (backup,)
+    return tuple(email for email in ctx.config.superintendent_and_designees if email not in taken)

@@ -1,0 +1,108 @@
+"""Neutral cards: what the bot says, before any platform decides how it looks.
+
+Slack renders a card as Block Kit, Teams as an Adaptive Card, the playground as HTML. Every
+card also has a plain-text form for notifications, screen readers and text-only surfaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from workflows.kernel.policy import Clause
+
+
+class InputKind(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    URL = "url"
+    CHOICE = "choice"
+    PEOPLE = "people"
+    CHECKBOX = "checkbox"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Input:
+    """One field of a form. `name` is the field the engine reports errors against."""
+
+    name: str
+    label: str
+    kind: InputKind = InputKind.TEXT
+    required: bool = True
+    options: tuple[Option, ...] = ()
+    initial: str | tuple[str, ...] = ""
+    hint: str = ""
+    max_length: int = 0
+
+
+@dataclass(frozen=True)
+class Form:
+    """A set of inputs submitted together as one action."""
+
+    title: str
+    action: str
+    value: str
+    submit_label: str
+    inputs: tuple[Input, ...]
+    intro: str = ""
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button; when `form` is set, clicking opens that form instead of acting at once."""
+
+    label: str
+    action: str
+    value: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+    form: Form | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of text; `copyable` text is meant to be pasted somewhere verbatim."""
+
+    heading: str
+    text: str
+    copyable: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    text: str = ""
+    fields: tuple[Field, ...] = ()
+    sections: tuple[Section, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    clause: Clause | None = None
+
+    def plain_text(self) -> str:
+        """The whole card as plain text, for surfaces that cannot show it natively."""
+        parts = [self.title]
+        if self.text:
+            parts.append(self.text)
+        parts.extend(f"{field.label}: {field.value}" for field in self.fields)
+        parts.extend(f"{section.heading}\n{section.text}" for section in self.sections)
+        if self.buttons:
+            parts.append("Actions: " + ", ".join(button.label for button in self.buttons))
+        if self.clause:
+            parts.append(f"Rule: {self.clause}")
+        return "\n\n".join(parts)

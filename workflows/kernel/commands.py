@@ -1,0 +1,168 @@
+"""Orders a person gives Pagekeeper, as they arrive from any chat platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.kernel.model import PageDetails, Person, Verdict
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    actor: Person
+    details: PageDetails
+    acknowledged_guidelines: bool
+
+
+@dataclass(frozen=True)
+class ResubmitRequest:
+    """The requester's edited form after an approver asked for changes."""
+
+    actor: Person
+    request_id: str
+    details: PageDetails
+    acknowledged_guidelines: bool
+
+
+@dataclass(frozen=True)
+class Decide:
+    """An approver's click; `revision` is the version of the request the card showed."""
+
+    actor: Person
+    request_id: str
+    revision: int
+    verdict: Verdict
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RouteAgain:
+    """The district contact retries a held request, typically after fixing the configuration."""
+
+    actor: Person
+    request_id: str
+
+
+@dataclass(frozen=True)
+class ConfirmPageLive:
+    actor: Person
+    page_id: str
+    url: str
+    notices_displayed: bool
+
+
+@dataclass(frozen=True)
+class RetirePage:
+    actor: Person
+    page_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AttestMonitoring:
+    """An owner checked the page and found nothing to remove."""
+
+    actor: Person
+    page_id: str
+
+
+@dataclass(frozen=True)
+class LogRemoval:
+    """An owner removed a post, for a reason from the district's viewpoint-neutral list."""
+
+    actor: Person
+    page_id: str
+    reason: str
+    description: str
+    saved_copy: str
+
+
+@dataclass(frozen=True)
+class SnoozeCheck:
+    """Ask for the monitoring check again tomorrow."""
+
+    actor: Person
+    page_id: str
+
+
+@dataclass(frozen=True)
+class AcknowledgeGuidelines:
+    actor: Person
+
+
+@dataclass(frozen=True)
+class OfferTransfer:
+    """An owner hands their part of a page to another staff member, who must accept."""
+
+    actor: Person
+    page_id: str
+    to: Person
+
+
+@dataclass(frozen=True)
+class AnswerTransfer:
+    actor: Person
+    page_id: str
+    accept: bool
+
+
+@dataclass(frozen=True)
+class ReassignPages:
+    """The district contact moves every page of someone who has left to someone else."""
+
+    actor: Person
+    from_email: str
+    to: Person
+
+
+@dataclass(frozen=True)
+class ShowCompliance:
+    actor: Person
+
+
+@dataclass(frozen=True)
+class RunReminders:
+    """The clock moved on: send whatever is due, a bounded batch at a time."""
+
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class ReportUndeliverable:
+    """A chat platform could not reach `recipient` (for instance: no account uses that email)."""
+
+    recipient: str
+    ref: str
+    platform: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportDeliveryFailed:
+    """A message kept failing and Pagekeeper stopped trying to send it."""
+
+    recipient: str
+    ref: str
+    problem: str
+    attempts: int
+
+
+Command = (
+    RequestPage
+    | ResubmitRequest
+    | Decide
+    | RouteAgain
+    | ConfirmPageLive
+    | RetirePage
+    | ReportUndeliverable
+    | ReportDeliveryFailed
+    | AttestMonitoring
+    | LogRemoval
+    | SnoozeCheck
+    | RunReminders
+    | AcknowledgeGuidelines
+    | OfferTransfer
+    | AnswerTransfer
+    | ReassignPages
+    | ShowCompliance
+)

@@ -1,0 +1,253 @@
+"""What happened, in the past tense. Each event becomes one line of the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from workflows.kernel import policy
+from workflows.kernel.model import AuditEntry
+from workflows.kernel.policy import Clause
+
+
+@dataclass(frozen=True)
+class Event:
+    subject: str
+    actor: str
+    at: datetime
+    clause: ClassVar[Clause] = policy.AUTHORIZATION
+
+    def detail(self) -> str:
+        """Extra words for the audit trail beyond who, what, when and which record."""
+        return ""
+
+    def audit_entry(self) -> AuditEntry:
+        return AuditEntry(
+            self.at, self.actor, type(self).__name__, self.subject, self.clause, self.detail()
+        )
+
+
+@dataclass(frozen=True)
+class PageRequested(Event):
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "sent to " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class RequestHeld(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return f"held for the district contact: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RequestRouted(Event):
+    """A held request sent on to approvers by the district contact."""
+
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "sent to " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class RequestResubmitted(Event):
+    revision: int
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return f"revision {self.revision} sent to " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class ChangesRequested(Event):
+    comment: str
+
+    def detail(self) -> str:
+        return self.comment
+
+
+@dataclass(frozen=True)
+class RequestApproved(Event):
+    page_id: str
+    comment: str
+
+    def detail(self) -> str:
+        return f"page {self.page_id} registered" + (f"; {self.comment}" if self.comment else "")
+
+
+@dataclass(frozen=True)
+class PageRegistered(Event):
+    """An approved page enters the registry; its own audit history starts here."""
+
+    request_id: str
+
+    def detail(self) -> str:
+        return f"registered as setting up, from request {self.request_id}"
+
+
+@dataclass(frozen=True)
+class RequestDenied(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class DecisionRefused(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class PageWentLive(Event):
+    url: str
+    clause: ClassVar[Clause] = policy.REQUIRED_NOTICES
+
+    def detail(self) -> str:
+        return f"live at {self.url}; owner confirmed the required notices are displayed"
+
+
+@dataclass(frozen=True)
+class PageRetired(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class MessageUndeliverable(Event):
+    """A message about this record could not reach `recipient` on a chat platform."""
+
+    recipient: str
+    platform: str
+    reason: str
+
+    def detail(self) -> str:
+        return f"could not reach {self.recipient} in {self.platform}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class DeliveryFailed(Event):
+    """A message about this record was given up after repeated failures."""
+
+    recipient: str
+    problem: str
+    attempts: int
+
+    def detail(self) -> str:
+        return f"gave up sending to {self.recipient} after {self.attempts} tries: {self.problem}"
+
+
+@dataclass(frozen=True)
+class ActionRefused(Event):
+    """Someone tried to act on a page or request that is not theirs to act on."""
+
+    action: str
+    reason: str
+
+    def detail(self) -> str:
+        return f"{self.action}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class MonitoringCheckSent(Event):
+    clause: ClassVar[Clause] = policy.MONITORING
+
+
+@dataclass(frozen=True)
+class MonitoringChecked(Event):
+    clause: ClassVar[Clause] = policy.MONITORING
+
+    def detail(self) -> str:
+        return "checked; nothing to remove"
+
+
+@dataclass(frozen=True)
+class PostRemoved(Event):
+    reason: str
+    description: str
+    saved_copy: str
+    clause: ClassVar[Clause] = policy.MONITORING
+
+    def detail(self) -> str:
+        return f"reason: {self.reason}; {self.description}; copy kept at {self.saved_copy}"
+
+
+@dataclass(frozen=True)
+class MonitoringSnoozed(Event):
+    clause: ClassVar[Clause] = policy.MONITORING
+
+
+@dataclass(frozen=True)
+class MonitoringOverdue(Event):
+    since: str
+    clause: ClassVar[Clause] = policy.MONITORING
+
+    def detail(self) -> str:
+        return f"check unanswered since {self.since}; approver told"
+
+
+@dataclass(frozen=True)
+class SetupReminded(Event):
+    clause: ClassVar[Clause] = policy.REQUIRED_NOTICES
+
+
+@dataclass(frozen=True)
+class ApprovalReminded(Event):
+    approvers: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "reminded " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class RequestEscalated(Event):
+    added: tuple[str, ...]
+
+    def detail(self) -> str:
+        return "also sent to " + ", ".join(self.added)
+
+
+@dataclass(frozen=True)
+class GuidelinesAcknowledged(Event):
+    clause: ClassVar[Clause] = policy.STAFF_INFORMATION
+
+
+@dataclass(frozen=True)
+class GuidelinesReminded(Event):
+    clause: ClassVar[Clause] = policy.STAFF_INFORMATION
+
+
+@dataclass(frozen=True)
+class TransferOffered(Event):
+    to: str
+
+    def detail(self) -> str:
+        return f"offered to {self.to}"
+
+
+@dataclass(frozen=True)
+class TransferAnswered(Event):
+    to: str
+    accepted: bool
+
+    def detail(self) -> str:
+        return f"{self.to} {'accepted' if self.accepted else 'declined'}"
+
+
+@dataclass(frozen=True)
+class PageReassigned(Event):
+    from_email: str
+    to: str
+
+    def detail(self) -> str:
+        return f"owner {self.from_email} replaced by {self.to}"

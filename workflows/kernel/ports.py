@@ -1,0 +1,170 @@
+"""What the core needs from the outside world, one port per role, and the clock.
+
+Each part of the code asks only for the role it uses: handlers read `Records` (only the
+engine commits), the dispatcher works the `Outbox`, the duties loop takes the `DutyLock`,
+/healthz asks `Health`, and platform adapters keep `MessageHandles`. A store implements
+them all (`Store`); the same contract tests run against every store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import (
+    Acknowledgement,
+    AuditEntry,
+    Page,
+    PageRequest,
+    PageStatus,
+    RequestStatus,
+)
+
+
+class ConflictError(Exception):
+    """Someone else changed a record between our read and our write; nothing was written."""
+
+
+class StorageError(Exception):
+    """The store cannot be used (unreadable file, full disk); the message names the place."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything one command changes, written all together or not at all.
+
+    Each record carries the version it will have once written: 1 for a new record, one more
+    than the stored version for an update. A stale version raises ConflictError. Outbox
+    entries are written as given (only the dispatcher changes them once stored), and so are
+    message handles (where a platform put a delivered message, kept with its delivery).
+    """
+
+    requests: tuple[PageRequest, ...] = ()
+    pages: tuple[Page, ...] = ()
+    audit: tuple[AuditEntry, ...] = ()
+    outbox: tuple[OutboxEntry, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    handles: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Messages one sender may deliver now, and how many senders share the platforms' limits."""
+
+    entries: tuple[OutboxEntry, ...]
+    senders: int = 1
+
+
+class Records(Protocol):
+    """Requests, pages, acknowledgements and the append-only audit trail."""
+
+    async def get_request(self, request_id: str) -> PageRequest | None: ...
+
+    async def get_page(self, page_id: str) -> Page | None: ...
+
+    async def find_requests(
+        self,
+        *,
+        requester: str | None = None,
+        approver: str | None = None,
+        status: RequestStatus | None = None,
+        page_name: str | None = None,
+    ) -> list[PageRequest]:
+        """Requests matching every filter given, oldest first (page names in any case)."""
+        ...
+
+    async def find_pages(
+        self,
+        *,
+        owner: str | None = None,
+        status: PageStatus | None = None,
+        page_name: str | None = None,
+        url: str | None = None,
+    ) -> list[Page]:
+        """Pages matching every filter given, oldest first (page names in any case, addresses
+        as `workflows.pages.addresses.comparable` compares them)."""
+        ...
+
+    async def acknowledgements(self) -> list[Acknowledgement]:
+        """Each person's latest acknowledgement of the staff guidelines."""
+        ...
+
+    def iter_audit(self, start: datetime | None, end: datetime | None) -> AsyncIterator[AuditEntry]:
+        """The audit trail between two moments (either may be open), read a little at a time."""
+        ...
+
+    async def commit(self, changes: Changes) -> None:
+        """Write `changes` atomically and durably, or raise and write nothing."""
+        ...
+
+
+class Outbox(Protocol):
+    """Messages waiting to be delivered, shared out among the processes that send them."""
+
+    async def claim_messages(
+        self,
+        holder: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        skip: frozenset[str] = frozenset(),
+    ) -> Claim:
+        """Due messages for `holder` to deliver, earliest due first, leaving out `skip`.
+
+        Each person's messages go to one holder at a time (so they stay in order) until the
+        holder releases them or `lease` runs out (so a holder that died loses nothing).
+        `senders` counts the holders sending right now, this one included.
+        """
+        ...
+
+    async def release_messages(self, holder: str) -> None:
+        """Let other holders deliver to the people `holder` claimed."""
+        ...
+
+    async def commit(self, changes: Changes) -> None:
+        """Write outbox entries (and the handles of delivered messages) as given."""
+        ...
+
+
+class MessageHandles(Protocol):
+    """Where platforms put messages, and what adapters must keep across restarts."""
+
+    async def remember_message(self, key: str, handle: str) -> None:
+        """Keep `handle` under `key`, durably (through the same journal as every record)."""
+        ...
+
+    async def recall_message(self, key: str) -> str | None:
+        """The handle remembered under `key`, if any."""
+        ...
+
+
+class DutyLock(Protocol):
+    async def hold_duty(self, duty: str) -> bool:
+        """True when this process is the one (of all sharing the store) to carry out `duty`;
+        once held, it stays held until the process stops."""
+        ...
+
+
+class Health(Protocol):
+    async def check(self) -> None:
+        """Raise StorageError when the store cannot take writes."""
+        ...
+
+    async def failed_messages(self) -> list[OutboxEntry]:
+        """Messages the dispatcher gave up on, oldest first."""
+        ...
+
+
+class Store(Records, Outbox, MessageHandles, DutyLock, Health, Protocol):
+    """Every role at once: what a storage implementation provides to the composition root."""
+
+    async def close(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...

@@ -1,0 +1,36 @@
+"""Which handler carries out which command, typed so a handler can only be registered for the
+command it takes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from workflows.kernel.handling import Context, Handled
+
+C = TypeVar("C")
+Handler = Callable[[C, Context], Awaitable[Handled]]
+
+
+class Handlers:
+    """Command types and their handlers; `add` checks (with mypy) that they belong together."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[type, Handler[Any]] = {}
+
+    def add(self, kind: type[C], handler: Handler[C]) -> Handlers:
+        if kind in self._by_type:
+            raise ValueError(f"{kind.__name__} already has a handler")
+        self._by_type[kind] = handler
+        return self
+
+    def handler_for(self, command: C) -> Handler[C]:
+        """The handler registered for `command`'s type; KeyError names a missing one."""
+        try:
+            return self._by_type[type(command)]
+        except KeyError:
+            raise KeyError(f"no handler for {type(command).__name__}") from None
+
+    @property
+    def kinds(self) -> frozenset[type]:
+        return frozenset(self._by_type)

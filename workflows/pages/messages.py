@@ -1,0 +1,140 @@
+"""Cards about official pages: what owners must post, and changes to the page's status."""
+
+from __future__ import annotations
+
+from workflows.conversation import forms
+from workflows.conversation.actions import CONFIRM_LIVE, RETIRE_PAGE, TRANSFER_PAGE
+from workflows.conversation.wording import when
+from workflows.district.config import DistrictConfig
+from workflows.kernel import policy
+from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
+from workflows.kernel.messages import Message
+from workflows.kernel.model import Page, Person
+from workflows.pages.notices import copyright_reminder, page_notices, posting_disclaimer
+
+
+def setup_ref(page: Page) -> str:
+    return f"page:{page.id}"
+
+
+def page_approved(config: DistrictConfig, page: Page, requester: Person) -> tuple[Message, ...]:
+    """Each owner's instructions: the notice text, their own disclaimer, and Confirm live."""
+    return tuple(
+        Message(owner.email, _setup_card(config, page, owner, requester), setup_ref(page))
+        for owner in page.owners
+    )
+
+
+def _setup_card(config: DistrictConfig, page: Page, owner: Person, requester: Person) -> Card:
+    notices = page_notices(config, page.details)
+    if owner.email == requester.email:
+        opening = f"{page.approved_by.display} approved your request."
+    else:
+        opening = (
+            f"{requester.name} named you a co-owner and {page.approved_by.display} approved it."
+        )
+    return Card(
+        title=f"Approved: set up {page.details.page_name}",
+        text=(
+            f"{opening} {page.details.page_name} is now registered as an official district page "
+            f"({page.id}). Create it, paste the notice text below where visitors see it "
+            "(for example the About section or a pinned post), then confirm it is live."
+        ),
+        sections=(
+            Section(
+                f"Notice text to display on the page ({policy.REQUIRED_NOTICES})",
+                notices.page_text(),
+                copyable=True,
+            ),
+            Section(
+                f"Your posting disclaimer ({policy.EMPLOYEE_POSTING})",
+                posting_disclaimer(config, page.details, owner),
+                copyable=True,
+            ),
+            Section(f"Copyright ({policy.COPYRIGHT})", copyright_reminder(config, page.details)),
+        ),
+        buttons=(confirm_live_button(page),),
+        clause=policy.REQUIRED_NOTICES,
+    )
+
+
+def confirm_live_button(page: Page) -> Button:
+    return Button(
+        "Confirm page is live",
+        CONFIRM_LIVE,
+        page.id,
+        ButtonStyle.PRIMARY,
+        form=forms.confirm_live_form(page.id),
+    )
+
+
+def transfer_button(page: Page) -> Button:
+    return Button(
+        "Transfer to someone else", TRANSFER_PAGE, page.id, form=forms.transfer_form(page.id)
+    )
+
+
+def retire_button(page: Page) -> Button:
+    return Button(
+        "Retire page",
+        RETIRE_PAGE,
+        page.id,
+        ButtonStyle.DANGER,
+        form=forms.retire_form(page.id),
+    )
+
+
+def page_live(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
+    """Owners' setup cards become a record of the live page; the approver hears of it."""
+    owners = tuple(
+        Message(owner.email, _live_card(config, page, owner), setup_ref(page), update=True)
+        for owner in page.owners
+    )
+    if page.is_owned_by(page.approved_by.email):
+        return owners
+    to_approver = Message(
+        page.approved_by.email,
+        Card(
+            title=f"Now live: {page.details.page_name}",
+            text=f"The page you approved is live at {page.url}.",
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"live:{page.id}",
+    )
+    return (*owners, to_approver)
+
+
+def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
+    assert page.url is not None and page.live_at is not None
+    return Card(
+        title=f"Live: {page.details.page_name}",
+        text=(
+            f"{page.details.page_name} is an active official district page since "
+            f"{when(config, page.live_at)}. Add your posting disclaimer to each post."
+        ),
+        fields=(Field("Address", page.url), Field("Page", page.id)),
+        sections=(
+            Section(
+                f"Your posting disclaimer ({policy.EMPLOYEE_POSTING})",
+                posting_disclaimer(config, page.details, owner),
+                copyable=True,
+            ),
+        ),
+        buttons=(transfer_button(page), retire_button(page)),
+        clause=policy.REQUIRED_NOTICES,
+    )
+
+
+def page_retired(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
+    assert page.retired_at is not None
+    card = Card(
+        title=f"Retired: {page.details.page_name}",
+        text=(
+            f"{page.details.page_name} was retired on {when(config, page.retired_at)} and is "
+            "no longer an official district page. Take it down or mark it as no longer "
+            "maintained by the district."
+        ),
+        fields=(Field("Reason", page.retired_reason), Field("Page", page.id)),
+        clause=policy.DEFINITIONS,
+    )
+    return tuple(Message(o.email, card, setup_ref(page), update=True) for o in page.owners)

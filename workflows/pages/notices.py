@@ -1,0 +1,77 @@
+"""The text an official page must display (AR 1114 items 1-8) and what its owners post with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.district.config import NOTICE_KEYS, DistrictConfig
+from workflows.kernel.model import PageDetails, Person
+
+HEADINGS = {
+    "purpose": "Purpose of this page",
+    "security": "Security settings",
+    "monitoring": "Monitoring and removal of posts",
+    "protocols": "How to take part",
+    "responsibility": "Your responsibility",
+    "views": "Views disclaimer",
+    "endorsement": "No endorsement",
+    "contact": "Reporting a violation",
+}
+
+
+@dataclass(frozen=True)
+class PageNotices:
+    """The eight required notices plus the statement on links, ready to paste."""
+
+    items: tuple[tuple[str, str], ...]
+    unrecognized_links: str
+
+    def page_text(self) -> str:
+        numbered = [f"{n}. {heading}: {text}" for n, (heading, text) in enumerate(self.items, 1)]
+        return "\n".join([*numbered, self.unrecognized_links])
+
+
+def page_notices(config: DistrictConfig, details: PageDetails) -> PageNotices:
+    """All eight notices and the links statement, filled in for this page."""
+    values = _placeholders(config, details)
+    items = tuple((HEADINGS[key], config.notices[key].format_map(values)) for key in NOTICE_KEYS)
+    return PageNotices(items, config.notices["unrecognized_links"].format_map(values))
+
+
+def copyright_reminder(config: DistrictConfig, details: PageDetails) -> str:
+    return config.notices["copyright"].format_map(_placeholders(config, details))
+
+
+def posting_disclaimer(config: DistrictConfig, details: PageDetails, owner: Person) -> str:
+    """The owner's own line to add to posts: name, district title, views are theirs alone."""
+    values = _placeholders(config, details) | {
+        "name": owner.name,
+        "title": owner.title or f"staff member, {config.name}",
+    }
+    return config.notices["posting_disclaimer"].format_map(values)
+
+
+def _placeholders(config: DistrictConfig, details: PageDetails) -> dict[str, str]:
+    kind = config.kind(details.kind)
+    platform = config.platform(details.platform)
+    school = config.school(details.school)
+    contact = config.contact_person
+    return {
+        "district": config.name,
+        "page_name": details.page_name,
+        "kind": kind.label.lower() if kind else details.kind,
+        "owner_unit": school.name if school else config.name,
+        "platform": platform.label if platform else details.platform,
+        "purpose": _sentence(details.purpose),
+        "audience": details.audience,
+        "security_help": platform.security_help if platform else "",
+        "removal_categories": "; ".join(r.label.lower() for r in config.removal_reasons),
+        "contact_name": contact.name,
+        "contact_title": contact.title,
+        "contact_email": contact.email,
+    }
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."

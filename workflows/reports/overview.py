@@ -1,0 +1,116 @@
+"""A person's overview: their requests, their pages, and what waits for their decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.conversation import forms
+from workflows.conversation.actions import REQUEST_PAGE
+from workflows.conversation.wording import names, when
+from workflows.district.config import DistrictConfig
+from workflows.kernel import policy
+from workflows.kernel.cards import Button, ButtonStyle, Card, Field
+from workflows.kernel.model import Page, PageRequest, PageStatus, RequestStatus
+from workflows.kernel.ports import Records
+from workflows.pages import messages as page_messages
+from workflows.requests import messages as request_messages
+
+RECENT = 20
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A person's view of Pagekeeper, in parts a platform can show together or apart."""
+
+    requests: Card
+    decisions: tuple[Card, ...]
+    held: tuple[Card, ...]
+    changes: tuple[Card, ...]
+    pages: tuple[Card, ...]
+
+    def request_cards(self) -> tuple[Card, ...]:
+        """Their requests, then everything that waits for them to act on a request."""
+        return (self.requests, *self.decisions, *self.held, *self.changes)
+
+    def all_cards(self) -> tuple[Card, ...]:
+        return (*self.request_cards(), *self.pages)
+
+
+async def overview(config: DistrictConfig, store: Records, email: str) -> Overview:
+    """One person's overview: decisions first, then held requests, changes asked, pages."""
+    email = email.strip().lower()
+    waiting = await store.find_requests(approver=email, status=RequestStatus.PENDING)
+    mine = await store.find_requests(requester=email)
+    pages = [p for p in await store.find_pages(owner=email) if p.status is not PageStatus.RETIRED]
+    held = await store.find_requests(status=RequestStatus.HELD) if email == config.contact else []
+    return Overview(
+        requests=_summary(config, mine),
+        decisions=tuple(request_messages.approval_card(config, request) for request in waiting),
+        held=tuple(
+            request_messages.request_held(config, request, request.route)[1].card
+            for request in held
+        ),
+        changes=tuple(
+            request_messages.changes_requested(config, request).card
+            for request in mine
+            if request.status is RequestStatus.CHANGES_REQUESTED
+        ),
+        pages=tuple(_page_card(config, page) for page in pages),
+    )
+
+
+def _summary(config: DistrictConfig, requests: list[PageRequest]) -> Card:
+    recent = requests[-RECENT:][::-1]
+    return Card(
+        title="Your page requests",
+        text=(
+            "Official district pages must be authorized before they are created."
+            if recent
+            else "You have not asked for an official page yet."
+        ),
+        fields=tuple(
+            Field(f"{request.details.page_name} ({request.id})", _status(config, request))
+            for request in recent
+        ),
+        buttons=(
+            Button(
+                "Request a page",
+                REQUEST_PAGE,
+                "",
+                ButtonStyle.PRIMARY,
+                form=forms.request_form(config),
+            ),
+        ),
+        clause=policy.AUTHORIZATION,
+    )
+
+
+def _status(config: DistrictConfig, request: PageRequest) -> str:
+    decision = request.last_decision
+    if request.status is RequestStatus.PENDING:
+        return f"Waiting for {names(config, request.approvers)}"
+    if request.status is RequestStatus.HELD:
+        return f"On hold: {request.route}"
+    assert decision is not None
+    return request_messages.already_decided_text(config, decision)
+
+
+def _page_card(config: DistrictConfig, page: Page) -> Card:
+    platform = config.platform(page.details.platform)
+    fields = [
+        Field("Platform", platform.label if platform else page.details.platform),
+        Field("Owners", ", ".join(owner.name for owner in page.owners)),
+    ]
+    if page.status is PageStatus.ACTIVE and page.url and page.live_at:
+        fields.insert(0, Field("Status", f"Live since {when(config, page.live_at)}"))
+        fields.insert(1, Field("Address", page.url))
+        buttons = (page_messages.transfer_button(page), page_messages.retire_button(page))
+    else:
+        fields.insert(0, Field("Status", "Setting up: post the notices, then confirm it is live"))
+        buttons = (page_messages.confirm_live_button(page), page_messages.transfer_button(page))
+    return Card(
+        title=f"{page.details.page_name} ({page.id})",
+        fields=tuple(fields),
+        buttons=buttons,
+        clause=policy.REQUIRED_NOTICES,
+    )

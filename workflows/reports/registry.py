@@ -1,0 +1,50 @@
+"""The district's registry of official pages: what is official, where, and who runs it."""
+
+from __future__ import annotations
+
+from workflows.conversation.wording import when
+from workflows.district.config import DistrictConfig
+from workflows.kernel import policy
+from workflows.kernel.cards import Card, Field
+from workflows.kernel.model import Page, PageStatus
+from workflows.kernel.ports import Records
+
+_STATUS = {
+    PageStatus.SETTING_UP: "setting up",
+    PageStatus.ACTIVE: "active",
+    PageStatus.RETIRED: "retired",
+}
+
+
+async def registry(config: DistrictConfig, store: Records, school: str | None = None) -> Card:
+    """Official pages (retired ones left out), optionally for one school, as one card."""
+    pages = [
+        page
+        for page in await store.find_pages()
+        if page.status is not PageStatus.RETIRED
+        and (school is None or page.details.school == school)
+    ]
+    chosen = config.school(school)
+    where = chosen.name if chosen else config.name
+    return Card(
+        title=f"Official pages: {where}",
+        text=(
+            f"{len(pages)} official page{'s' if len(pages) != 1 else ''}. Sites not listed here "
+            "are not official district platforms."
+        ),
+        fields=tuple(_line(config, page) for page in pages),
+        clause=policy.DEFINITIONS,
+    )
+
+
+def _line(config: DistrictConfig, page: Page) -> Field:
+    platform = config.platform(page.details.platform)
+    parts = [
+        platform.label if platform else page.details.platform,
+        page.url or "address not confirmed yet",
+        "owners: " + ", ".join(owner.name for owner in page.owners),
+        _STATUS[page.status],
+    ]
+    if page.nudge_answered_at:
+        parts.append(f"last monitored {when(config, page.nudge_answered_at)}")
+    return Field(f"{page.details.page_name} ({page.id})", "; ".join(parts))

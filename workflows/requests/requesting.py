@@ -1,0 +1,209 @@
+"""Asking for an official page, resubmitting after changes, and routing held requests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from workflows.conversation import forms
+from workflows.conversation.wording import names
+from workflows.kernel import policy
+from workflows.kernel.cards import Card
+from workflows.kernel.commands import RequestPage, ResubmitRequest, RouteAgain
+from workflows.kernel.events import (
+    ActionRefused,
+    PageRequested,
+    RequestHeld,
+    RequestResubmitted,
+    RequestRouted,
+)
+from workflows.kernel.handling import Context, FieldError, Handled, Outcome, refused, rejected
+from workflows.kernel.messages import Message
+from workflows.kernel.model import (
+    PageDetails,
+    PageRequest,
+    PageStatus,
+    Person,
+    RequestStatus,
+    next_version,
+)
+from workflows.requests import messages as request_messages
+from workflows.requests.checks import check_request
+from workflows.requests.routing import Routing, route_request
+
+OPEN_REQUEST = (RequestStatus.PENDING, RequestStatus.HELD, RequestStatus.CHANGES_REQUESTED)
+
+
+async def request_page(command: RequestPage, ctx: Context) -> Handled:
+    requester = ctx.resolve(command.actor)
+    details, errors = await _checked(
+        ctx, requester, command.details, command.acknowledged_guidelines, None
+    )
+    if errors:
+        return rejected(*errors)
+    routing = route_request(ctx.config, requester.email, details)
+    request = PageRequest(
+        id=ctx.new_id("REQ"),
+        requester=requester,
+        details=details,
+        status=RequestStatus.HELD if routing.held else RequestStatus.PENDING,
+        approvers=routing.approvers,
+        route=routing.description,
+        submitted_at=ctx.clock.now(),
+    )
+    event = PageRequested(request.id, requester.email, request.submitted_at, routing.approvers)
+    return _sent(ctx, request, routing, event)
+
+
+async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
+    actor = ctx.resolve(command.actor)
+    request = await ctx.store.get_request(command.request_id)
+    now = ctx.clock.now()
+    if request is None or request.requester.email != actor.email:
+        return refused(
+            ActionRefused(command.request_id, actor.email, now, "resubmit", "not the requester"),
+            request_messages.refusal(
+                "Only the person who asked for this page can edit the request."
+            ),
+        )
+    if request.status is not RequestStatus.CHANGES_REQUESTED:
+        status = request.status.value.replace("_", " ")
+        return refused(
+            ActionRefused(request.id, actor.email, now, "resubmit", f"request is {status}"),
+            request_messages.refusal(
+                f"Request {request.id} is {status}; it can be edited only after an approver "
+                "asks for changes.",
+                "Nothing to edit",
+            ),
+        )
+    details, errors = await _checked(
+        ctx, actor, command.details, command.acknowledged_guidelines, request.id
+    )
+    if errors:
+        return rejected(*errors)
+    routing = route_request(ctx.config, actor.email, details)
+    revised = next_version(
+        request,
+        details=details,
+        status=RequestStatus.HELD if routing.held else RequestStatus.PENDING,
+        approvers=routing.approvers,
+        route=routing.description,
+        revision=request.revision + 1,
+        routed_at=now,
+        reminded_at=None,
+        escalated_at=None,
+    )
+    event = RequestResubmitted(request.id, actor.email, now, revised.revision, routing.approvers)
+    return _sent(ctx, revised, routing, event)
+
+
+async def route_again(command: RouteAgain, ctx: Context) -> Handled:
+    actor = ctx.resolve(command.actor)
+    request = await ctx.store.get_request(command.request_id)
+    now = ctx.clock.now()
+    if actor.email != ctx.config.contact:
+        return refused(
+            ActionRefused(
+                command.request_id, actor.email, now, "route again", "not the district contact"
+            ),
+            request_messages.refusal("Only the district contact can route a held request again."),
+        )
+    if request is None or request.status is not RequestStatus.HELD:
+        return refused(
+            ActionRefused(command.request_id, actor.email, now, "route again", "not on hold"),
+            request_messages.refusal("This request is no longer on hold.", "Nothing to route"),
+        )
+    routing = route_request(ctx.config, request.requester.email, request.details)
+    if routing.held:
+        return refused(
+            ActionRefused(request.id, actor.email, now, "route again", routing.description),
+            request_messages.refusal(
+                f"It cannot be sent yet: {routing.description}.", "Still on hold"
+            ),
+        )
+    routed = next_version(
+        request,
+        status=RequestStatus.PENDING,
+        approvers=routing.approvers,
+        route=routing.description,
+        routed_at=now,
+    )
+    event = RequestRouted(request.id, actor.email, now, routing.approvers)
+    handled = _sent(ctx, routed, routing, event)
+    moved = Message(
+        actor.email,
+        Card(
+            f"Routed: {request.details.page_name}",
+            f"Request {request.id} went to {routing.description} "
+            f"({names(ctx.config, routing.approvers)}).",
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"held:{request.id}",
+        update=True,
+    )
+    return Handled(
+        Outcome(events=handled.outcome.events, messages=(*handled.outcome.messages, moved)),
+        requests=handled.requests,
+    )
+
+
+def _sent(
+    ctx: Context,
+    request: PageRequest,
+    routing: Routing,
+    event: PageRequested | RequestResubmitted | RequestRouted,
+) -> Handled:
+    if routing.held:
+        held = RequestHeld(request.id, event.actor, event.at, routing.description)
+        messages = request_messages.request_held(ctx.config, request, routing.description)
+        return Handled(Outcome(events=(event, held), messages=messages), requests=(request,))
+    messages = (
+        request_messages.request_sent(ctx.config, request, routing.description),
+        *request_messages.approval_requests(ctx.config, request),
+    )
+    return Handled(Outcome(events=(event,), messages=messages), requests=(request,))
+
+
+async def _checked(
+    ctx: Context, requester: Person, details: PageDetails, acknowledged: bool, editing: str | None
+) -> tuple[PageDetails, tuple[FieldError, ...]]:
+    co_owners = tuple(ctx.resolve(person) for person in details.co_owners)
+    cleaned, errors = check_request(
+        ctx.config, requester, dataclasses.replace(details, co_owners=co_owners), acknowledged
+    )
+    if errors:
+        return cleaned, errors
+    duplicate = await _duplicate_of(ctx, cleaned, editing)
+    return cleaned, (duplicate,) if duplicate else ()
+
+
+async def _duplicate_of(
+    ctx: Context, details: PageDetails, editing: str | None
+) -> FieldError | None:
+    """Two official pages with one name on one platform would confuse families."""
+    platform = ctx.config.platform(details.platform)
+    label = platform.label if platform else details.platform
+    for page in await ctx.store.find_pages(page_name=details.page_name):
+        if page.status is not PageStatus.RETIRED and _same_page(page.details, details):
+            return FieldError(
+                forms.PAGE_NAME,
+                f"There is already an official {label} page named {page.details.page_name} "
+                f"({page.id}). Choose another name, or ask its owners to add you.",
+            )
+    for request in await ctx.store.find_requests(page_name=details.page_name):
+        if (
+            request.id != editing
+            and request.status in OPEN_REQUEST
+            and _same_page(request.details, details)
+        ):
+            return FieldError(
+                forms.PAGE_NAME,
+                f"A request for a {label} page named {request.details.page_name} is already "
+                f"open ({request.id}, from {request.requester.name}).",
+            )
+    return None
+
+
+def _same_page(left: PageDetails, right: PageDetails) -> bool:
+    return (
+        left.platform == right.platform and left.page_name.casefold() == right.page_name.casefold()
+    )
