@@ -145,7 +145,7 @@ async def main(pages: int, rate: float) -> None:
         )
         slack.messenger.overall_rate = rate  # the workspace's allowance, known to the district
         slack.messenger.overall_burst = rate
-        dispatcher = Dispatcher(engine, [slack.messenger])
+        dispatcher = Dispatcher(engine, store, store, [slack.messenger])
 
         queued_at = time.monotonic()
         while (await engine.handle(RunReminders())).events:
@@ -156,7 +156,7 @@ async def main(pages: int, rate: float) -> None:
             await asyncio.wait_for(fake.all_in.wait(), pages / rate * 3 + 60)
         await asyncio.sleep(2)  # anything still in flight would show up as a duplicate
         worker.cancel()
-        unsettled = await store.due_messages(clock.now() + timedelta(days=1), pages)
+        unsettled = [entry for entry in await store.outbox_entries() if not entry.settled]
         failed = await store.failed_messages()
         await store.close()
         if slack.bolt.client.session:

@@ -1,7 +1,8 @@
 """A child process for the crash test: commits forever, printing 'ack N' after each commit returns.
 
 Commit N creates eight requests (spread over several bucket files), approves the eight of
-commit N-1 and audits the new ones, so a commit cut in half by a kill would show.
+commit N-1, audits the new ones and keeps a message handle with them, so a commit cut in half
+by a kill would show; then one more handle is remembered on its own, as adapters do.
 Run: python -m tests.crash_writer DATA_FOLDER
 """
 
@@ -39,8 +40,10 @@ async def write_forever(folder: Path) -> None:
             Changes(
                 requests=(*created, *approved),
                 audit=tuple(an_entry(request.id, "Created") for request in created),
+                handles=((f"with-commit|{number}", f"H{number}"),),
             )
         )
+        await store.remember_message(f"remembered|{number}", f"R{number}")
         print(f"ack {number}", flush=True)
         number += 1
 

@@ -155,10 +155,19 @@ async def test_message_handles_are_remembered_and_replaced(store: Store) -> None
     assert await store.recall_message("slack|tom@example.org|approval:REQ-1:1") == "D2|1700.3"
 
 
+async def test_where_a_delivered_message_landed_is_kept_with_its_delivery(store: Store) -> None:
+    delivered = dataclasses.replace(a_message(1), attempts=1, delivered_at=MONDAY)
+    handle = ("slack|tom@example.org|request:REQ-1:1", "D9|1700.9")
+    await store.commit(Changes(outbox=(a_message(1),)))
+    await store.commit(Changes(outbox=(delivered,), handles=(handle,)))
+    assert await store.recall_message(handle[0]) == "D9|1700.9"
+    assert await due_entries(store, MONDAY + timedelta(days=1)) == []
+
+
 def a_message(number: int, **changes: object) -> OutboxEntry:
     message = Message(TOM.email, Card(f"Card {number}", "text"), f"request:REQ-{number}:1")
-    message = OutboxEntry(f"MSG-{number}", message, MONDAY, MONDAY + timedelta(minutes=number))
-    return dataclasses.replace(message, **changes)  # type: ignore[arg-type]
+    entry = OutboxEntry(f"MSG-{number}", message, MONDAY, MONDAY + timedelta(minutes=number))
+    return dataclasses.replace(entry, **changes)  # type: ignore[arg-type]
 
 
 async def test_outbox_messages_come_due_in_order_and_leave_once_settled(store: Store) -> None:

@@ -47,6 +47,7 @@ async def test_everything_is_still_there_after_a_restart(tmp_path: Path) -> None
 def test_no_acknowledged_write_is_lost_when_the_process_is_killed(tmp_path: Path) -> None:
     chance = random.Random(1114)
     acknowledged = 0
+    handles_acknowledged: set[int] = set()
     for _ in range(CRASH_ROUNDS):
         writer = subprocess.Popen(
             [sys.executable, "-m", "tests.crash_writer", str(tmp_path)],
@@ -59,21 +60,32 @@ def test_no_acknowledged_write_is_lost_when_the_process_is_killed(tmp_path: Path
         for _ in range(chance.randint(1, 10)):
             line = writer.stdout.readline().split()
             acknowledged = max(acknowledged, int(line[1]))
+            handles_acknowledged.add(int(line[1]))
         # A commit takes a few milliseconds; this pause puts the kill anywhere inside the next.
         time.sleep(chance.uniform(0, 0.015))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         writer.stdout.close()
-        _check_every_acknowledged_commit_is_whole(tmp_path, acknowledged)
+        _check_every_acknowledged_commit_is_whole(tmp_path, acknowledged, handles_acknowledged)
     assert acknowledged > CRASH_ROUNDS
 
 
-def _check_every_acknowledged_commit_is_whole(folder: Path, acknowledged: int) -> None:
+def _check_every_acknowledged_commit_is_whole(
+    folder: Path, acknowledged: int, remembered: set[int]
+) -> None:
     async def check() -> None:
         store = await TinyDBStore.open(folder)  # raises if any file were unreadable
         try:
             requests = {request.id: request for request in await store.find_requests()}
             audit = Counter((e.subject, e.action) for e in await audit_entries(store))
+            for number in range(1, acknowledged + 1):
+                assert await store.recall_message(f"with-commit|{number}") == f"H{number}"
+            # A kill between a commit and its own handle leaves that one handle out: only the
+            # handles whose acknowledgement was seen must be there.
+            for number in remembered:
+                assert await store.recall_message(f"remembered|{number}") == f"R{number}", (
+                    f"the handle remembered after commit {number} was lost"
+                )
         finally:
             await store.close()
         for number in range(1, acknowledged + 1):

@@ -5,6 +5,7 @@ Nothing here decides anything: the engine decides, `blocks` renders, `messenger`
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -35,8 +36,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
-from workflows.conversation import forms
-from workflows.conversation.slash_commands import answer
+from workflows.conversation.slash_commands import answer, form_opened_by
 from workflows.conversation.submissions import FormValues, UnknownAction, command_for, form_for
 from workflows.engine import Engine
 from workflows.kernel.cards import Card, Form
@@ -46,8 +46,14 @@ from workflows.reports.overview import overview
 log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
-COMMAND = "/request-page"
-LOOKUPS = ("/pages", "/is-official", "/social-media-guidelines", "/compliance")
+# The slash commands the app's manifest declares (manifest/slack.yaml).
+SLASH_COMMANDS = (
+    "/request-page",
+    "/pages",
+    "/is-official",
+    "/social-media-guidelines",
+    "/compliance",
+)
 RETRIES = 3
 
 
@@ -88,9 +94,8 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str)
     )
     listeners = SlackListeners(engine, client)
     app.middleware(skip_redeliveries)
-    app.command(COMMAND)(listeners.request_page)
-    for command in LOOKUPS:
-        app.command(command)(listeners.lookup)
+    for command in SLASH_COMMANDS:
+        app.command(command)(listeners.typed)
     app.action(re.compile(r".+"))(listeners.button_clicked)
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
     app.event("app_home_opened")(listeners.home_opened)
@@ -115,22 +120,24 @@ class SlackListeners:
         self._client = client
         self._people = SlackPeople(client)
         self.messenger = SlackMessenger(client, self._people)
-        # The blank request form only changes with the configuration: render it once.
-        self._request_form = modal(forms.request_form(self._config), {})
 
-    async def request_page(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
-        await self._client.views_open(trigger_id=body["trigger_id"], view=self._request_form)
-
-    async def lookup(
-        self, ack: Callable[..., Awaitable[None]], command: dict[str, Any], respond: AsyncRespond
+    async def typed(
+        self,
+        ack: Callable[..., Awaitable[None]],
+        body: dict[str, Any],
+        command: dict[str, Any],
+        respond: AsyncRespond,
     ) -> None:
-        """A command that shows something: the answer is shown to the person alone."""
+        """A slash command: a form opens as a modal; anything else is shown to the person
+        alone."""
         await ack()
+        line = f"{command['command']} {command.get('text', '')}"
+        form = form_opened_by(self._config, line)
+        if form is not None:  # nobody needs looking up to open a blank form
+            await self._client.views_open(trigger_id=body["trigger_id"], view=blank_modal(form))
+            return
         person = await self._people.person(command["user_id"])
-        reply = await answer(
-            self._engine, person, f"{command['command']} {command.get('text', '')}"
-        )
+        reply = await answer(self._engine, person, line)
         blocks = [
             block for card in reply.cards for block in [*card_blocks(card), {"type": "divider"}]
         ]
@@ -247,6 +254,13 @@ class SlackListeners:
     async def _publish_home(self, user_id: str, person: Person) -> None:
         mine = await overview(self._config, self._store, person.email)
         await self._client.views_publish(user_id=user_id, view=home_view(mine.all_cards()))
+
+
+@functools.lru_cache(maxsize=16)
+def blank_modal(form: Form) -> dict[str, Any]:
+    """A form with nothing filled in, as a modal; the same form is rendered once (the request
+    form changes only with the district's file)."""
+    return modal(form, {})
 
 
 def _outdated() -> Card:

@@ -10,10 +10,9 @@ from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
 
-from adapters.teams.cards import adaptive_card, form_card, submitted
+from adapters.teams.cards import adaptive_card, blank_form_card, form_card, submitted
 from adapters.teams.messenger import TeamsMessenger, card_activity
 from adapters.teams.people import TeamsPeople
-from workflows.conversation import forms
 from workflows.conversation.slash_commands import answer, help_card
 from workflows.conversation.submissions import (
     FormValues,
@@ -36,8 +35,6 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         self._store = engine.context.store
         self._messenger = messenger
         self._people = TeamsPeople()
-        # The blank request form only changes with the configuration: render it once.
-        self._request_form = form_card(forms.request_form(self._config))
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self._identify(turn_context)
@@ -67,12 +64,11 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         return person
 
     async def _command(self, turn_context: TurnContext, person: Person, text: str) -> None:
-        if text.strip().lower() == "request-page":
-            await turn_context.send_activity(card_activity(self._request_form, "Request a page"))
-            return
         reply = await answer(self._engine, person, text)
         if reply.form is not None:
-            await turn_context.send_activity(card_activity(form_card(reply.form), reply.form.title))
+            await turn_context.send_activity(
+                card_activity(blank_form_card(reply.form), reply.form.title)
+            )
         for card in reply.cards:
             await self._send(turn_context, card)
 

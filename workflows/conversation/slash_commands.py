@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows.conversation import forms
+from workflows.district.config import DistrictConfig
 from workflows.duties.guidelines import guidelines_card
 from workflows.engine import Engine
 from workflows.kernel.cards import Card, Form
@@ -34,13 +35,19 @@ class Answer:
     form: Form | None = None
 
 
+def form_opened_by(config: DistrictConfig, line: str) -> Form | None:
+    """The form a typed command opens at once, whoever typed it (`request-page`), else None."""
+    name, _ = _parts(line)
+    return forms.request_form(config) if name == "request-page" else None
+
+
 async def answer(engine: Engine, person: Person, line: str) -> Answer:
     """What to show `person` for the command they typed (with or without a leading slash)."""
-    name, _, argument = line.strip().lstrip("/").partition(" ")
-    name, argument = name.lower(), argument.strip()
     config, store = engine.context.config, engine.context.store
-    if name == "request-page":
-        return Answer(form=forms.request_form(config))
+    form = form_opened_by(config, line)
+    if form is not None:
+        return Answer(form=form)
+    name, argument = _parts(line)
     if name in ("my-requests", "my-pages"):
         mine = await overview(config, store, person.email)
         cards = mine.request_cards() if name == "my-requests" else mine.pages
@@ -60,6 +67,11 @@ async def answer(engine: Engine, person: Person, line: str) -> Answer:
         outcome = await engine.handle(ShowCompliance(person))
         return Answer((outcome.reply,) if outcome.reply else ())
     return Answer((help_card(),))
+
+
+def _parts(line: str) -> tuple[str, str]:
+    name, _, argument = line.strip().lstrip("/").partition(" ")
+    return name.lower(), argument.strip()
 
 
 def help_card() -> Card:

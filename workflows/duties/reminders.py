@@ -14,6 +14,7 @@ from workflows.district.config import Route
 from workflows.district.working_time import add_working_days, is_working_time
 from workflows.duties import messages as reminder_messages
 from workflows.duties.guidelines import renewal_reminder
+from workflows.duties.schedule import check_due, monitoring_overdue
 from workflows.kernel.commands import RunReminders
 from workflows.kernel.events import (
     ApprovalReminded,
@@ -100,13 +101,9 @@ def _renewal(ctx: Context, acknowledgement: Acknowledgement, now: datetime, batc
 
 
 def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
-    every = timedelta(days=ctx.config.reminders.monitoring_every_days)
     if page.nudge_open:
         assert page.nudged_at is not None
-        deadline = add_working_days(
-            ctx.config, page.nudged_at, ctx.config.reminders.answer_within_working_days
-        )
-        if page.escalated_at is None and deadline <= now:
+        if page.escalated_at is None and monitoring_overdue(ctx.config, page, now):
             overdue = next_version(page, escalated_at=now)
             batch.pages.append(overdue)
             batch.events.append(
@@ -114,8 +111,8 @@ def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
             )
             batch.messages.append(reminder_messages.check_overdue(ctx.config, overdue))
         return
-    due = page.next_check_due or ((page.live_at or page.approved_at) + every)
-    if due <= now:
+    if check_due(ctx.config, page) <= now:
+        every = timedelta(days=ctx.config.reminders.monitoring_every_days)
         nudged = next_version(page, nudged_at=now, next_check_due=now + every, escalated_at=None)
         batch.pages.append(nudged)
         batch.events.append(MonitoringCheckSent(page.id, SYSTEM, now))

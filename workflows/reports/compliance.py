@@ -8,7 +8,7 @@ from datetime import datetime
 from workflows.conversation import forms
 from workflows.conversation.actions import REASSIGN_PAGES
 from workflows.district.config import DistrictConfig
-from workflows.district.working_time import add_working_days
+from workflows.duties.schedule import monitoring_overdue
 from workflows.kernel import policy
 from workflows.kernel.cards import Button, Card, Section
 from workflows.kernel.commands import ShowCompliance
@@ -66,13 +66,8 @@ def _school(
     ]
     if not mine and not waiting:
         return None
-    grace = config.reminders.answer_within_working_days
     active = [p for p in mine if p.status is PageStatus.ACTIVE]
-    overdue = [
-        p
-        for p in active
-        if p.nudge_open and p.nudged_at and add_working_days(config, p.nudged_at, grace) <= now
-    ]
+    overdue = [p for p in active if monitoring_overdue(config, p, now)]
     not_live = [p for p in mine if p.status is PageStatus.SETTING_UP]
     removals = Counter(removal.reason for page in mine for removal in page.removals)
     labels = {reason.id: reason.label for reason in config.removal_reasons}
