@@ -15,12 +15,12 @@ from aiohttp import web
 from adapters.teams.package import write_package
 from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
-from bot.summary import describe
 from bot.web import make_app
 from storage.postgres.copy_from_tinydb import copy_folder
 from storage.postgres.store import describe as describe_database
 from workflows.district.config import ConfigError
 from workflows.district.loading import load_config
+from workflows.district.summary import describe
 from workflows.kernel.ports import StorageError
 
 log = logging.getLogger("bot")

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from workflows.kernel.messages import OutboxEntry
 
 T = TypeVar("T")
+_MISSING = object()
 Record = dict[str, Any]
 Convert = Callable[[Any], Any]
 
@@ -61,29 +62,72 @@ def _decoder(kind: type) -> Convert:
 
 def _build_encoder(kind: type) -> Convert:
     hints = typing.get_type_hints(kind)
-    fields = [(field.name, _encode_as(hints[field.name])) for field in dataclasses.fields(kind)]
-
-    def encode(record: Any) -> Record:
-        return {name: convert(getattr(record, name)) for name, convert in fields}
-
-    return encode
+    converters = {f.name: _encode_as(hints[f.name]) for f in dataclasses.fields(kind)}
+    items = [
+        f"{name!r}: record.{name}" if convert is _same else f"{name!r}: c_{name}(record.{name})"
+        for name, convert in converters.items()
+    ]
+    source = f"def encode(record):\n    return {{{', '.join(items)}}}\n"
+    return _compiled(source, {f"c_{name}": c for name, c in converters.items()}, "encode")
 
 
 def _build_decoder(kind: type) -> Convert:
     hints = typing.get_type_hints(kind)
-    converters = {field.name: _decode_as(hints[field.name]) for field in dataclasses.fields(kind)}
-    renamed = RENAMED.get(kind, {})
+    old_names = {new: old for old, new in RENAMED.get(kind, {}).items()}
+    scope: dict[str, Any] = {"kind": kind, "MISSING": _MISSING}
+    arguments = []
+    for field in dataclasses.fields(kind):
+        convert = _decode_as(hints[field.name])
+        scope[f"c_{field.name}"] = convert
+        read = _read(field, old_names.get(field.name), convert is _same, scope)
+        arguments.append(f"{field.name}={read}")
+    source = f"def decode(data):\n    get = data.get\n    return kind({', '.join(arguments)})\n"
+    return _compiled(source, scope, "decode")
 
-    def decode(data: Record) -> Any:
-        values = {}
-        for key, value in data.items():
-            name = renamed.get(key, key)
-            convert = converters.get(name)
-            if convert is not None:
-                values[name] = convert(value)
-        return kind(**values)
 
-    return decode
+def _read(
+    field: dataclasses.Field[Any], old_name: str | None, plain: bool, scope: dict[str, Any]
+) -> str:
+    """The expression that reads one field from stored `data` (converted unless `plain`)."""
+    name = field.name
+
+    def converted(value: str) -> str:
+        return value if plain else f"c_{name}({value})"
+
+    default = _default(field)
+    if default is None and old_name is None:
+        return converted(f"data[{name!r}]")  # a record without it is damaged: KeyError names it
+    scope[f"d_{name}"] = default or _required(name)
+    stored = f"get({name!r}, MISSING)"
+    if old_name is not None:  # stored under its old name by an earlier version
+        stored = f"get({name!r}, get({old_name!r}, MISSING))"
+    return f"({converted('v')} if (v := {stored}) is not MISSING else d_{name}())"
+
+
+def _compiled(source: str, scope: dict[str, Any], name: str) -> Convert:
+    """A converter made from generated source, as `dataclasses` makes `__init__`: a record is
+    read and written on every look-up, so each one is spelled out as plain attribute and key
+    access rather than walked field by field."""
+    exec(source, scope)
+    convert: Convert = scope[name]
+    return convert
+
+
+def _default(field: dataclasses.Field[Any]) -> Callable[[], Any] | None:
+    """The field's default, for data written before the field existed (None: it has none)."""
+    if field.default is not dataclasses.MISSING:
+        default = field.default
+        return lambda: default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory
+    return None
+
+
+def _required(name: str) -> Callable[[], Any]:
+    def missing() -> Any:
+        raise KeyError(name)
+
+    return missing
 
 
 def _encode_as(hint: Any) -> Convert:
@@ -92,7 +136,7 @@ def _encode_as(hint: Any) -> Convert:
         return _encode_union(typing.get_args(hint))
     if origin is tuple:
         item = _encode_as(typing.get_args(hint)[0])
-        return lambda values: [item(value) for value in values]
+        return list if item is _same else lambda values: list(map(item, values))
     if hint is datetime:
         return lambda moment: moment.isoformat()
     if isinstance(hint, type) and issubclass(hint, Enum):
@@ -105,15 +149,11 @@ def _encode_as(hint: Any) -> Convert:
 def _encode_union(options: tuple[Any, ...]) -> Convert:
     concrete = [option for option in options if option is not type(None)]
     as_list = next((option for option in concrete if typing.get_origin(option) is tuple), None)
-    to_list = _encode_as(as_list) if as_list is not None else _same
     single = _encode_as(concrete[0])
-
-    def encode(value: Any) -> Any:
-        if value is None:
-            return None
-        return to_list(value) if isinstance(value, tuple) else single(value)
-
-    return encode
+    if as_list is None:
+        return single if single is _same else lambda value: None if value is None else single(value)
+    to_list = _encode_as(as_list)
+    return lambda value: to_list(value) if isinstance(value, tuple) else value
 
 
 def _decode_as(hint: Any) -> Convert:
@@ -122,7 +162,7 @@ def _decode_as(hint: Any) -> Convert:
         return _decode_union(typing.get_args(hint))
     if origin is tuple:
         item = _decode_as(typing.get_args(hint)[0])
-        return lambda values: tuple(item(value) for value in values)
+        return tuple if item is _same else lambda values: tuple(map(item, values))
     if hint is datetime:
         return datetime.fromisoformat
     if isinstance(hint, type) and issubclass(hint, Enum):
@@ -136,15 +176,11 @@ def _decode_union(options: tuple[Any, ...]) -> Convert:
     # The unions records use: "X | None", and "str | tuple[str, ...]" (a form's initial value).
     concrete = [option for option in options if option is not type(None)]
     as_list = next((option for option in concrete if typing.get_origin(option) is tuple), None)
-    from_list = _decode_as(as_list) if as_list is not None else _same
     single = _decode_as(concrete[0])
-
-    def decode(value: Any) -> Any:
-        if value is None:
-            return None
-        return from_list(value) if isinstance(value, list) else single(value)
-
-    return decode
+    if as_list is None:
+        return single if single is _same else lambda value: None if value is None else single(value)
+    from_list = _decode_as(as_list)
+    return lambda value: from_list(value) if isinstance(value, list) else value
 
 
 def _same(value: Any) -> Any:

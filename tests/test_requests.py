@@ -11,7 +11,7 @@ from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.kernel.cards import InputKind
 from workflows.kernel.commands import Decide, RequestPage, ResubmitRequest
-from workflows.kernel.model import PageDetails, Person, RequestStatus, Verdict
+from workflows.kernel.model import PageDetails, Person, Question, RequestStatus, Verdict
 from workflows.kernel.ports import Store
 
 
@@ -148,6 +148,7 @@ def test_fields_converted_from_text_are_the_checkbox_and_people_inputs(
         *forms.request_form(config).inputs,
         *forms.confirm_live_form("PAGE-1").inputs,
         *forms.changes_form("REQ-1:1").inputs,
+        *forms.approve_form("REQ-1:1", (Question(forms.CONFIRMED, "I did."),), review=True).inputs,
     ]
     checkboxes = {i.name for i in all_inputs if i.kind is InputKind.CHECKBOX}
     people = {i.name for i in all_inputs if i.kind is InputKind.PEOPLE}

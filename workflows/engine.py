@@ -33,6 +33,7 @@ from workflows.kernel.commands import (
     RunReminders,
     ShowCompliance,
     SnoozeCheck,
+    WithdrawRequest,
 )
 from workflows.kernel.handling import Context, Handled, Outcome, refusal
 from workflows.kernel.ids import message_id, random_id
@@ -44,7 +45,12 @@ from workflows.pages.lifecycle import confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
 from workflows.reports.compliance import show_compliance
 from workflows.requests.deciding import decide
-from workflows.requests.requesting import request_page, resubmit_request, route_again
+from workflows.requests.requesting import (
+    request_page,
+    resubmit_request,
+    route_again,
+    withdraw_request,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,7 @@ HANDLERS = (
     .add(ResubmitRequest, resubmit_request)
     .add(Decide, decide)
     .add(RouteAgain, route_again)
+    .add(WithdrawRequest, withdraw_request)
     .add(ConfirmPageLive, confirm_page_live)
     .add(RetirePage, retire_page)
     .add(ReportUndeliverable, report_undeliverable)

@@ -5,7 +5,6 @@ Nothing here decides anything: the engine decides, `blocks` renders, `messenger`
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
@@ -25,6 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.rendering import RenderedOnce
 from adapters.slack.blocks import (
     FORM_CALLBACK_PREFIX,
     card_blocks,
@@ -120,6 +120,8 @@ class SlackListeners:
         self._client = client
         self._people = SlackPeople(client)
         self.messenger = SlackMessenger(client, self._people)
+        # A blank form (nobody to pre-fill in a people picker) is rendered once.
+        self._blank_modal = RenderedOnce(lambda form: modal(form, {}))
 
     async def typed(
         self,
@@ -134,7 +136,9 @@ class SlackListeners:
         line = f"{command['command']} {command.get('text', '')}"
         form = form_opened_by(self._config, line)
         if form is not None:  # nobody needs looking up to open a blank form
-            await self._client.views_open(trigger_id=body["trigger_id"], view=blank_modal(form))
+            await self._client.views_open(
+                trigger_id=body["trigger_id"], view=self._blank_modal(form)
+            )
             return
         person = await self._people.person(command["user_id"])
         reply = await answer(self._engine, person, line)
@@ -254,13 +258,6 @@ class SlackListeners:
     async def _publish_home(self, user_id: str, person: Person) -> None:
         mine = await overview(self._config, self._store, person.email)
         await self._client.views_publish(user_id=user_id, view=home_view(mine.all_cards()))
-
-
-@functools.lru_cache(maxsize=16)
-def blank_modal(form: Form) -> dict[str, Any]:
-    """A form with nothing filled in, as a modal; the same form is rendered once (the request
-    form changes only with the district's file)."""
-    return modal(form, {})
 
 
 def _outdated() -> Card:

@@ -10,7 +10,8 @@ from typing import Any
 
 from botbuilder.core import ActivityHandler, TurnContext
 
-from adapters.teams.cards import adaptive_card, blank_form_card, form_card, submitted
+from adapters.rendering import RenderedOnce
+from adapters.teams.cards import adaptive_card, form_card, submitted
 from adapters.teams.messenger import TeamsMessenger, card_activity
 from adapters.teams.people import TeamsPeople
 from workflows.conversation.slash_commands import answer, help_card
@@ -35,6 +36,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         self._store = engine.context.store
         self._messenger = messenger
         self._people = TeamsPeople()
+        self._blank_form_card = RenderedOnce(form_card)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         person = await self._identify(turn_context)
@@ -67,7 +69,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         reply = await answer(self._engine, person, text)
         if reply.form is not None:
             await turn_context.send_activity(
-                card_activity(blank_form_card(reply.form), reply.form.title)
+                card_activity(self._blank_form_card(reply.form), reply.form.title)
             )
         for card in reply.cards:
             await self._send(turn_context, card)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
@@ -49,13 +48,6 @@ def form_card(
     ]
     body.extend(_text(message, color="Attention") for message in unplaced)
     return _card(body, [_submit(form)])
-
-
-@functools.lru_cache(maxsize=16)
-def blank_form_card(form: Form) -> Element:
-    """A form with nothing filled in; the same form is rendered once (the request form changes
-    only with the district's file)."""
-    return form_card(form)
 
 
 def submitted(value: Any) -> tuple[str, str] | None:

@@ -6,7 +6,7 @@ from workflows.conversation import actions
 from workflows.district.config import DistrictConfig
 from workflows.kernel import policy
 from workflows.kernel.cards import Form, Input, InputKind, Option
-from workflows.kernel.model import PageDetails
+from workflows.kernel.model import AnswerKind, PageDetails, Question
 
 KIND = "kind"
 SCHOOL = "school"
@@ -25,8 +25,16 @@ SAVED_COPY = "saved_copy"
 NEW_OWNER = "new_owner"
 FROM_OWNER = "from_owner"
 
+# A review step's statement, ticked by the reviewer (see district.loading_approvals).
+CONFIRMED = "confirmed"
+
+# Fields of Pagekeeper's own forms; any other field answers a district's own question.
+STANDARD_FIELDS = frozenset(
+    {KIND, SCHOOL, PLATFORM, PAGE_NAME, PURPOSE, AUDIENCE, CO_OWNERS, ACKNOWLEDGED, NOTE}
+)
+
 # Fields whose text form (in HTML or card submissions) needs converting: see actions.from_text.
-CHECKBOX_FIELDS = frozenset({ACKNOWLEDGED, NOTICES_DISPLAYED})
+CHECKBOX_FIELDS = frozenset({ACKNOWLEDGED, NOTICES_DISPLAYED, CONFIRMED})
 PEOPLE_FIELDS = frozenset({CO_OWNERS})
 
 PAGE_NAME_MAX = 100
@@ -39,7 +47,32 @@ NOTE_MAX = 1000
 def request_form(
     config: DistrictConfig, *, request_id: str = "", initial: PageDetails | None = None
 ) -> Form:
-    """The official-page request form; with `request_id`, the form to resubmit that request."""
+    """The official-page request form; with `request_id`, the form to resubmit that request.
+
+    The blank form is made once per district file and the same object handed out after,
+    so platforms can render it once too."""
+    if request_id or initial is not None:
+        return _request_form(config, request_id, initial)
+    return _BLANK.form_for(config)
+
+
+class _BlankForm:
+    """The blank request form of the district file in use (files are read once, so the
+    file's identity is enough to tell it changed)."""
+
+    def __init__(self) -> None:
+        self._made: tuple[DistrictConfig, Form] | None = None
+
+    def form_for(self, config: DistrictConfig) -> Form:
+        if self._made is None or self._made[0] is not config:
+            self._made = (config, _request_form(config, "", None))
+        return self._made[1]
+
+
+_BLANK = _BlankForm()
+
+
+def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails | None) -> Form:
     kinds = tuple(Option(kind.id, kind.label) for kind in config.kinds)
     schools = tuple(Option(school.id, school.name) for school in config.schools)
     platforms = tuple(Option(platform.id, platform.label) for platform in config.platforms)
@@ -121,8 +154,65 @@ def changes_form(decision_value: str) -> Form:
     )
 
 
-def deny_form(decision_value: str) -> Form:
-    return comment_form("Deny request", actions.DENY, decision_value, "Reason for denying", "Deny")
+def deny_form(decision_value: str, evidence: tuple[Question, ...] = ()) -> Form:
+    form = comment_form("Deny request", actions.DENY, decision_value, "Reason for denying", "Deny")
+    return _with_questions(form, evidence)
+
+
+def approve_form(decision_value: str, evidence: tuple[Question, ...], *, review: bool) -> Form:
+    """What an approver gives with an approval: the step's evidence (a review's statement
+    first), and an optional comment."""
+    comment = Input(NOTE, "Comment (optional)", InputKind.MULTILINE, False, max_length=NOTE_MAX)
+    return Form(
+        title="Confirm the review" if review else "Approve request",
+        action=actions.APPROVE,
+        value=decision_value,
+        submit_label="Confirm" if review else "Approve",
+        inputs=(*(question_input(question) for question in evidence), comment),
+    )
+
+
+def question_input(question: Question, initial: str = "") -> Input:
+    """A district's own question as a form field."""
+    if question.id == CONFIRMED:
+        return Input(CONFIRMED, question.label, InputKind.CHECKBOX)
+    kind = {
+        AnswerKind.TEXT: InputKind.TEXT,
+        AnswerKind.LONG_TEXT: InputKind.MULTILINE,
+        AnswerKind.CHOICE: InputKind.CHOICE,
+        AnswerKind.YES_NO: InputKind.CHOICE,
+        AnswerKind.NUMBER: InputKind.NUMBER,
+        AnswerKind.DATE: InputKind.DATE,
+    }[question.kind]
+    choices = ("Yes", "No") if question.kind is AnswerKind.YES_NO else question.choices
+    return Input(
+        question.id,
+        question.label,
+        kind,
+        required=question.required,
+        options=tuple(Option(choice, choice) for choice in choices),
+        initial=initial,
+        hint=question.help,
+        max_length=question.max_length,
+    )
+
+
+def _with_questions(form: Form, questions: tuple[Question, ...]) -> Form:
+    inputs = (*(question_input(question) for question in questions), *form.inputs)
+    return Form(form.title, form.action, form.value, form.submit_label, inputs, form.intro)
+
+
+def withdraw_form(request_id: str) -> Form:
+    return Form(
+        title="Withdraw the request",
+        action=actions.WITHDRAW_REQUEST,
+        value=request_id,
+        submit_label="Withdraw",
+        intro="Nobody will need to decide it any more. You can ask again later.",
+        inputs=(
+            Input(NOTE, "Why (optional)", InputKind.MULTILINE, required=False, max_length=NOTE_MAX),
+        ),
+    )
 
 
 def retire_form(page_id: str) -> Form:

@@ -24,8 +24,9 @@ from workflows.kernel.commands import (
     RetirePage,
     RouteAgain,
     SnoozeCheck,
+    WithdrawRequest,
 )
-from workflows.kernel.model import PageDetails, Person, Verdict
+from workflows.kernel.model import Answer, PageDetails, Person, Verdict
 from workflows.kernel.ports import Records
 
 FormValue = str | bool | tuple[Person, ...]
@@ -45,9 +46,10 @@ def from_text(raw: Mapping[str, object]) -> FormValues:
     """Form values from a surface that sends only text: checkboxes as "true"/"on", people as
     emails separated by commas, spaces or semicolons. Anything not text is ignored."""
     values: dict[str, FormValue] = {}
-    for name, entry in raw.items():
-        if not isinstance(entry, str):
+    for name, given in raw.items():
+        if isinstance(given, bool) or not isinstance(given, str | int | float):
             continue
+        entry = str(given)  # a number input may arrive as a number
         if name in forms.CHECKBOX_FIELDS:
             values[name] = entry.strip().lower() in {"true", "on", "yes"}
         elif name in forms.PEOPLE_FIELDS:
@@ -68,8 +70,11 @@ def command_for(
     """The command for `action` on `value` (a request or page id), with any form values."""
     given = values or {}
     if action in _VERDICTS:
-        request_id, revision = _request_and_revision(value)
-        return Decide(actor, request_id, revision, _VERDICTS[action], _text(given, forms.NOTE))
+        request_id, revision, step = _decision_target(value)
+        note = _text(given, forms.NOTE)
+        return Decide(actor, request_id, revision, _VERDICTS[action], note, step, _answers(given))
+    if action == names.WITHDRAW_REQUEST:
+        return WithdrawRequest(actor, value, _text(given, forms.NOTE))
     if action == names.REQUEST_PAGE:
         return RequestPage(actor, page_details(given), _flag(given, forms.ACKNOWLEDGED))
     if action == names.RESUBMIT_REQUEST:
@@ -116,14 +121,27 @@ def page_details(values: FormValues) -> PageDetails:
         purpose=_text(values, forms.PURPOSE),
         audience=_text(values, forms.AUDIENCE),
         co_owners=co_owners if isinstance(co_owners, tuple) else (),
+        # Unchecked as yet: the engine matches them to the page kind's questions.
+        answers=tuple(Answer(name, "", value) for name, value in _answers(values)),
     )
 
 
-def _request_and_revision(value: str) -> tuple[str, int]:
-    request_id, _, revision = value.rpartition(":")
-    if not request_id or not revision.isdigit():
+def _decision_target(value: str) -> tuple[str, int, int]:
+    """'REQ-1:2' (revision 2, first step) or 'REQ-1:2:1' (revision 2, second step)."""
+    parts = value.split(":")
+    numbers = parts[1:]
+    if len(parts) not in (2, 3) or not parts[0] or not all(n.isdigit() for n in numbers):
         raise UnknownAction(value)
-    return request_id, int(revision)
+    return parts[0], int(numbers[0]), int(numbers[1]) if len(numbers) == 2 else 0
+
+
+def _answers(values: FormValues) -> tuple[tuple[str, str], ...]:
+    """Every other field of a form, as text: the answers to a district's own questions."""
+    return tuple(
+        (name, "true" if entry is True else "false" if entry is False else entry)
+        for name, entry in values.items()
+        if isinstance(entry, str | bool) and name not in forms.STANDARD_FIELDS
+    )
 
 
 def _text(values: FormValues, name: str) -> str:
@@ -140,12 +158,10 @@ async def form_for(config: DistrictConfig, store: Records, action: str, value: s
 
     Platforms that cannot carry a form inside a button (Slack) open it with this on click.
     """
+    if action in _VERDICTS or action == names.WITHDRAW_REQUEST:
+        return await _decision_form(store, action, value)
     if action == names.REQUEST_PAGE:
         return forms.request_form(config)
-    if action == names.REQUEST_CHANGES:
-        return forms.changes_form(value)
-    if action == names.DENY:
-        return forms.deny_form(value)
     if action == names.CONFIRM_LIVE:
         return forms.confirm_live_form(value)
     if action == names.RETIRE_PAGE:
@@ -163,4 +179,24 @@ async def form_for(config: DistrictConfig, store: Records, action: str, value: s
             if request
             else None
         )
+    return None
+
+
+async def _decision_form(store: Records, action: str, value: str) -> Form | None:
+    """A decision's form, with whatever the request's current step asks for with it."""
+    if action == names.WITHDRAW_REQUEST:
+        return forms.withdraw_form(value)
+    if action == names.REQUEST_CHANGES:
+        return forms.changes_form(value)
+    try:
+        request_id, _, _ = _decision_target(value)
+    except UnknownAction:
+        return None
+    request = await store.get_request(request_id)
+    step = request.current if request else None
+    evidence = step.evidence if step else ()
+    if action == names.DENY:
+        return forms.deny_form(value, evidence)
+    if step is not None and (step.review or evidence):
+        return forms.approve_form(value, evidence, review=step.review)
     return None

@@ -28,6 +28,14 @@ def check_note(value: str, what: str) -> tuple[str, FieldError | None]:
     return note, None
 
 
+def check_optional_note(value: str, what: str) -> tuple[str, FieldError | None]:
+    """An optional comment or reason, trimmed, with a problem only if it is too long."""
+    note = clean_text(value, multiline=True)
+    if len(note) > forms.NOTE_MAX:
+        return note, FieldError(forms.NOTE, f"Keep {what} under {forms.NOTE_MAX} characters.")
+    return note, None
+
+
 def check_length(field: str, what: str, value: str, low: int, high: int) -> list[FieldError]:
     """Problems with a required text of `low` to `high` characters."""
     if not value:

@@ -48,4 +48,5 @@ def detail_fields(
     ]
     if details.co_owners:
         fields.append(Field("Co-owners", ", ".join(p.display for p in details.co_owners)))
+    fields.extend(Field(answer.label, answer.value) for answer in details.answers if answer.value)
     return tuple(fields)

@@ -3,12 +3,21 @@ reminder cadence and working time. `loading` reads and checks the file into thes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from workflows.kernel.model import Person
+from workflows.district.approvals import (
+    BACKUP_APPROVER,
+    PRINCIPAL,
+    SUPERINTENDENT,
+    NameRule,
+    OwnerRules,
+    Role,
+    StepRule,
+)
+from workflows.kernel.model import Person, Question
 
 EXAMPLE_SOURCE = "built-in example district"
 
@@ -43,7 +52,10 @@ OWNER_PLACEHOLDERS = PAGE_PLACEHOLDERS | {"name", "title"}
 SECTIONS = (
     "district",
     "people",
+    "roles",
+    "school_roles",
     "schools",
+    "chains",
     "page_kinds",
     "platforms",
     "removal_reasons",
@@ -64,6 +76,8 @@ class ConfigError(Exception):
 
 
 class Route(StrEnum):
+    """The two routes of files written before approval chains (each a one-step chain)."""
+
     PRINCIPAL = "principal"
     SUPERINTENDENT = "superintendent"
 
@@ -74,14 +88,26 @@ class School:
     name: str
     principals: tuple[str, ...]
     backup_approver: str | None = None
+    # Who holds each of the district's school roles here: (role id, emails) pairs.
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def holders(self, role: str) -> tuple[str, ...]:
+        if role == PRINCIPAL:
+            return self.principals
+        if role == BACKUP_APPROVER:
+            return (self.backup_approver,) if self.backup_approver else ()
+        return next((emails for held, emails in self.roles if held == role), ())
 
 
 @dataclass(frozen=True)
 class PageKind:
     id: str
     label: str
-    route: Route
     needs_school: bool
+    steps: tuple[StepRule, ...]
+    owners: OwnerRules = field(default_factory=OwnerRules)
+    questions: tuple[Question, ...] = ()
+    page_name: NameRule = field(default_factory=NameRule)
 
 
 @dataclass(frozen=True)
@@ -138,6 +164,8 @@ class DistrictConfig:
     guidelines_renewal_days: int | None = None
     working_time: WorkingTime = WorkingTime()
     reminders: Reminders = Reminders()
+    # The district's own roles (district and school level), beside the built-in ones.
+    roles: tuple[Role, ...] = ()
 
     def person(self, email: str) -> Person | None:
         """The directory entry for `email`, matched without regard to case."""
@@ -152,6 +180,40 @@ class DistrictConfig:
 
     def platform(self, platform_id: str) -> Platform | None:
         return next((p for p in self.platforms if p.id == platform_id), None)
+
+    def role(self, role_id: str) -> Role | None:
+        """A role by id: the district's own, or a built-in one."""
+        found = next((role for role in self.roles if role.id == role_id), None)
+        return found or self._built_in_role(role_id)
+
+    def holders(self, role_id: str, school: School | None) -> tuple[str, ...]:
+        """Who holds `role_id`: district-wide, or at `school` for a school role."""
+        role = self.role(role_id)
+        if role is None:
+            return ()
+        if role.at_school:
+            return school.holders(role_id) if school else ()
+        return role.holders
+
+    def _built_in_role(self, role_id: str) -> Role | None:
+        if role_id == SUPERINTENDENT:
+            return Role(
+                SUPERINTENDENT,
+                "the Superintendent or a designee",
+                at_school=False,
+                holders=self.superintendent_and_designees,
+                vacant="no one besides you can authorize it for the Superintendent",
+            )
+        if role_id == PRINCIPAL:
+            return Role(
+                PRINCIPAL,
+                "the principal of {school}",
+                at_school=True,
+                vacant="no principal is set up for {school} yet",
+            )
+        if role_id == BACKUP_APPROVER:
+            return Role(BACKUP_APPROVER, "the backup approver for {school}", at_school=True)
+        return None
 
     @property
     def contact_person(self) -> Person:

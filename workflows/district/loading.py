@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from workflows.district.approvals import BUILT_IN_ROLES, SUPERINTENDENT, Role
 from workflows.district.config import (
     DAYS,
     EXAMPLE_SOURCE,
@@ -26,11 +27,19 @@ from workflows.district.config import (
     Platform,
     Reminders,
     RemovalReason,
-    Route,
     School,
     WorkingTime,
 )
 from workflows.district.lines import line_of
+from workflows.district.loading_approvals import (
+    Known,
+    check_step_kinds,
+    read_chains,
+    read_kind,
+    read_roles,
+    read_school_roles,
+    require_listed,
+)
 from workflows.district.reader import ConfigProblem, Table
 from workflows.kernel.model import Person
 
@@ -79,7 +88,7 @@ def _line_from_message(message: str) -> int:
 def _build(root: Table, source: str) -> DistrictConfig:
     root.expect(*SECTIONS)
     people = _people(root)
-    known = {person.email for person in people}
+    known = frozenset(person.email for person in people)
     district = root.table("district")
     name = district.text("name")
     time_zone = _time_zone(district)
@@ -88,13 +97,24 @@ def _build(root: Table, source: str) -> DistrictConfig:
     contact = _named(district, "contact", known)
     working_time = _working_time(district)
     district.finish()
-    schools = tuple(_school(table, known) for table in root.tables("schools"))
+    roles = read_roles(root, known)
+    every_role = {role.id: role for role in roles} | {
+        role_id: Role(role_id, "", at_school=role_id != SUPERINTENDENT)
+        for role_id in BUILT_IN_ROLES
+    }
+    schools = tuple(_school(table, every_role, known) for table in root.tables("schools"))
     _unique("schools", "id", [school.id for school in schools])
-    kinds = tuple(_kind(name, table) for name, table in root.named_tables("page_kinds"))
     platforms = tuple(_platform(name, table) for name, table in root.named_tables("platforms"))
+    references = Known(known, every_role, frozenset(platform.id for platform in platforms))
+    chains = read_chains(root, references)
+    kinds = tuple(
+        read_kind(name, table, references, chains)
+        for name, table in root.named_tables("page_kinds")
+    )
+    check_step_kinds(root, kinds)
     reasons = tuple(_reason(table) for table in root.tables("removal_reasons"))
     _unique("removal_reasons", "id", [reason.id for reason in reasons])
-    notices = _notices(root.table("notices"))
+    notices = _notices(root.table("notices"), kinds)
     guidelines = root.table("guidelines")
     guidelines_text = guidelines.text("text")
     renewal = guidelines.optional_count("reacknowledge_every_days")
@@ -118,6 +138,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
         source=source,
         working_time=working_time,
         reminders=reminders,
+        roles=roles,
     )
 
 
@@ -190,50 +211,31 @@ def _time_zone(district: Table) -> ZoneInfo:
         ) from None
 
 
-def _named(table: Table, key: str, known: set[str]) -> str:
+def _named(table: Table, key: str, known: frozenset[str]) -> str:
     email = table.email(key)
-    _require_listed(table, key, email, known)
+    require_listed(table, key, email, known)
     return email
 
 
-def _each_named(table: Table, key: str, known: set[str]) -> list[str]:
+def _each_named(table: Table, key: str, known: frozenset[str]) -> list[str]:
     emails = list(table.emails(key))
     for email in emails:
-        _require_listed(table, key, email, known)
+        require_listed(table, key, email, known)
     return emails
 
 
-def _require_listed(table: Table, key: str, email: str, known: set[str]) -> None:
-    if email not in known:
-        raise table.problem(
-            key, f"{email} is not listed under [[people]]; add their name and title"
-        )
-
-
-def _school(table: Table, known: set[str]) -> School:
+def _school(table: Table, roles: dict[str, Role], known: frozenset[str]) -> School:
     school = School(
         id=table.identifier("id"),
         name=table.text("name"),
         principals=tuple(_each_named(table, "principals", known)),
         backup_approver=table.email("backup_approver", "") or None,
+        roles=read_school_roles(table, roles, known),
     )
     if school.backup_approver:
-        _require_listed(table, "backup_approver", school.backup_approver, known)
+        require_listed(table, "backup_approver", school.backup_approver, known)
     table.finish()
     return school
-
-
-def _kind(kind_id: str, table: Table) -> PageKind:
-    route_name = table.text("route")
-    if route_name not in {route.value for route in Route}:
-        raise table.problem(
-            "route", f"route must be 'principal' or 'superintendent', not {route_name!r}"
-        )
-    kind = PageKind(kind_id, table.text("label"), Route(route_name), table.flag("needs_school"))
-    if kind.route is Route.PRINCIPAL and not kind.needs_school:
-        raise table.problem("needs_school", "a page kind routed to the principal needs a school")
-    table.finish()
-    return kind
 
 
 def _platform(platform_id: str, table: Table) -> Platform:
@@ -248,15 +250,30 @@ def _reason(table: Table) -> RemovalReason:
     return reason
 
 
-def _notices(table: Table) -> dict[str, str]:
+def _notices(table: Table, kinds: tuple[PageKind, ...]) -> dict[str, str]:
+    """The notice templates. Besides the page's own placeholders they may use the answer to a
+    published request field, when every page kind asks it."""
+    published = {q.id for kind in kinds for q in kind.questions if q.published}
     notices = {}
     for key in (*NOTICE_KEYS, *EXTRA_NOTICE_KEYS):
         template = table.text(key)
         allowed = OWNER_PLACEHOLDERS if key == "posting_disclaimer" else PAGE_PLACEHOLDERS
-        _check_placeholders(table, key, template, allowed)
+        _check_placeholders(table, key, template, allowed | set(published))
+        for field in sorted(published):
+            lacking = [kind.id for kind in kinds if field not in _published(kind)]
+            if lacking and "{" + field + "}" in template:
+                raise table.problem(
+                    key,
+                    f"notices.{key} uses {{{field}}}, but page kind '{lacking[0]}' does not "
+                    "publish it; add the field to every page kind",
+                )
         notices[key] = template
     table.finish()
     return notices
+
+
+def _published(kind: PageKind) -> set[str]:
+    return {question.id for question in kind.questions if question.published}
 
 
 def _check_placeholders(table: Table, key: str, template: str, allowed: frozenset[str]) -> None:

@@ -119,6 +119,53 @@ class Table:
             )
         return tuple(value.strip().lower() for value in values)
 
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        """One of `options` (the first is not implied: `default` is)."""
+        value = self.text(key, default)
+        if value not in options:
+            close = difflib.get_close_matches(value, options, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise self.problem(
+                key,
+                f"{dotted((*self._path, key))} must be one of {', '.join(options)}, "
+                f"not {value!r}{hint}",
+            )
+        return value
+
+    def optional_number(self, key: str) -> float | None:
+        self._known.add(key)
+        if key not in self._data:
+            return None
+        value = self._data[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.problem(key, f"{dotted((*self._path, key))} must be a number")
+        return float(value)
+
+    def optional_tables(self, key: str) -> Iterator[Table]:
+        """Like `tables`, but the key may be left out."""
+        self._known.add(key)
+        if key in self._data:
+            yield from self.tables(key)
+
+    def optional_named_tables(self, key: str) -> Iterator[tuple[str, Table]]:
+        """Like `named_tables`, but the key may be left out."""
+        self._known.add(key)
+        if key in self._data:
+            yield from self.named_tables(key)
+
+    def has(self, key: str) -> bool:
+        return key in self._data
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def words_as_given(self, key: str) -> tuple[str, ...]:
+        """A list of texts, kept as written (trimmed), empty when left out."""
+        values: list[Any] = self._get(key, list, "a list of texts in quotes", [])
+        if not all(isinstance(value, str) and value.strip() for value in values):
+            raise self.problem(key, f"{dotted((*self._path, key))} must be a list of texts")
+        return tuple(value.strip() for value in values)
+
     def optional_table(self, key: str) -> Table | None:
         if key not in self._data:
             self._known.add(key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from workflows.conversation import forms
 from workflows.conversation.actions import MONITORING_CHECKED, POST_REMOVED, SNOOZE_CHECK
 from workflows.conversation.wording import names, when
@@ -108,24 +110,25 @@ def setup_reminders(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
 
 def approval_reminders(config: DistrictConfig, request: PageRequest) -> tuple[Message, ...]:
     """The approval card again, for approvers who have not decided; the requester is told."""
-    card = request_messages.approval_card(config, request)
-    reminder = Card(
-        title=f"Reminder: {card.title}",
-        text=f"This request has waited since {when(config, request.waiting_since)}. {card.text}",
-        fields=card.fields,
-        buttons=card.buttons,
-        clause=card.clause,
-    )
-    ref = request_messages.approval_ref(request)
-    to_approvers = tuple(Message(email, reminder, ref) for email in request.approvers)
-    verb = "was" if len(request.approvers) == 1 else "were"
+    waiting = _undecided(request)
+    to_approvers = []
+    for email in waiting:
+        card = request_messages.approval_card(config, request, email)
+        since = when(config, request.waiting_since)
+        reminder = dataclasses.replace(
+            card,
+            title=f"Reminder: {card.title}",
+            text=f"This request has waited since {since}. {card.text}",
+        )
+        to_approvers.append(Message(email, reminder, request_messages.approval_ref(request)))
+    verb = "was" if len(waiting) == 1 else "were"
     told = Message(
         request.requester.email,
         Card(
             title=f"Still waiting: {request.details.page_name}",
             text=(
                 f"Your request {request.id} has not been decided yet, so "
-                f"{names(config, request.approvers)} {verb} reminded."
+                f"{names(config, waiting)} {verb} reminded."
             ),
             clause=policy.AUTHORIZATION,
         ),
@@ -137,10 +140,15 @@ def approval_reminders(config: DistrictConfig, request: PageRequest) -> tuple[Me
 def escalated(
     config: DistrictConfig, request: PageRequest, added: tuple[str, ...]
 ) -> tuple[Message, ...]:
-    """The request reaches more approvers; the requester is told who."""
-    card = request_messages.approval_card(config, request)
+    """The request reaches more approvers and the requester is told who; when nobody else
+    can decide it, the district contact is asked to follow up instead."""
+    if not added:
+        return (_nobody_else(config, request),)
     ref = request_messages.approval_ref(request)
-    to_added = tuple(Message(email, card, ref) for email in added)
+    to_added = tuple(
+        Message(email, request_messages.approval_card(config, request, email), ref)
+        for email in added
+    )
     told = Message(
         request.requester.email,
         Card(
@@ -155,3 +163,28 @@ def escalated(
         ref=f"request-escalated:{request.id}",
     )
     return (*to_added, told)
+
+
+def _nobody_else(config: DistrictConfig, request: PageRequest) -> Message:
+    waiting = _undecided(request)
+    return Message(
+        config.contact,
+        Card(
+            title=f"A request is waiting: {request.details.page_name}",
+            text=(
+                f"Request {request.id} from {request.requester.display} has waited since "
+                f"{when(config, request.waiting_since)} for {request.route} "
+                f"({names(config, waiting)}), and nobody else can decide it. "
+                "Please follow up with them."
+            ),
+            fields=(Field("Request", request.id),),
+            clause=policy.AUTHORIZATION,
+        ),
+        ref=f"request-escalated:{request.id}",
+    )
+
+
+def _undecided(request: PageRequest) -> tuple[str, ...]:
+    """The current step's approvers who have not approved it yet."""
+    agreed = {decision.by.email for decision in request.decisions_on(request.step)}
+    return tuple(email for email in request.approvers if email not in agreed)

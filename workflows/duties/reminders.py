@@ -10,7 +10,6 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from workflows.conversation.wording import when
-from workflows.district.config import Route
 from workflows.district.working_time import add_working_days, is_working_time
 from workflows.duties import messages as reminder_messages
 from workflows.duties.guidelines import renewal_reminder
@@ -36,6 +35,7 @@ from workflows.kernel.model import (
     RequestStatus,
     next_version,
 )
+from workflows.requests.routing import escalation_for, with_approvers
 
 
 class _Batch:
@@ -136,10 +136,10 @@ def _pending(ctx: Context, request: PageRequest, now: datetime, batch: _Batch) -
         request.escalated_at is None
         and add_working_days(ctx.config, since, settings.approval_escalation_working_days) <= now
     ):
-        added = _escalation_approvers(ctx, request)
+        added = escalation_for(ctx.config, request)
         escalated = next_version(
             request,
-            approvers=(*request.approvers, *added),
+            **with_approvers(request, (*request.approvers, *added)),
             escalated_at=now,
             reminded_at=request.reminded_at or now,
         )
@@ -155,14 +155,3 @@ def _pending(ctx: Context, request: PageRequest, now: datetime, batch: _Batch) -
         batch.requests.append(reminded)
         batch.events.append(ApprovalReminded(request.id, SYSTEM, now, request.approvers))
         batch.messages.extend(reminder_messages.approval_reminders(ctx.config, reminded))
-
-
-def _escalation_approvers(ctx: Context, request: PageRequest) -> tuple[str, ...]:
-    """The school's backup approver for a principal's decision, else the Superintendent's office."""
-    kind = ctx.config.kind(request.details.kind)
-    school = ctx.config.school(request.details.school)
-    taken = {*request.approvers, request.requester.email}
-    backup = school.backup_approver if school else None
-    if kind is not None and kind.route is Route.PRINCIPAL and backup and backup not in taken:
-        return (backup,)
-    return tuple(email for email in ctx.config.superintendent_and_designees if email not in taken)

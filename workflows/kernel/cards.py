@@ -19,6 +19,8 @@ class InputKind(StrEnum):
     CHOICE = "choice"
     PEOPLE = "people"
     CHECKBOX = "checkbox"
+    NUMBER = "number"
+    DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,31 @@ class Section:
     copyable: bool = False
 
 
+class StepState(StrEnum):
+    DONE = "done"
+    CURRENT = "current"
+    LATER = "later"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One step of a process a card follows (an approval chain): where it stands, in words."""
+
+    label: str
+    state: StepState
+    detail: str = ""
+
+    def plain_text(self) -> str:
+        mark = {
+            StepState.DONE: "[done]",
+            StepState.CURRENT: "[now]",
+            StepState.STOPPED: "[stopped]",
+        }
+        prefix = mark.get(self.state, "[later]")
+        return f"{prefix} {self.label}" + (f": {self.detail}" if self.detail else "")
+
+
 @dataclass(frozen=True)
 class Card:
     title: str
@@ -93,12 +120,15 @@ class Card:
     sections: tuple[Section, ...] = ()
     buttons: tuple[Button, ...] = ()
     clause: Clause | None = None
+    progress: tuple[StepLine, ...] = ()
 
     def plain_text(self) -> str:
         """The whole card as plain text, for surfaces that cannot show it natively."""
         parts = [self.title]
         if self.text:
             parts.append(self.text)
+        if self.progress:
+            parts.append("\n".join(line.plain_text() for line in self.progress))
         parts.extend(f"{field.label}: {field.value}" for field in self.fields)
         parts.extend(f"{section.heading}\n{section.text}" for section in self.sections)
         if self.buttons:

@@ -26,13 +26,25 @@ class ResubmitRequest:
 
 @dataclass(frozen=True)
 class Decide:
-    """An approver's click; `revision` is the version of the request the card showed."""
+    """An approver's click; `revision` and `step` say which card it was on. `answers` hold
+    what the step asks for with a decision (evidence, a review's confirmation), by field."""
 
     actor: Person
     request_id: str
     revision: int
     verdict: Verdict
     note: str = ""
+    step: int = 0
+    answers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class WithdrawRequest:
+    """The requester no longer wants the page; nobody needs to decide it."""
+
+    actor: Person
+    request_id: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,7 @@ Command = (
     RequestPage
     | ResubmitRequest
     | Decide
+    | WithdrawRequest
     | RouteAgain
     | ConfirmPageLive
     | RetirePage

@@ -72,6 +72,31 @@ class ChangesRequested(Event):
 
 
 @dataclass(frozen=True)
+class StepApproved(Event):
+    """One approver approved (or, on a review step, confirmed) one step of the chain."""
+
+    step: int
+    steps: int
+    title: str
+    verdict: str
+    evidence: str
+    next: str
+
+    def detail(self) -> str:
+        text = f"step {self.step} of {self.steps} ({self.title}) {self.verdict}"
+        text += f"; {self.evidence}" if self.evidence else ""
+        return text + f"; {self.next}"
+
+
+@dataclass(frozen=True)
+class RequestWithdrawn(Event):
+    reason: str
+
+    def detail(self) -> str:
+        return "withdrawn by the requester" + (f": {self.reason}" if self.reason else "")
+
+
+@dataclass(frozen=True)
 class RequestApproved(Event):
     page_id: str
     comment: str
@@ -214,6 +239,8 @@ class RequestEscalated(Event):
     added: tuple[str, ...]
 
     def detail(self) -> str:
+        if not self.added:
+            return "nobody else can decide it; the district contact was asked to follow up"
         return "also sent to " + ", ".join(self.added)
 
 

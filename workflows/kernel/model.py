@@ -42,6 +42,12 @@ class RequestStatus(StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
     DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def open(self) -> bool:
+        """Still on its way to a decision (it may be withdrawn)."""
+        return self in (RequestStatus.PENDING, RequestStatus.HELD, RequestStatus.CHANGES_REQUESTED)
 
 
 class Verdict(StrEnum):
@@ -56,6 +62,42 @@ class PageStatus(StrEnum):
     RETIRED = "retired"
 
 
+class AnswerKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"
+    NUMBER = "number"
+    YES_NO = "yes_no"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Question:
+    """Something a district asks on a form (a request field, or evidence with a decision),
+    in its own words. A `published` answer fills the placeholder `{id}` in the page's
+    notices; any other answer is seen by approvers and kept in the records only."""
+
+    id: str
+    label: str
+    kind: AnswerKind = AnswerKind.TEXT
+    required: bool = True
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    max_length: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+    published: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer, kept with what was asked, so the record reads on its own."""
+
+    id: str
+    label: str
+    value: str
+
+
 @dataclass(frozen=True)
 class PageDetails:
     """What the requester fills in on the form."""
@@ -67,6 +109,28 @@ class PageDetails:
     purpose: str
     audience: str
     co_owners: tuple[Person, ...] = ()
+    answers: tuple[Answer, ...] = ()
+
+    def answer(self, question_id: str) -> str:
+        return next((a.value for a in self.answers if a.id == question_id), "")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a request's approval chain, as it was routed: who may act and how.
+
+    A review step is someone confirming a walkthrough or training happened, not a decision:
+    it can be confirmed or sent back, never denied. `evidence` is what must come with the
+    decision (for example the Board's motion number); `escalate_to` is who also gets the
+    request when it waits too long.
+    """
+
+    title: str
+    approvers: tuple[str, ...]
+    needs_all: bool = False
+    review: bool = False
+    evidence: tuple[Question, ...] = ()
+    escalate_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +140,10 @@ class Decision:
     at: datetime
     note: str
     revision: int
+    step: int = 0
+    evidence: tuple[Answer, ...] = ()
+    # Set when a delegate decided in the place of an approver who is away.
+    for_approver: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,10 +164,29 @@ class PageRequest:
     reminded_at: datetime | None = None
     escalated_at: datetime | None = None
     version: int = 1
+    # The approval chain as routed, and where the request stands in it. Requests stored
+    # before chains existed have none: they are one-step chains (see `chain`).
+    steps: tuple[Step, ...] = ()
+    step: int = 0
 
     @property
     def last_decision(self) -> Decision | None:
         return self.decisions[-1] if self.decisions else None
+
+    @property
+    def chain(self) -> tuple[Step, ...]:
+        return self.steps or (Step(self.route, self.approvers),)
+
+    @property
+    def current(self) -> Step:
+        """The step the request waits on (the last one once it is decided)."""
+        chain = self.chain
+        return chain[min(self.step, len(chain) - 1)]
+
+    def decisions_on(self, step: int, revision: int | None = None) -> tuple[Decision, ...]:
+        """The decisions taken on one step of this revision (the current one by default)."""
+        wanted = self.revision if revision is None else revision
+        return tuple(d for d in self.decisions if d.step == step and d.revision == wanted)
 
     @property
     def waiting_since(self) -> datetime:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from workflows.conversation import forms
 from workflows.conversation.validation import check_length, clean_text
-from workflows.district.config import DistrictConfig
+from workflows.district.approvals import OwnerRules
+from workflows.district.config import DistrictConfig, PageKind
 from workflows.kernel import policy
 from workflows.kernel.handling import FieldError
-from workflows.kernel.model import PageDetails, Person, is_email
+from workflows.kernel.model import Answer, PageDetails, Person, is_email
+from workflows.requests.answers import check_answers
 
 
 def check_request(
@@ -23,6 +27,18 @@ def check_request(
         audience=clean_text(details.audience),
         co_owners=_distinct_co_owners(requester, details.co_owners),
     )
+    kind = config.kind(cleaned.kind)
+    answers: tuple[Answer, ...] = ()
+    errors_for_kind: list[FieldError] = []
+    if kind is not None:
+        given = {answer.id: answer.value for answer in details.answers}
+        answers, problems = check_answers(kind.questions, given)
+        errors_for_kind = [
+            *problems,
+            *_check_name_rule(config, kind, cleaned),
+            *_check_owners(config, kind, requester, cleaned),
+        ]
+        cleaned = dataclasses.replace(cleaned, answers=answers)
     errors = [
         *_check_kind_and_school(config, cleaned),
         *_check_platform(config, cleaned),
@@ -32,6 +48,7 @@ def check_request(
         ),
         *check_length(forms.AUDIENCE, "the audience", cleaned.audience, 3, forms.AUDIENCE_MAX),
         *_check_co_owners(cleaned.co_owners),
+        *errors_for_kind,
     ]
     if not acknowledged:
         errors.append(
@@ -41,6 +58,86 @@ def check_request(
             )
         )
     return cleaned, tuple(errors)
+
+
+def _check_name_rule(
+    config: DistrictConfig, kind: PageKind, details: PageDetails
+) -> list[FieldError]:
+    rule = kind.page_name
+    school = config.school(details.school)
+    needed = [
+        part.format(school=school.name if school else "", district=config.name)
+        for part in rule.must_include
+    ]
+    missing = [
+        part for part in needed if part and part.casefold() not in details.page_name.casefold()
+    ]
+    if not missing or not details.page_name:
+        return []
+    message = rule.message or (
+        f"The name of a {kind.label.lower()} must include "
+        + " and ".join(f"“{part}”" for part in missing)
+        + " (the district's rule)."
+    )
+    return [FieldError(forms.PAGE_NAME, message)]
+
+
+def _check_owners(
+    config: DistrictConfig, kind: PageKind, requester: Person, details: PageDetails
+) -> list[FieldError]:
+    """The page kind's owner rules: how many owners (the requester counts) and who may be one."""
+    rules = kind.owners
+    owners = (requester, *details.co_owners)
+    what = f"{kind.label.lower()}s"
+    errors = []
+    if len(owners) < rules.minimum:
+        more = rules.minimum - len(owners)
+        errors.append(
+            FieldError(
+                forms.CO_OWNERS,
+                f"{kind.label}s need at least {rules.minimum} owners (you count as one), so "
+                f"someone can always moderate: add {more} more co-owner{'s' if more > 1 else ''}.",
+            )
+        )
+    if len(owners) > rules.maximum:
+        errors.append(
+            FieldError(
+                forms.CO_OWNERS,
+                f"{kind.label}s have at most {rules.maximum} owners (you count as one).",
+            )
+        )
+    for owner in owners:
+        problem = _may_not_own(config, rules, owner, details, what)
+        if problem:
+            field = forms.KIND if owner is requester else forms.CO_OWNERS
+            errors.append(FieldError(field, problem))
+    return errors
+
+
+def _may_not_own(
+    config: DistrictConfig, rules: OwnerRules, owner: Person, details: PageDetails, what: str
+) -> str:
+    who = "You" if not owner.name else owner.name
+    domain = owner.email.rpartition("@")[2]
+    if rules.email_domains and domain not in rules.email_domains:
+        allowed = " or ".join(f"@{d}" for d in rules.email_domains)
+        return f"{owner.email} cannot own {what}: owners must use a district address ({allowed})."
+    title = owner.title.casefold()
+    if rules.titles and not any(word.casefold() in title for word in rules.titles):
+        allowed = ", ".join(rules.titles)
+        shown = f"“{owner.title}”" if owner.title else "not known to Pagekeeper"
+        return (
+            f"{who} cannot own {what}: owners' titles must include {allowed} ({who}'s is {shown})."
+        )
+    school = config.school(details.school)
+    if rules.roles and not any(owner.email in config.holders(r, school) for r in rules.roles):
+        labels = [
+            role.named(school.name if school else "")
+            for r in rules.roles
+            if (role := config.role(r))
+        ]
+        return f"{who} cannot own {what}: owners must be " + " or ".join(labels) + "."
+    return ""
 
 
 def _check_kind_and_school(config: DistrictConfig, details: PageDetails) -> list[FieldError]:

@@ -1,4 +1,7 @@
-"""An approver's decision: Approve, Request changes or Deny. The first decision wins."""
+"""An approver's decision on one step of a request's chain: Approve (a review step: Confirm),
+Request changes or Deny. A step completes when one of its approvers approves, or every one
+of them when it needs all; the request then moves to the next step, or is approved at the
+last. Deny at any step ends it; Request changes sends it back to the requester."""
 
 from __future__ import annotations
 
@@ -13,9 +16,12 @@ from workflows.kernel.events import (
     PageRegistered,
     RequestApproved,
     RequestDenied,
+    StepApproved,
 )
-from workflows.kernel.handling import Context, Handled, Outcome, refused, rejected
+from workflows.kernel.handling import Context, Handled, Outcome, refusal, refused, rejected
+from workflows.kernel.messages import Message
 from workflows.kernel.model import (
+    Answer,
     Decision,
     Page,
     PageRequest,
@@ -25,7 +31,8 @@ from workflows.kernel.model import (
     next_version,
 )
 from workflows.pages import messages as page_messages
-from workflows.requests import messages as request_messages
+from workflows.requests import messages
+from workflows.requests.answers import check_answers
 
 _NOTE_NEEDED = {Verdict.REQUEST_CHANGES: "what should change", Verdict.DENY: "a reason"}
 
@@ -37,42 +44,139 @@ async def decide(command: Decide, ctx: Context) -> Handled:
     if request is None:
         return refused(
             DecisionRefused(command.request_id, actor.email, now, "no such request"),
-            request_messages.refusal(f"There is no page request {command.request_id}."),
+            refusal(f"There is no page request {command.request_id}."),
         )
-    if actor.email not in request.approvers:
+    if not _takes_part(request, actor.email):
         return refused(
             DecisionRefused(request.id, actor.email, now, "not a designated approver"),
-            request_messages.refusal(
+            refusal(
                 f"Only {request.route} ({names(ctx.config, request.approvers)}) can decide "
                 f"request {request.id}."
             ),
         )
-    late = _too_late(ctx, request, command.revision)
+    late = _too_late(ctx, request, actor.email, command.revision, command.step)
     if late:
         return refused(DecisionRefused(request.id, actor.email, now, late.text), late)
+    step = request.current
+    if step.review and command.verdict is Verdict.DENY:
+        return refused(
+            DecisionRefused(request.id, actor.email, now, "a review step cannot deny"),
+            refusal(
+                f"Step {request.step + 1} is a review by {step.title}: confirm it, or send the "
+                "request back for changes."
+            ),
+        )
     note, problem = check_note(command.note, _NOTE_NEEDED.get(command.verdict, "a comment"))
-    if problem and command.verdict in _NOTE_NEEDED:
+    if problem and (command.verdict in _NOTE_NEEDED or note):
         return rejected(problem)
-    decision = Decision(command.verdict, actor, now, note, request.revision)
-    return _DECIDERS[command.verdict](ctx, request, decision)
+    evidence: tuple[Answer, ...] = ()
+    if command.verdict is not Verdict.REQUEST_CHANGES:
+        evidence, errors = check_answers(step.evidence, dict(command.answers))
+        if errors:
+            return rejected(*errors)
+    decision = Decision(command.verdict, actor, now, note, request.revision, request.step, evidence)
+    if command.verdict is Verdict.DENY:
+        return _deny(ctx, request, decision)
+    if command.verdict is Verdict.REQUEST_CHANGES:
+        return _request_changes(ctx, request, decision)
+    return _approve(ctx, request, decision)
 
 
-def _too_late(ctx: Context, request: PageRequest, revision: int) -> Card | None:
+def _takes_part(request: PageRequest, email: str) -> bool:
+    """An approver of any step of the chain, or someone who decided on the request."""
+    return any(email in step.approvers for step in request.chain) or any(
+        decision.by.email == email for decision in request.decisions
+    )
+
+
+def _too_late(
+    ctx: Context, request: PageRequest, email: str, revision: int, step: int
+) -> Card | None:
     """Why a click can no longer decide: already decided, or the card is out of date."""
-    decision = request.last_decision
-    if decision is not None and decision.revision == revision:
-        text = request_messages.already_decided_text(ctx.config, decision)
-        return request_messages.refusal(text, "Already decided")
-    if revision != request.revision or request.status is not RequestStatus.PENDING:
-        return request_messages.refusal(
+    decided = request.decisions_on(step, revision)
+    current = revision == request.revision and step == request.step
+    if decided and not (current and request.status is RequestStatus.PENDING):
+        text = messages.already_decided_text(ctx.config, decided[-1])
+        return refusal(text, "Already decided")
+    if not current or request.status is not RequestStatus.PENDING:
+        return refusal(
             f"Request {request.id} has changed since this card was sent. "
             "Use the newest card about it.",
             "This card is out of date",
+        )
+    if email not in request.approvers:
+        return refusal(
+            f"Step {request.step + 1} of request {request.id} is for {request.route} "
+            f"({names(ctx.config, request.approvers)}).",
+            "Not your step",
+        )
+    if any(decision.by.email == email for decision in decided):
+        waiting = tuple(e for e in request.approvers if e not in {d.by.email for d in decided})
+        return refusal(
+            f"You already approved this step; it waits for {names(ctx.config, waiting)}.",
+            "Already approved",
         )
     return None
 
 
 def _approve(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
+    step = request.current
+    agreed = {d.by.email for d in (*request.decisions_on(request.step), decision)}
+    chain = request.chain
+    # Someone the request was escalated to may decide the step alone.
+    required = {email for email in step.approvers if email not in step.escalate_to}
+    if step.needs_all and not required <= agreed and decision.by.email not in step.escalate_to:
+        waiting = tuple(e for e in step.approvers if e not in agreed)
+        recorded = _decided(request, decision, RequestStatus.PENDING)
+        follows = f"waiting for {names(ctx.config, waiting)}"
+        return _step_done(ctx, recorded, decision, follows, ())
+    if request.step + 1 < len(chain):
+        following = chain[request.step + 1]
+        moved = next_version(
+            _decided(request, decision, RequestStatus.PENDING),
+            step=request.step + 1,
+            approvers=following.approvers,
+            route=following.title,
+            routed_at=decision.at,
+            reminded_at=None,
+            escalated_at=None,
+        )
+        follows = f"sent to step {moved.step + 1}: {following.title}"
+        cards = messages.approval_requests(ctx.config, moved)
+        return _step_done(ctx, moved, decision, follows, cards)
+    return _final_approval(ctx, request, decision)
+
+
+def _step_done(
+    ctx: Context,
+    request: PageRequest,
+    decision: Decision,
+    follows: str,
+    new_cards: tuple[Message, ...],
+) -> Handled:
+    """A step approved without ending the chain: every card so far updates, the next step's
+    approvers get theirs, and the requester's card shows where the request stands."""
+    step = request.chain[decision.step]
+    event = StepApproved(
+        request.id,
+        decision.by.email,
+        decision.at,
+        decision.step + 1,
+        len(request.chain),
+        step.title,
+        "confirmed" if step.review else "approved",
+        _evidence_text(decision),
+        follows,
+    )
+    sent = (
+        *messages.decision_recorded(ctx.config, request),
+        *new_cards,
+        messages.request_progress(ctx.config, request),
+    )
+    return Handled(Outcome(events=(event,), messages=sent), requests=(request,))
+
+
+def _final_approval(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
     page = Page(
         id=ctx.new_id("PAGE"),
         request_id=request.id,
@@ -83,35 +187,37 @@ def _approve(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
         approved_at=decision.at,
     )
     approved = _decided(request, decision, RequestStatus.APPROVED, page_id=page.id)
+    comment = "; ".join(filter(None, [decision.note, _evidence_text(decision)]))
     events: tuple[Event, ...] = (
-        RequestApproved(request.id, decision.by.email, decision.at, page.id, decision.note),
+        RequestApproved(request.id, decision.by.email, decision.at, page.id, comment),
         PageRegistered(page.id, decision.by.email, decision.at, request.id),
     )
-    messages = (
-        *request_messages.decision_recorded(ctx.config, approved),
+    notices = (
+        *messages.decision_recorded(ctx.config, approved),
         *page_messages.page_approved(ctx.config, page, request.requester),
     )
-    return Handled(Outcome(events=events, messages=messages), requests=(approved,), pages=(page,))
+    return Handled(Outcome(events=events, messages=notices), requests=(approved,), pages=(page,))
 
 
 def _request_changes(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
     updated = _decided(request, decision, RequestStatus.CHANGES_REQUESTED)
     event = ChangesRequested(request.id, decision.by.email, decision.at, decision.note)
-    messages = (
-        *request_messages.decision_recorded(ctx.config, updated),
-        request_messages.changes_requested(ctx.config, updated),
+    sent = (
+        *messages.decision_recorded(ctx.config, updated),
+        messages.changes_requested(ctx.config, updated),
     )
-    return Handled(Outcome(events=(event,), messages=messages), requests=(updated,))
+    return Handled(Outcome(events=(event,), messages=sent), requests=(updated,))
 
 
 def _deny(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
     denied = _decided(request, decision, RequestStatus.DENIED)
-    event = RequestDenied(request.id, decision.by.email, decision.at, decision.note)
-    messages = (
-        *request_messages.decision_recorded(ctx.config, denied),
-        request_messages.request_denied(ctx.config, denied),
+    reason = "; ".join(filter(None, [decision.note, _evidence_text(decision)]))
+    event = RequestDenied(request.id, decision.by.email, decision.at, reason)
+    sent = (
+        *messages.decision_recorded(ctx.config, denied),
+        messages.request_denied(ctx.config, denied),
     )
-    return Handled(Outcome(events=(event,), messages=messages), requests=(denied,))
+    return Handled(Outcome(events=(event,), messages=sent), requests=(denied,))
 
 
 def _decided(
@@ -122,8 +228,5 @@ def _decided(
     )
 
 
-_DECIDERS = {
-    Verdict.APPROVE: _approve,
-    Verdict.REQUEST_CHANGES: _request_changes,
-    Verdict.DENY: _deny,
-}
+def _evidence_text(decision: Decision) -> str:
+    return "; ".join(f"{answer.label}: {answer.value}" for answer in decision.evidence)

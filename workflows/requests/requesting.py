@@ -1,22 +1,33 @@
-"""Asking for an official page, resubmitting after changes, and routing held requests."""
+"""Asking for an official page, resubmitting after changes, withdrawing, and routing held
+requests."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from workflows.conversation import forms
+from workflows.conversation.validation import check_optional_note
 from workflows.conversation.wording import names
 from workflows.kernel import policy
 from workflows.kernel.cards import Card
-from workflows.kernel.commands import RequestPage, ResubmitRequest, RouteAgain
+from workflows.kernel.commands import RequestPage, ResubmitRequest, RouteAgain, WithdrawRequest
 from workflows.kernel.events import (
     ActionRefused,
     PageRequested,
     RequestHeld,
     RequestResubmitted,
     RequestRouted,
+    RequestWithdrawn,
 )
-from workflows.kernel.handling import Context, FieldError, Handled, Outcome, refused, rejected
+from workflows.kernel.handling import (
+    Context,
+    FieldError,
+    Handled,
+    Outcome,
+    refusal,
+    refused,
+    rejected,
+)
 from workflows.kernel.messages import Message
 from workflows.kernel.model import (
     PageDetails,
@@ -49,6 +60,7 @@ async def request_page(command: RequestPage, ctx: Context) -> Handled:
         approvers=routing.approvers,
         route=routing.description,
         submitted_at=ctx.clock.now(),
+        steps=routing.steps,
     )
     event = PageRequested(request.id, requester.email, request.submitted_at, routing.approvers)
     return _sent(ctx, request, routing, event)
@@ -61,15 +73,13 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
     if request is None or request.requester.email != actor.email:
         return refused(
             ActionRefused(command.request_id, actor.email, now, "resubmit", "not the requester"),
-            request_messages.refusal(
-                "Only the person who asked for this page can edit the request."
-            ),
+            refusal("Only the person who asked for this page can edit the request."),
         )
     if request.status is not RequestStatus.CHANGES_REQUESTED:
         status = request.status.value.replace("_", " ")
         return refused(
             ActionRefused(request.id, actor.email, now, "resubmit", f"request is {status}"),
-            request_messages.refusal(
+            refusal(
                 f"Request {request.id} is {status}; it can be edited only after an approver "
                 "asks for changes.",
                 "Nothing to edit",
@@ -91,6 +101,8 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
         routed_at=now,
         reminded_at=None,
         escalated_at=None,
+        steps=routing.steps,
+        step=0,
     )
     event = RequestResubmitted(request.id, actor.email, now, revised.revision, routing.approvers)
     return _sent(ctx, revised, routing, event)
@@ -105,20 +117,18 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
             ActionRefused(
                 command.request_id, actor.email, now, "route again", "not the district contact"
             ),
-            request_messages.refusal("Only the district contact can route a held request again."),
+            refusal("Only the district contact can route a held request again."),
         )
     if request is None or request.status is not RequestStatus.HELD:
         return refused(
             ActionRefused(command.request_id, actor.email, now, "route again", "not on hold"),
-            request_messages.refusal("This request is no longer on hold.", "Nothing to route"),
+            refusal("This request is no longer on hold.", "Nothing to route"),
         )
     routing = route_request(ctx.config, request.requester.email, request.details)
     if routing.held:
         return refused(
             ActionRefused(request.id, actor.email, now, "route again", routing.description),
-            request_messages.refusal(
-                f"It cannot be sent yet: {routing.description}.", "Still on hold"
-            ),
+            refusal(f"It cannot be sent yet: {routing.description}.", "Still on hold"),
         )
     routed = next_version(
         request,
@@ -126,6 +136,8 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
         approvers=routing.approvers,
         route=routing.description,
         routed_at=now,
+        steps=routing.steps,
+        step=0,
     )
     event = RequestRouted(request.id, actor.email, now, routing.approvers)
     handled = _sent(ctx, routed, routing, event)
@@ -144,6 +156,35 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
         Outcome(events=handled.outcome.events, messages=(*handled.outcome.messages, moved)),
         requests=handled.requests,
     )
+
+
+async def withdraw_request(command: WithdrawRequest, ctx: Context) -> Handled:
+    actor = ctx.resolve(command.actor)
+    request = await ctx.store.get_request(command.request_id)
+    now = ctx.clock.now()
+    if request is None or request.requester.email != actor.email:
+        return refused(
+            ActionRefused(command.request_id, actor.email, now, "withdraw", "not the requester"),
+            refusal("Only the person who asked for this page can withdraw the request."),
+        )
+    if not request.status.open:
+        status = request.status.value.replace("_", " ")
+        return refused(
+            ActionRefused(request.id, actor.email, now, "withdraw", f"request is {status}"),
+            refusal(f"Request {request.id} is already {status}.", "Nothing to withdraw"),
+        )
+    reason, problem = check_optional_note(command.reason, "your reason")
+    if problem:
+        return rejected(problem)
+    withdrawn = next_version(request, status=RequestStatus.WITHDRAWN)
+    event = RequestWithdrawn(request.id, actor.email, now, reason)
+    reply = Card(
+        f"Withdrawn: {request.details.page_name}",
+        f"Request {request.id} is withdrawn; nobody needs to decide it.",
+        clause=policy.AUTHORIZATION,
+    )
+    sent = request_messages.request_withdrawn(ctx.config, withdrawn)
+    return Handled(Outcome(events=(event,), messages=sent, reply=reply), requests=(withdrawn,))
 
 
 def _sent(

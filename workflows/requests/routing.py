@@ -1,57 +1,187 @@
-"""Who must authorize a page: AR 1114's approval routes, with nobody approving their own request."""
+"""Who must authorize a page (AR 1114: Authorization): the page kind's approval chain, step by
+step, as the district's file sets it, with nobody approving a page they asked for or will
+co-own."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from workflows.district.config import DistrictConfig, Route
-from workflows.kernel.model import PageDetails
+from workflows.district.approvals import StepRule
+from workflows.district.config import DistrictConfig, School
+from workflows.kernel.model import PageDetails, PageRequest, Step
 
 
 @dataclass(frozen=True)
 class Routing:
-    """The approvers a request goes to, in words a requester understands.
+    """The chain a request goes through, in words a requester understands.
 
-    No approvers means the request is held for the district contact; `description` says why.
+    A routing with `held_because` set has no chain: the request waits for the district
+    contact, and the reason says why.
     """
 
-    approvers: tuple[str, ...]
-    description: str
+    steps: tuple[Step, ...]
+    held_because: str = ""
 
     @property
     def held(self) -> bool:
-        return not self.approvers
+        return bool(self.held_because)
+
+    @property
+    def approvers(self) -> tuple[str, ...]:
+        """Who decides first."""
+        return self.steps[0].approvers if self.steps else ()
+
+    @property
+    def description(self) -> str:
+        """Who decides first, or why nobody can yet."""
+        return self.held_because or self.steps[0].title
+
+
+class _Held(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def route_request(config: DistrictConfig, requester: str, details: PageDetails) -> Routing:
-    """The approvers for a request from `requester`; its kind and school are already valid."""
+    """The chain for a request from `requester`; its kind and school are already valid."""
     kind = config.kind(details.kind)
-    if kind is not None and kind.route is Route.PRINCIPAL:
-        return _to_principal(config, requester, details.school)
-    return _to_superintendent(config, requester)
+    if kind is None:
+        return Routing((), "its kind of page is no longer offered")
+    school = config.school(details.school)
+    excluded = {requester, *(owner.email for owner in details.co_owners)}
+    steps = []
+    try:
+        for rule in kind.steps:
+            if _applies(rule, details):
+                step = _resolve(config, rule, school, excluded)
+                if step is not None:
+                    steps.append(step)
+    except _Held as held:
+        return Routing((), held.reason)
+    if not steps:
+        return Routing((), "no step of its approval chain applies to it")
+    return Routing(tuple(steps))
 
 
-def _to_principal(config: DistrictConfig, requester: str, school_id: str | None) -> Routing:
-    school = config.school(school_id)
-    if school is None:
-        return Routing((), "no school was chosen")
-    if school.principals:
-        approvers = _excluding(school.principals, requester)
-        if approvers:
-            return Routing(approvers, f"the principal of {school.name}")
-        # The principal asked for the page: it goes up to the Superintendent's office.
-        return _to_superintendent(config, requester)
-    if school.backup_approver and school.backup_approver != requester:
-        return Routing((school.backup_approver,), f"the backup approver for {school.name}")
-    return Routing((), f"no principal is set up for {school.name} yet")
+def escalation_for(config: DistrictConfig, request: PageRequest) -> tuple[str, ...]:
+    """Who else gets a request that has waited too long at its current step (maybe nobody:
+    everyone who could decide may have it already)."""
+    if request.steps:
+        targets = request.current.escalate_to
+    else:  # stored before chains: its one step, as routing gives it now
+        first = route_request(config, request.requester.email, request.details).steps
+        targets = first[0].escalate_to if first else ()
+    co_owners = {owner.email for owner in request.details.co_owners}
+    taken = {*request.approvers, request.requester.email, *co_owners}
+    return tuple(email for email in targets if email not in taken)
 
 
-def _to_superintendent(config: DistrictConfig, requester: str) -> Routing:
-    approvers = _excluding(config.superintendent_and_designees, requester)
-    if approvers:
-        return Routing(approvers, "the Superintendent or a designee")
-    return Routing((), "no one besides you can authorize it for the Superintendent")
+def with_approvers(request: PageRequest, approvers: tuple[str, ...]) -> dict[str, object]:
+    """The changes that give the current step these approvers (for `next_version`)."""
+    if not request.steps:
+        return {"approvers": approvers}
+    current = dataclasses.replace(request.current, approvers=approvers)
+    steps = (*request.steps[: request.step], current, *request.steps[request.step + 1 :])
+    return {"approvers": approvers, "steps": steps}
 
 
-def _excluding(emails: tuple[str, ...], requester: str) -> tuple[str, ...]:
-    return tuple(email for email in emails if email != requester)
+def _applies(rule: StepRule, details: PageDetails) -> bool:
+    return (not rule.platforms or details.platform in rule.platforms) and (
+        not rule.kinds or details.kind in rule.kinds
+    )
+
+
+def _resolve(
+    config: DistrictConfig, rule: StepRule, school: School | None, excluded: set[str]
+) -> Step | None:
+    """The step as it stands for this request; None when it is skipped (nobody holds its
+    roles and it applies only where someone does)."""
+    if school is None and _needs_school(config, rule):
+        raise _Held("no school was chosen")
+    holders = _holders(config, (*rule.roles,), rule.people, school)
+    where = school.name if school else ""
+    if not holders:
+        if rule.only_if_filled:
+            return None
+        stand_ins = _eligible(_holders(config, rule.stand_in, (), school), excluded)
+        if not stand_ins:
+            raise _Held(_vacancy(config, rule, where))
+        above = _eligible(_holders(config, rule.fallback, (), school), excluded | set(stand_ins))
+        return _step(rule, _labels(config, rule.stand_in, (), where, "or"), stand_ins, above)
+    eligible = _eligible(holders, excluded)
+    escalation = _escalation(config, rule, school, excluded | set(eligible))
+    if eligible:
+        title = rule.title.format(school=where) if rule.title else _title(config, rule, where)
+        return _step(rule, title, eligible, escalation, needs_all=rule.needs_all)
+    # Everyone who could decide asked for the page or will co-own it: the step goes up.
+    fallback = _eligible(_holders(config, rule.fallback, (), school), excluded)
+    if not fallback:
+        raise _Held(_vacancy(config, rule, where, rule.fallback))
+    return _step(rule, _labels(config, rule.fallback, (), where, "or"), fallback, ())
+
+
+def _step(
+    rule: StepRule,
+    title: str,
+    approvers: tuple[str, ...],
+    escalation: tuple[str, ...],
+    *,
+    needs_all: bool = False,
+) -> Step:
+    return Step(title, approvers, needs_all, rule.review, rule.evidence, escalation)
+
+
+def _escalation(
+    config: DistrictConfig, rule: StepRule, school: School | None, taken: set[str]
+) -> tuple[str, ...]:
+    """Who else gets a request that waits too long: those acting for the step's roles, else
+    the step's fallback (never anyone who has it already, asked for it or will co-own it)."""
+    stand_ins = _eligible(_holders(config, rule.stand_in, (), school), taken)
+    return stand_ins or _eligible(_holders(config, rule.fallback, (), school), taken)
+
+
+def _holders(
+    config: DistrictConfig, roles: tuple[str, ...], people: tuple[str, ...], school: School | None
+) -> tuple[str, ...]:
+    found = [email for role in roles for email in config.holders(role, school)]
+    return tuple(dict.fromkeys([*found, *people]))
+
+
+def _eligible(emails: tuple[str, ...], excluded: set[str]) -> tuple[str, ...]:
+    return tuple(email for email in emails if email not in excluded)
+
+
+def _needs_school(config: DistrictConfig, rule: StepRule) -> bool:
+    roles = (config.role(role_id) for role_id in (*rule.roles, *rule.stand_in))
+    return any(role is not None and role.at_school for role in roles)
+
+
+def _title(config: DistrictConfig, rule: StepRule, where: str) -> str:
+    return _labels(config, rule.roles, rule.people, where, "and" if rule.needs_all else "or")
+
+
+def _labels(
+    config: DistrictConfig,
+    roles: tuple[str, ...],
+    people: tuple[str, ...],
+    where: str,
+    joiner: str,
+) -> str:
+    found = [config.role(role_id) for role_id in roles]
+    labels = [role.named(where) for role in found if role is not None]
+    labels += [person.name if (person := config.person(email)) else email for email in people]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + f" {joiner} " + labels[-1]
+
+
+def _vacancy(
+    config: DistrictConfig, rule: StepRule, where: str, roles: tuple[str, ...] | None = None
+) -> str:
+    for role_id in roles if roles is not None else rule.roles:
+        role = config.role(role_id)
+        if role is not None:
+            return role.vacancy(where)
+    return f"nobody is set up as {_title(config, rule, where)} yet"
