@@ -15,7 +15,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -137,7 +137,7 @@ def _encode_as(hint: Any) -> Convert:
     if origin is tuple:
         item = _encode_as(typing.get_args(hint)[0])
         return list if item is _same else lambda values: list(map(item, values))
-    if hint is datetime:
+    if hint in (datetime, date):
         return lambda moment: moment.isoformat()
     if isinstance(hint, type) and issubclass(hint, Enum):
         return lambda member: member.value
@@ -165,6 +165,8 @@ def _decode_as(hint: Any) -> Convert:
         return tuple if item is _same else lambda values: tuple(map(item, values))
     if hint is datetime:
         return datetime.fromisoformat
+    if hint is date:
+        return date.fromisoformat
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):

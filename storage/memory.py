@@ -11,6 +11,7 @@ from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
+    Away,
     Page,
     PageRequest,
     PageStatus,
@@ -28,6 +29,7 @@ class MemoryStore:
         self._messages: dict[str, str] = {}
         self._outbox: dict[str, OutboxEntry] = {}
         self._acknowledgements: dict[str, Acknowledgement] = {}
+        self._aways: dict[str, Away] = {}
         self._lanes = Lanes()
 
     async def get_request(self, request_id: str) -> PageRequest | None:
@@ -81,9 +83,13 @@ class MemoryStore:
         self._outbox.update((entry.id, entry) for entry in changes.outbox)
         self._acknowledgements.update((a.person.email, a) for a in changes.acknowledgements)
         self._messages.update(changes.handles)
+        self._aways.update((away.person, away) for away in changes.aways)
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         return list(self._acknowledgements.values())
+
+    async def aways(self) -> list[Away]:
+        return list(self._aways.values())
 
     async def iter_audit(
         self, start: datetime | None, end: datetime | None

@@ -30,6 +30,7 @@ from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
+    Away,
     Page,
     PageRequest,
     PageStatus,
@@ -69,6 +70,7 @@ class TinyDBStore:
             self._messages = BucketedTable(tables, "messages", count)
             self._outbox = BucketedTable(tables, "outbox", count)
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
+            self._aways = BucketedTable(tables, "aways", count)
             self._audit = JsonLines(folder / "audit.jsonl")
             self._journal = JsonLines(folder / "journal.jsonl")
             self._seq = self._recover()
@@ -156,6 +158,10 @@ class TinyDBStore:
         found = await self._run(_search, self._acknowledgements, [])
         return [from_dict(Acknowledgement, record) for record in found]
 
+    async def aways(self) -> list[Away]:
+        found = await self._run(_search, self._aways, [])
+        return [from_dict(Away, record) for record in found]
+
     async def iter_audit(
         self, start: datetime | None, end: datetime | None
     ) -> AsyncIterator[AuditEntry]:
@@ -233,6 +239,7 @@ class TinyDBStore:
                 {"id": item.person.email, **to_dict(item)} for item in changes.acknowledgements
             ],
             "handles": [{"id": key, "handle": handle} for key, handle in changes.handles],
+            "aways": [{"id": away.person, **to_dict(away)} for away in changes.aways],
         }
         try:
             self._journal.append([entry])
@@ -261,7 +268,15 @@ class TinyDBStore:
         self._outbox.upsert(entry.get("outbox", []))
         self._acknowledgements.upsert(entry.get("acknowledgements", []))
         self._messages.upsert(entry.get("handles", []))
-        tables = (self._requests, self._pages, self._outbox, self._acknowledgements, self._messages)
+        self._aways.upsert(entry.get("aways", []))
+        tables = (
+            self._requests,
+            self._pages,
+            self._outbox,
+            self._acknowledgements,
+            self._messages,
+            self._aways,
+        )
         if sum(table.flush() for table in tables):
             fsync_directory(self.folder / "tables")
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]

@@ -251,7 +251,13 @@ async def test_the_home_tab_shows_what_waits_and_its_buttons_work(harness: Harne
     assert home["user_id"] == "UANA"
     blocks = home["view"]["blocks"]
     assert "Page request" in text_of(blocks) and "Room 12 News" in text_of(blocks)
-    assert list(buttons(blocks)) == ["Request a page", "Approve", "Request changes", "Deny"]
+    assert list(buttons(blocks)) == [
+        "Request a page",
+        "Approve",
+        "Request changes",
+        "Deny",
+        "Name a delegate",
+    ]
 
     await harness.click("UANA", buttons(blocks)["Approve"], in_home=True)
     await harness.fake.wait_for(lambda f: len(f.of("views.publish")) == 2, "the home refreshed")

@@ -31,6 +31,7 @@ from workflows.kernel.commands import (
     RetirePage,
     RouteAgain,
     RunReminders,
+    SetAway,
     ShowCompliance,
     SnoozeCheck,
     WithdrawRequest,
@@ -45,6 +46,7 @@ from workflows.pages.lifecycle import confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
 from workflows.reports.compliance import show_compliance
 from workflows.requests.deciding import decide
+from workflows.requests.delegation import set_away
 from workflows.requests.requesting import (
     request_page,
     resubmit_request,
@@ -61,6 +63,7 @@ HANDLERS = (
     .add(Decide, decide)
     .add(RouteAgain, route_again)
     .add(WithdrawRequest, withdraw_request)
+    .add(SetAway, set_away)
     .add(ConfirmPageLive, confirm_page_live)
     .add(RetirePage, retire_page)
     .add(ReportUndeliverable, report_undeliverable)
@@ -134,10 +137,15 @@ class Engine:
         outbox = tuple(
             OutboxEntry(message_id(), message, now, now) for message in handled.outcome.messages
         )
-        records = handled.requests or handled.pages or handled.acknowledgements
+        records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
         if records or audit or outbox:
             changes = Changes(
-                handled.requests, handled.pages, audit, outbox, handled.acknowledgements
+                handled.requests,
+                handled.pages,
+                audit,
+                outbox,
+                handled.acknowledgements,
+                aways=handled.aways,
             )
             await self.context.store.commit(changes)
         if outbox:

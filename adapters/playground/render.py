@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
-from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.kernel.cards import (
+    Button,
+    ButtonStyle,
+    Card,
+    Form,
+    Input,
+    InputKind,
+    Section,
+    StepLine,
+    StepState,
+)
 
 STYLES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger", ButtonStyle.DEFAULT: ""}
 
@@ -35,6 +45,8 @@ def card_html(card: Card) -> str:
     parts = [tag("h3", escape(card.title))]
     if card.text:
         parts.append(tag("p", text(card.text)))
+    if card.progress:
+        parts.append(tag("ol", "".join(_step(line) for line in card.progress), class_="steps"))
     if card.fields:
         rows = "".join(tag("dt", escape(f.label)) + tag("dd", text(f.value)) for f in card.fields)
         parts.append(tag("dl", rows))
@@ -62,6 +74,22 @@ def _section(section: Section) -> str:
         return tag("section", heading + tag("p", text(section.text)))
     copy = tag("button", "Copy", type="button", class_="copy")
     return tag("section", heading + tag("pre", escape(section.text)) + copy)
+
+
+STEP_WORDS = {
+    StepState.DONE: "Done",
+    StepState.CURRENT: "Now",
+    StepState.LATER: "Later",
+    StepState.STOPPED: "Stopped",
+}
+
+
+def _step(line: StepLine) -> str:
+    state = tag("span", escape(STEP_WORDS[line.state]) + ": ", class_="state")
+    detail = tag("span", escape(line.detail), class_="detail") if line.detail else ""
+    current = "step" if line.state is StepState.CURRENT else False
+    content = state + tag("strong", escape(line.label)) + detail
+    return tag("li", content, class_=line.state.value, aria_current=current)
 
 
 def _button(button: Button) -> str:
@@ -107,7 +135,9 @@ def _control(field: Input, initial: str, common: dict[str, str | bool]) -> str:
         return tag("select", options, **common)
     if field.kind is InputKind.MULTILINE:
         return tag("textarea", escape(initial), rows="3", **common)
-    kind = "url" if field.kind is InputKind.URL else "text"
+    kind = {InputKind.URL: "url", InputKind.NUMBER: "number", InputKind.DATE: "date"}.get(
+        field.kind, "text"
+    )
     extra: dict[str, str | bool] = {"type": kind, "value": initial}
     if field.kind is InputKind.PEOPLE:
         extra["placeholder"] = "name@district.org, …"

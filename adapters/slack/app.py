@@ -224,8 +224,10 @@ class SlackListeners:
         for elements in view.get("state", {}).get("values", {}).values():
             for name, element in elements.items():
                 kind = element.get("type")
-                if kind in ("plain_text_input", "url_text_input"):
+                if kind in ("plain_text_input", "url_text_input", "number_input"):
                     values[name] = element.get("value") or ""
+                elif kind == "datepicker":
+                    values[name] = element.get("selected_date") or ""
                 elif kind == "static_select":
                     values[name] = (element.get("selected_option") or {}).get("value", "")
                 elif kind == "multi_users_select":

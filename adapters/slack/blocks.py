@@ -6,7 +6,17 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.kernel.cards import (
+    Button,
+    ButtonStyle,
+    Card,
+    Form,
+    Input,
+    InputKind,
+    Section,
+    StepLine,
+    StepState,
+)
 from workflows.kernel.handling import FieldError
 
 Block = dict[str, Any]
@@ -33,6 +43,8 @@ def card_blocks(card: Card, key: str = "card") -> list[Block]:
     blocks: list[Block] = [_plain("header", card.title, HEADER_MAX)]
     if card.text:
         blocks.extend(_sections(escape(card.text)))
+    if card.progress:
+        blocks.extend(_sections("\n".join(_step_line(line) for line in card.progress)))
     for start in range(0, len(card.fields), FIELDS_PER_SECTION):
         chunk = card.fields[start : start + FIELDS_PER_SECTION]
         fields = [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}", FIELD_TEXT_MAX) for f in chunk]
@@ -134,6 +146,16 @@ def _element(field: Input, user_ids: Mapping[str, str]) -> Block:
         if isinstance(initial, str) and initial:
             element["initial_value"] = initial
         return element
+    if field.kind is InputKind.NUMBER:
+        element = {"type": "number_input", "action_id": field.name, "is_decimal_allowed": True}
+        if isinstance(initial, str) and initial:
+            element["initial_value"] = initial
+        return element
+    if field.kind is InputKind.DATE:
+        element = {"type": "datepicker", "action_id": field.name}
+        if isinstance(initial, str) and initial:
+            element["initial_date"] = initial
+        return element
     if field.kind is InputKind.CHOICE:
         options = [_option(option.label, option.value) for option in field.options]
         element = {"type": "static_select", "action_id": field.name, "options": options}
@@ -153,6 +175,19 @@ def _element(field: Input, user_ids: Mapping[str, str]) -> Block:
         "action_id": field.name,
         "options": [_option(field.label, "yes")],
     }
+
+
+STEP_MARKS = {
+    StepState.DONE: ":white_check_mark:",
+    StepState.CURRENT: ":hourglass_flowing_sand:",
+    StepState.LATER: ":white_circle:",
+    StepState.STOPPED: ":no_entry:",
+}
+
+
+def _step_line(line: StepLine) -> str:
+    detail = f"\n{escape(line.detail)}" if line.detail else ""
+    return f"{STEP_MARKS[line.state]} *{escape(line.label)}*{detail}"
 
 
 def _button(button: Button) -> Block:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows.kernel.cards import Button, ButtonStyle, Card, Form, Input, InputKind, Section
+from workflows.kernel.cards import (
+    Button,
+    ButtonStyle,
+    Card,
+    Form,
+    Input,
+    InputKind,
+    Section,
+    StepLine,
+    StepState,
+)
 from workflows.kernel.handling import FieldError
 
 Element = dict[str, Any]
@@ -19,6 +29,8 @@ def adaptive_card(card: Card) -> Element:
     body: list[Element] = [_heading(card.title)]
     if card.text:
         body.append(_text(card.text))
+    if card.progress:
+        body.append({"type": "FactSet", "facts": [_step_fact(line) for line in card.progress]})
     if card.fields:
         body.append(
             {
@@ -63,6 +75,19 @@ def _card(body: list[Element], actions: list[Element]) -> Element:
     if actions:
         card["actions"] = actions
     return card
+
+
+STEP_MARKS = {
+    StepState.DONE: "✅",
+    StepState.CURRENT: "⏳",
+    StepState.LATER: "○",
+    StepState.STOPPED: "⛔",
+}
+
+
+def _step_fact(line: StepLine) -> Element:
+    value = line.label + (f": {line.detail}" if line.detail else "")
+    return {"title": STEP_MARKS[line.state], "value": value}
 
 
 def _action(button: Button) -> Element:
@@ -131,6 +156,16 @@ def _field_input(field: Input, initial: Any) -> Element:
             "value": str(initial or ""),
             **common,
         }
+    if field.kind is InputKind.NUMBER:
+        number: Element = {"type": "Input.Number", **common}
+        if initial:
+            number["value"] = str(initial)
+        return number
+    if field.kind is InputKind.DATE:
+        chosen: Element = {"type": "Input.Date", **common}
+        if initial:
+            chosen["value"] = str(initial)
+        return chosen
     text: Element = {"type": "Input.Text", **common}
     if field.kind is InputKind.MULTILINE:
         text["isMultiline"] = True

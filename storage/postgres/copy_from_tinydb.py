@@ -20,6 +20,7 @@ from storage.codec import to_dict
 from storage.postgres.rows import (
     acknowledgement_row,
     audit_row,
+    away_row,
     insert,
     outbox_row,
     page_row,
@@ -75,6 +76,8 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
             acknowledged = [acknowledgement_row(a) for a in await source.acknowledgements()]
             tally = report.tally("acknowledgements")
             await _add_missing(connection, "acknowledgements", "email", acknowledged, tally)
+            aways = [away_row(away) for away in await source.aways()]
+            await _add_missing(connection, "aways", "email", aways, report.tally("absences"))
             # Handles include the Teams conversations, without which nobody there is reachable.
             handles = [
                 {"key": key, "handle": handle}

@@ -10,7 +10,7 @@ from psycopg.types.json import Jsonb
 
 from storage.codec import to_dict
 from workflows.kernel.messages import OutboxEntry
-from workflows.kernel.model import Acknowledgement, AuditEntry, Page, PageRequest
+from workflows.kernel.model import Acknowledgement, AuditEntry, Away, Page, PageRequest
 from workflows.pages.addresses import comparable
 
 
@@ -61,6 +61,10 @@ def acknowledgement_row(acknowledgement: Acknowledgement) -> dict[str, Any]:
         "email": acknowledgement.person.email,
         "doc": Jsonb(to_dict(acknowledgement)),
     }
+
+
+def away_row(away: Away) -> dict[str, Any]:
+    return {"email": away.person, "doc": Jsonb(to_dict(away))}
 
 
 def insert(table: str, columns: Iterable[str], conflict: str = "") -> sql.Composed:

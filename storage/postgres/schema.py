@@ -103,6 +103,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX pages_one_active_per_address ON pages (url_key)
         WHERE status = 'active' AND url_key IS NOT NULL;
     """,
+    # 3: approvers away, and who decides in their place meanwhile (one row per approver).
+    """
+    CREATE TABLE aways (
+        email text PRIMARY KEY,
+        doc jsonb NOT NULL
+    );
+    """,
 )
 
 

@@ -25,6 +25,7 @@ from storage.codec import from_dict
 from storage.postgres.rows import (
     acknowledgement_row,
     audit_row,
+    away_row,
     insert,
     outbox_row,
     page_row,
@@ -35,6 +36,7 @@ from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
+    Away,
     Page,
     PageRequest,
     PageStatus,
@@ -160,6 +162,10 @@ class PostgresStore:
         except psycopg.Error as error:
             raise self._failure("write to", error) from None
 
+    async def aways(self) -> list[Away]:
+        rows = await self._fetch("SELECT doc FROM aways ORDER BY email", ())
+        return [from_dict(Away, row[0]) for row in rows]
+
     async def acknowledgements(self) -> list[Acknowledgement]:
         rows = await self._fetch("SELECT doc FROM acknowledgements ORDER BY email", ())
         return [from_dict(Acknowledgement, row[0]) for row in rows]
@@ -266,6 +272,7 @@ class PostgresStore:
                     UPSERT_ACKNOWLEDGEMENT,
                     [acknowledgement_row(a) for a in changes.acknowledgements],
                 ),
+                (UPSERT_AWAY, [away_row(away) for away in changes.aways]),
                 (
                     UPSERT_HANDLE,
                     [{"key": key, "handle": handle} for key, handle in changes.handles],
@@ -319,6 +326,9 @@ UPSERT_OUTBOX = insert(
 )
 UPSERT_ACKNOWLEDGEMENT = insert(
     "acknowledgements", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
+)
+UPSERT_AWAY = insert(
+    "aways", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
 )
 UPSERT_HANDLE = insert(
     "message_handles", ("key", "handle"), "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle"

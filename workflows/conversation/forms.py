@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from workflows.conversation import actions
 from workflows.district.config import DistrictConfig
 from workflows.kernel import policy
@@ -24,6 +26,9 @@ DESCRIPTION = "description"
 SAVED_COPY = "saved_copy"
 NEW_OWNER = "new_owner"
 FROM_OWNER = "from_owner"
+DELEGATE = "delegate"
+FIRST_DAY = "first_day"
+LAST_DAY = "last_day"
 
 # A review step's statement, ticked by the reviewer (see district.loading_approvals).
 CONFIRMED = "confirmed"
@@ -123,6 +128,7 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
                 required=False,
                 initial=tuple(person.email for person in start.co_owners),
             ),
+            *district_questions(config, start),
             Input(
                 ACKNOWLEDGED,
                 "I have read the district's staff guidelines for official social media",
@@ -131,6 +137,28 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
             ),
         ),
     )
+
+
+def district_questions(config: DistrictConfig, start: PageDetails) -> tuple[Input, ...]:
+    """The district's own questions of every page kind, once each. The form cannot know the
+    kind before it is sent, so a question some kinds skip is optional here and says which
+    kinds ask it; the engine checks each request against its own kind's questions."""
+    asked: dict[str, tuple[Question, list[str]]] = {}
+    for kind in config.kinds:
+        for question in kind.questions:
+            asked.setdefault(question.id, (question, []))[1].append(kind.label.lower())
+    inputs = []
+    for question, kinds in asked.values():
+        shown = question_input(question, start.answer(question.id))
+        if len(kinds) < len(config.kinds):
+            help_text = f"For {_listed(kinds)}s. {question.help}".strip()
+            shown = dataclasses.replace(shown, required=False, hint=help_text)
+        inputs.append(shown)
+    return tuple(inputs)
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def comment_form(title: str, action: str, value: str, label: str, submit: str) -> Form:
@@ -211,6 +239,26 @@ def withdraw_form(request_id: str) -> Form:
         intro="Nobody will need to decide it any more. You can ask again later.",
         inputs=(
             Input(NOTE, "Why (optional)", InputKind.MULTILINE, required=False, max_length=NOTE_MAX),
+        ),
+    )
+
+
+def away_form() -> Form:
+    """An approver names who decides in their place while they are away."""
+    return Form(
+        title="Name a delegate while away",
+        action=actions.DELEGATE,
+        value="",
+        submit_label="Save",
+        intro=(
+            "While you are away, requests waiting for you also go to your delegate, who decides "
+            "in your place where they may decide that step (they hold its role, stand in for "
+            "it, or are its fallback). To end it early, give yesterday as the last day."
+        ),
+        inputs=(
+            Input(DELEGATE, "Work email of your delegate", max_length=200),
+            Input(FIRST_DAY, "First day away", InputKind.DATE),
+            Input(LAST_DAY, "Last day away", InputKind.DATE),
         ),
     )
 

@@ -26,6 +26,7 @@ COMMANDS = {
     "is-official": "Whether an address is an official district page",
     "social-media-guidelines": "The staff guidelines, and confirm you have read them",
     "compliance": "For the district contact: monitoring and requests, school by school",
+    "away": "For approvers: name a delegate who decides while you are away",
 }
 
 
@@ -36,9 +37,11 @@ class Answer:
 
 
 def form_opened_by(config: DistrictConfig, line: str) -> Form | None:
-    """The form a typed command opens at once, whoever typed it (`request-page`), else None."""
+    """The form a typed command opens at once, whoever typed it, else None."""
     name, _ = _parts(line)
-    return forms.request_form(config) if name == "request-page" else None
+    if name == "request-page":
+        return forms.request_form(config)
+    return forms.away_form() if name == "away" else None
 
 
 async def answer(engine: Engine, person: Person, line: str) -> Answer:

@@ -23,6 +23,7 @@ from workflows.kernel.commands import (
     ResubmitRequest,
     RetirePage,
     RouteAgain,
+    SetAway,
     SnoozeCheck,
     WithdrawRequest,
 )
@@ -75,6 +76,9 @@ def command_for(
         return Decide(actor, request_id, revision, _VERDICTS[action], note, step, _answers(given))
     if action == names.WITHDRAW_REQUEST:
         return WithdrawRequest(actor, value, _text(given, forms.NOTE))
+    if action == names.DELEGATE:
+        first, last = _text(given, forms.FIRST_DAY), _text(given, forms.LAST_DAY)
+        return SetAway(actor, _someone(_text(given, forms.DELEGATE)), first, last)
     if action == names.REQUEST_PAGE:
         return RequestPage(actor, page_details(given), _flag(given, forms.ACKNOWLEDGED))
     if action == names.RESUBMIT_REQUEST:
@@ -172,6 +176,8 @@ async def form_for(config: DistrictConfig, store: Records, action: str, value: s
         return forms.transfer_form(value)
     if action == names.REASSIGN_PAGES:
         return forms.reassign_form()
+    if action == names.DELEGATE:
+        return forms.away_form()
     if action in (names.EDIT_REQUEST, names.RESUBMIT_REQUEST):
         request = await store.get_request(value)
         return (

@@ -181,6 +181,22 @@ class DistrictConfig:
     def platform(self, platform_id: str) -> Platform | None:
         return next((p for p in self.platforms if p.id == platform_id), None)
 
+    def decides(self, email: str) -> bool:
+        """`email` approves some page: they hold a role, or a chain names them."""
+        if email in self.superintendent_and_designees:
+            return True
+        if any(email in role.holders for role in self.roles):
+            return True
+        for school in self.schools:
+            held = (
+                *school.principals,
+                school.backup_approver,
+                *(e for _, es in school.roles for e in es),
+            )
+            if email in held:
+                return True
+        return any(email in step.people for kind in self.kinds for step in kind.steps)
+
     def role(self, role_id: str) -> Role | None:
         """A role by id: the district's own, or a built-in one."""
         found = next((role for role in self.roles if role.id == role_id), None)

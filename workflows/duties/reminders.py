@@ -7,7 +7,7 @@ for the next working hour. Each run handles a bounded batch so people's clicks n
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from workflows.conversation.wording import when
 from workflows.district.working_time import add_working_days, is_working_time
@@ -21,6 +21,7 @@ from workflows.kernel.events import (
     GuidelinesReminded,
     MonitoringCheckSent,
     MonitoringOverdue,
+    RequestDelegated,
     RequestEscalated,
     SetupReminded,
 )
@@ -29,12 +30,14 @@ from workflows.kernel.messages import Message
 from workflows.kernel.model import (
     SYSTEM,
     Acknowledgement,
+    Away,
     Page,
     PageRequest,
     PageStatus,
     RequestStatus,
     next_version,
 )
+from workflows.requests.delegation import away_today, delegate_waiting, delegated_cards
 from workflows.requests.routing import escalation_for, with_approvers
 
 
@@ -76,10 +79,11 @@ async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
         if batch.full:
             break
         _setup(ctx, page, now, batch)
+    aways, today = await away_today(ctx)
     for request in await ctx.store.find_requests(status=RequestStatus.PENDING):
         if batch.full:
             break
-        _pending(ctx, request, now, batch)
+        _pending(ctx, request, now, batch, (aways, today))
     if ctx.config.guidelines_renewal_days:
         for acknowledgement in await ctx.store.acknowledgements():
             if batch.full:
@@ -129,7 +133,20 @@ def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
         batch.messages.extend(reminder_messages.setup_reminders(ctx.config, reminded))
 
 
-def _pending(ctx: Context, request: PageRequest, now: datetime, batch: _Batch) -> None:
+def _pending(
+    ctx: Context,
+    request: PageRequest,
+    now: datetime,
+    batch: _Batch,
+    away: tuple[dict[str, Away], date],
+) -> None:
+    delegated = delegate_waiting(ctx, request, *away)
+    if delegated is not None:  # an absence that started since the request arrived
+        batch.requests.append(delegated)
+        for delegate, approver in delegated.current.delegates[len(request.current.delegates) :]:
+            batch.events.append(RequestDelegated(request.id, SYSTEM, now, approver, delegate))
+        batch.messages.extend(delegated_cards(ctx, delegated, request))
+        return
     settings = ctx.config.reminders
     since = request.waiting_since
     if (
@@ -138,8 +155,7 @@ def _pending(ctx: Context, request: PageRequest, now: datetime, batch: _Batch) -
     ):
         added = escalation_for(ctx.config, request)
         escalated = next_version(
-            request,
-            **with_approvers(request, (*request.approvers, *added)),
+            with_approvers(request, (*request.approvers, *added)),
             escalated_at=now,
             reminded_at=request.reminded_at or now,
         )

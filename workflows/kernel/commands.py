@@ -48,6 +48,18 @@ class WithdrawRequest:
 
 
 @dataclass(frozen=True)
+class SetAway:
+    """An approver will be away: `delegate` decides in their place from `first_day` to
+    `last_day` (ISO dates, as typed; the engine checks them). Ending it early is a new
+    `SetAway` whose last day has passed."""
+
+    actor: Person
+    delegate: Person
+    first_day: str
+    last_day: str
+
+
+@dataclass(frozen=True)
 class RouteAgain:
     """The district contact retries a held request, typically after fixing the configuration."""
 
@@ -164,6 +176,7 @@ Command = (
     | ResubmitRequest
     | Decide
     | WithdrawRequest
+    | SetAway
     | RouteAgain
     | ConfirmPageLive
     | RetirePage

@@ -97,6 +97,27 @@ class RequestWithdrawn(Event):
 
 
 @dataclass(frozen=True)
+class AwaySet(Event):
+    delegate: str
+    first_day: str
+    last_day: str
+
+    def detail(self) -> str:
+        return f"away {self.first_day} to {self.last_day}; {self.delegate} decides meanwhile"
+
+
+@dataclass(frozen=True)
+class RequestDelegated(Event):
+    """A request waiting for an approver who is away also went to their delegate."""
+
+    away: str
+    delegate: str
+
+    def detail(self) -> str:
+        return f"{self.away} is away; also sent to their delegate {self.delegate}"
+
+
+@dataclass(frozen=True)
 class RequestApproved(Event):
     page_id: str
     comment: str

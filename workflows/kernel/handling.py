@@ -10,7 +10,7 @@ from workflows.kernel import policy
 from workflows.kernel.cards import Card
 from workflows.kernel.events import Event
 from workflows.kernel.messages import Message
-from workflows.kernel.model import Acknowledgement, Page, PageRequest, Person
+from workflows.kernel.model import Acknowledgement, Away, Page, PageRequest, Person
 from workflows.kernel.policy import Clause
 from workflows.kernel.ports import Clock, Records
 
@@ -48,6 +48,7 @@ class Handled:
     requests: tuple[PageRequest, ...] = ()
     pages: tuple[Page, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    aways: tuple[Away, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -131,6 +131,14 @@ class Step:
     review: bool = False
     evidence: tuple[Question, ...] = ()
     escalate_to: tuple[str, ...] = ()
+    # Everyone who may act on this step (its roles, stand-ins and fallback), so a delegate
+    # can be checked; and the delegates added for approvers who are away: (delegate, for).
+    allowed: tuple[str, ...] = ()
+    delegates: tuple[tuple[str, str], ...] = ()
+
+    def standing_in_for(self, email: str) -> str:
+        """Whom `email` decides for as a delegate, or "" when they decide as themselves."""
+        return next((away for delegate, away in self.delegates if delegate == email), "")
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,21 @@ class Acknowledgement:
     person: Person
     at: datetime
     reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Away:
+    """An approver away from `first_day` to `last_day` (both included, in the district's
+    time zone), and who may decide in their place meanwhile."""
+
+    person: str
+    delegate: Person
+    first_day: date
+    last_day: date
+    set_at: datetime
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
 
 
 @dataclass(frozen=True)

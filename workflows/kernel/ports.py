@@ -17,6 +17,7 @@ from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
     AuditEntry,
+    Away,
     Page,
     PageRequest,
     PageStatus,
@@ -48,6 +49,7 @@ class Changes:
     outbox: tuple[OutboxEntry, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
     handles: tuple[tuple[str, str], ...] = ()
+    aways: tuple[Away, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,10 @@ class Records(Protocol):
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         """Each person's latest acknowledgement of the staff guidelines."""
+        ...
+
+    async def aways(self) -> list[Away]:
+        """Each approver's latest absence and delegate (past ones included)."""
         ...
 
     def iter_audit(self, start: datetime | None, end: datetime | None) -> AsyncIterator[AuditEntry]:

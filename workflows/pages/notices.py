@@ -56,7 +56,9 @@ def _placeholders(config: DistrictConfig, details: PageDetails) -> dict[str, str
     platform = config.platform(details.platform)
     school = config.school(details.school)
     contact = config.contact_person
-    return {
+    # A published answer fills its placeholder; private ones never reach the page.
+    published = {q.id: details.answer(q.id) for q in kind.questions if q.published} if kind else {}
+    return published | {
         "district": config.name,
         "page_name": details.page_name,
         "kind": kind.label.lower() if kind else details.kind,

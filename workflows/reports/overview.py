@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows.conversation import forms
-from workflows.conversation.actions import REQUEST_PAGE
+from workflows.conversation.actions import DELEGATE, REQUEST_PAGE
 from workflows.conversation.wording import names, when
 from workflows.district.config import DistrictConfig
 from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field
-from workflows.kernel.model import Page, PageRequest, PageStatus, RequestStatus
+from workflows.kernel.model import Away, Page, PageRequest, PageStatus, RequestStatus
 from workflows.kernel.ports import Records
 from workflows.pages import messages as page_messages
 from workflows.requests import messages as request_messages
@@ -27,10 +27,11 @@ class Overview:
     held: tuple[Card, ...]
     changes: tuple[Card, ...]
     pages: tuple[Card, ...]
+    away: tuple[Card, ...] = ()
 
     def request_cards(self) -> tuple[Card, ...]:
         """Their requests, then everything that waits for them to act on a request."""
-        return (self.requests, *self.decisions, *self.held, *self.changes)
+        return (self.requests, *self.decisions, *self.held, *self.changes, *self.away)
 
     def all_cards(self) -> tuple[Card, ...]:
         return (*self.request_cards(), *self.pages)
@@ -43,9 +44,14 @@ async def overview(config: DistrictConfig, store: Records, email: str) -> Overvi
     mine = await store.find_requests(requester=email)
     pages = [p for p in await store.find_pages(owner=email) if p.status is not PageStatus.RETIRED]
     held = await store.find_requests(status=RequestStatus.HELD) if email == config.contact else []
+    away = None
+    if config.decides(email):
+        away = next((a for a in await store.aways() if a.person == email), None)
     return Overview(
         requests=_summary(config, mine),
-        decisions=tuple(request_messages.approval_card(config, request) for request in waiting),
+        decisions=tuple(
+            request_messages.approval_card(config, request, email) for request in waiting
+        ),
         held=tuple(
             request_messages.request_held(config, request, request.route)[1].card
             for request in held
@@ -56,7 +62,21 @@ async def overview(config: DistrictConfig, store: Records, email: str) -> Overvi
             if request.status is RequestStatus.CHANGES_REQUESTED
         ),
         pages=tuple(_page_card(config, page) for page in pages),
+        away=(away_card(config, away),) if config.decides(email) else (),
     )
+
+
+def away_card(config: DistrictConfig, away: Away | None) -> Card:
+    """For approvers: who decides in their place while they are away, and a way to set it."""
+    if away is None:
+        text = "Away for a while? Name a delegate who decides in your place meanwhile."
+    else:
+        text = (
+            f"{away.delegate.name} decides in your place from {away.first_day.isoformat()} to "
+            f"{away.last_day.isoformat()}, where they may decide the step."
+        )
+    button = Button("Name a delegate", DELEGATE, "", form=forms.away_form())
+    return Card("While you are away", text, buttons=(button,), clause=policy.AUTHORIZATION)
 
 
 def _summary(config: DistrictConfig, requests: list[PageRequest]) -> Card:
@@ -87,8 +107,12 @@ def _summary(config: DistrictConfig, requests: list[PageRequest]) -> Card:
 
 def _status(config: DistrictConfig, request: PageRequest) -> str:
     decision = request.last_decision
+    if request.status is RequestStatus.WITHDRAWN:
+        return "Withdrawn"
     if request.status is RequestStatus.PENDING:
-        return f"Waiting for {names(config, request.approvers)}"
+        steps = len(request.chain)
+        where = f"step {request.step + 1} of {steps}: " if steps > 1 else ""
+        return f"Waiting for {where}{names(config, request.approvers)}"
     if request.status is RequestStatus.HELD:
         return f"On hold: {request.route}"
     assert decision is not None

@@ -33,6 +33,7 @@ from workflows.kernel.model import (
 from workflows.pages import messages as page_messages
 from workflows.requests import messages
 from workflows.requests.answers import check_answers
+from workflows.requests.delegation import away_today, delegates_for, with_delegates
 
 _NOTE_NEEDED = {Verdict.REQUEST_CHANGES: "what should change", Verdict.DENY: "a reason"}
 
@@ -74,12 +75,15 @@ async def decide(command: Decide, ctx: Context) -> Handled:
         evidence, errors = check_answers(step.evidence, dict(command.answers))
         if errors:
             return rejected(*errors)
-    decision = Decision(command.verdict, actor, now, note, request.revision, request.step, evidence)
+    standing_in = step.standing_in_for(actor.email)
+    decision = Decision(
+        command.verdict, actor, now, note, request.revision, request.step, evidence, standing_in
+    )
     if command.verdict is Verdict.DENY:
         return _deny(ctx, request, decision)
     if command.verdict is Verdict.REQUEST_CHANGES:
         return _request_changes(ctx, request, decision)
-    return _approve(ctx, request, decision)
+    return await _approve(ctx, request, decision)
 
 
 def _takes_part(request: PageRequest, email: str) -> bool:
@@ -119,14 +123,17 @@ def _too_late(
     return None
 
 
-def _approve(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
+async def _approve(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
     step = request.current
-    agreed = {d.by.email for d in (*request.decisions_on(request.step), decision)}
+    decided = (*request.decisions_on(request.step), decision)
+    agreed = {d.by.email for d in decided} | {d.for_approver for d in decided}
     chain = request.chain
-    # Someone the request was escalated to may decide the step alone.
-    required = {email for email in step.approvers if email not in step.escalate_to}
+    # Someone the request was escalated to may decide the step alone; a delegate counts
+    # for the approver who is away.
+    stand_ins = {delegate for delegate, _ in step.delegates}
+    required = {e for e in step.approvers if e not in step.escalate_to and e not in stand_ins}
     if step.needs_all and not required <= agreed and decision.by.email not in step.escalate_to:
-        waiting = tuple(e for e in step.approvers if e not in agreed)
+        waiting = tuple(e for e in step.approvers if e in required and e not in agreed)
         recorded = _decided(request, decision, RequestStatus.PENDING)
         follows = f"waiting for {names(ctx.config, waiting)}"
         return _step_done(ctx, recorded, decision, follows, ())
@@ -141,6 +148,8 @@ def _approve(ctx: Context, request: PageRequest, decision: Decision) -> Handled:
             reminded_at=None,
             escalated_at=None,
         )
+        aways, today = await away_today(ctx)
+        moved = with_delegates(moved, delegates_for(ctx, moved, aways, today))
         follows = f"sent to step {moved.step + 1}: {following.title}"
         cards = messages.approval_requests(ctx.config, moved)
         return _step_done(ctx, moved, decision, follows, cards)

@@ -39,6 +39,7 @@ from workflows.kernel.model import (
 )
 from workflows.requests import messages as request_messages
 from workflows.requests.checks import check_request
+from workflows.requests.delegation import away_today, delegates_for, with_delegates
 from workflows.requests.routing import Routing, route_request
 
 OPEN_REQUEST = (RequestStatus.PENDING, RequestStatus.HELD, RequestStatus.CHANGES_REQUESTED)
@@ -63,7 +64,7 @@ async def request_page(command: RequestPage, ctx: Context) -> Handled:
         steps=routing.steps,
     )
     event = PageRequested(request.id, requester.email, request.submitted_at, routing.approvers)
-    return _sent(ctx, request, routing, event)
+    return await _sent(ctx, request, routing, event)
 
 
 async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
@@ -105,7 +106,7 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
         step=0,
     )
     event = RequestResubmitted(request.id, actor.email, now, revised.revision, routing.approvers)
-    return _sent(ctx, revised, routing, event)
+    return await _sent(ctx, revised, routing, event)
 
 
 async def route_again(command: RouteAgain, ctx: Context) -> Handled:
@@ -140,7 +141,7 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
         step=0,
     )
     event = RequestRouted(request.id, actor.email, now, routing.approvers)
-    handled = _sent(ctx, routed, routing, event)
+    handled = await _sent(ctx, routed, routing, event)
     moved = Message(
         actor.email,
         Card(
@@ -187,12 +188,16 @@ async def withdraw_request(command: WithdrawRequest, ctx: Context) -> Handled:
     return Handled(Outcome(events=(event,), messages=sent, reply=reply), requests=(withdrawn,))
 
 
-def _sent(
+async def _sent(
     ctx: Context,
     request: PageRequest,
     routing: Routing,
     event: PageRequested | RequestResubmitted | RequestRouted,
 ) -> Handled:
+    if not routing.held:
+        aways, today = await away_today(ctx)
+        added = delegates_for(ctx, request, aways, today)
+        request = with_delegates(request, added)
     if routing.held:
         held = RequestHeld(request.id, event.actor, event.at, routing.description)
         messages = request_messages.request_held(ctx.config, request, routing.description)

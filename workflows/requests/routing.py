@@ -68,23 +68,42 @@ def route_request(config: DistrictConfig, requester: str, details: PageDetails) 
 def escalation_for(config: DistrictConfig, request: PageRequest) -> tuple[str, ...]:
     """Who else gets a request that has waited too long at its current step (maybe nobody:
     everyone who could decide may have it already)."""
-    if request.steps:
-        targets = request.current.escalate_to
-    else:  # stored before chains: its one step, as routing gives it now
-        first = route_request(config, request.requester.email, request.details).steps
-        targets = first[0].escalate_to if first else ()
+    targets = _routed(config, request).escalate_to
     co_owners = {owner.email for owner in request.details.co_owners}
     taken = {*request.approvers, request.requester.email, *co_owners}
     return tuple(email for email in targets if email not in taken)
 
 
-def with_approvers(request: PageRequest, approvers: tuple[str, ...]) -> dict[str, object]:
-    """The changes that give the current step these approvers (for `next_version`)."""
-    if not request.steps:
-        return {"approvers": approvers}
-    current = dataclasses.replace(request.current, approvers=approvers)
-    steps = (*request.steps[: request.step], current, *request.steps[request.step + 1 :])
-    return {"approvers": approvers, "steps": steps}
+def with_approvers(
+    request: PageRequest, approvers: tuple[str, ...], delegates: tuple[tuple[str, str], ...] = ()
+) -> PageRequest:
+    """The request with these approvers on its current step (and delegates, added for
+    approvers who are away); the version is left as it is, for the caller to move on."""
+    current = dataclasses.replace(
+        request.current,
+        approvers=approvers,
+        delegates=(*request.current.delegates, *delegates),
+    )
+    steps = request.chain
+    return dataclasses.replace(
+        request,
+        approvers=approvers,
+        steps=(*steps[: request.step], current, *steps[request.step + 1 :]),
+    )
+
+
+def allowed_for(config: DistrictConfig, request: PageRequest) -> tuple[str, ...]:
+    """Who may act on the request's current step (as a delegate, for instance)."""
+    return _routed(config, request).allowed
+
+
+def _routed(config: DistrictConfig, request: PageRequest) -> Step:
+    """The current step with who may act on it. A request stored before chains (its step
+    knows only its approvers) is routed again for it: it was a one-step chain."""
+    if request.current.allowed:
+        return request.current
+    first = route_request(config, request.requester.email, request.details).steps
+    return first[0] if first else request.current
 
 
 def _applies(rule: StepRule, details: PageDetails) -> bool:
@@ -101,25 +120,27 @@ def _resolve(
     if school is None and _needs_school(config, rule):
         raise _Held("no school was chosen")
     holders = _holders(config, (*rule.roles,), rule.people, school)
+    stand_ins = _eligible(_holders(config, rule.stand_in, (), school), excluded)
+    fallback = _eligible(_holders(config, rule.fallback, (), school), excluded)
+    allowed = _eligible(tuple(dict.fromkeys((*holders, *stand_ins, *fallback))), excluded)
     where = school.name if school else ""
     if not holders:
         if rule.only_if_filled:
             return None
-        stand_ins = _eligible(_holders(config, rule.stand_in, (), school), excluded)
         if not stand_ins:
             raise _Held(_vacancy(config, rule, where))
-        above = _eligible(_holders(config, rule.fallback, (), school), excluded | set(stand_ins))
-        return _step(rule, _labels(config, rule.stand_in, (), where, "or"), stand_ins, above)
+        above = _eligible(fallback, set(stand_ins))
+        title = _labels(config, rule.stand_in, (), where, "or")
+        return _step(rule, title, stand_ins, above, allowed)
     eligible = _eligible(holders, excluded)
-    escalation = _escalation(config, rule, school, excluded | set(eligible))
     if eligible:
         title = rule.title.format(school=where) if rule.title else _title(config, rule, where)
-        return _step(rule, title, eligible, escalation, needs_all=rule.needs_all)
+        escalation = _eligible(stand_ins or fallback, set(eligible))
+        return _step(rule, title, eligible, escalation, allowed, needs_all=rule.needs_all)
     # Everyone who could decide asked for the page or will co-own it: the step goes up.
-    fallback = _eligible(_holders(config, rule.fallback, (), school), excluded)
     if not fallback:
         raise _Held(_vacancy(config, rule, where, rule.fallback))
-    return _step(rule, _labels(config, rule.fallback, (), where, "or"), fallback, ())
+    return _step(rule, _labels(config, rule.fallback, (), where, "or"), fallback, (), allowed)
 
 
 def _step(
@@ -127,19 +148,11 @@ def _step(
     title: str,
     approvers: tuple[str, ...],
     escalation: tuple[str, ...],
+    allowed: tuple[str, ...],
     *,
     needs_all: bool = False,
 ) -> Step:
-    return Step(title, approvers, needs_all, rule.review, rule.evidence, escalation)
-
-
-def _escalation(
-    config: DistrictConfig, rule: StepRule, school: School | None, taken: set[str]
-) -> tuple[str, ...]:
-    """Who else gets a request that waits too long: those acting for the step's roles, else
-    the step's fallback (never anyone who has it already, asked for it or will co-own it)."""
-    stand_ins = _eligible(_holders(config, rule.stand_in, (), school), taken)
-    return stand_ins or _eligible(_holders(config, rule.fallback, (), school), taken)
+    return Step(title, approvers, needs_all, rule.review, rule.evidence, escalation, allowed)
 
 
 def _holders(
