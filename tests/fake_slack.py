@@ -338,8 +338,10 @@ def fill(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
         element = block["element"]
         answer = answers.get(block["block_id"])
         kind = element["type"]
-        if kind in ("plain_text_input", "url_text_input"):
+        if kind in ("plain_text_input", "url_text_input", "number_input"):
             value = {"value": answer if answer is not None else element.get("initial_value")}
+        elif kind == "datepicker":
+            value = {"selected_date": answer if answer is not None else element.get("initial_date")}
         elif kind == "static_select":
             chosen = [o for o in element["options"] if o["value"] == answer]
             initial = element.get("initial_option") if answer is None else None

@@ -61,6 +61,7 @@ class Sent:
 
 @dataclass
 class FakeConnector:
+    users: dict[str, TeamsUser] = field(default_factory=lambda: dict(USERS))
     sent: list[Sent] = field(default_factory=list)
     member_lookups: int = 0
     failures: list[int] = field(default_factory=list)
@@ -129,7 +130,9 @@ class FakeConnector:
 
     async def _member(self, request: web.Request) -> web.Response:
         self.member_lookups += 1
-        member = next((u for u in USERS.values() if u.id == request.match_info["member"]), None)
+        member = next(
+            (u for u in self.users.values() if u.id == request.match_info["member"]), None
+        )
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
         return web.json_response(

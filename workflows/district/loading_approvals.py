@@ -215,8 +215,10 @@ def _step(table: Table, known: Known) -> StepRule:
             close = difflib.get_close_matches(platform, sorted(known.platforms), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise table.problem("platforms", f"there is no [platforms.{platform}]{hint}")
+    title = table.text("title", "")
+    _check_fields(table, "title", title, frozenset({"school"}))
     step = StepRule(
-        title=table.text("title", ""),
+        title=title,
         roles=roles,
         people=people,
         needs_all=table.choice("needs", ("any", "all"), "any") == "all",
@@ -283,22 +285,25 @@ def _questions(table: Table) -> tuple[Question, ...]:
 
 
 def _question(table: Table, kinds: tuple[AnswerKind, ...]) -> Question:
+    # The keys every question has are read first: a missing optional key is taken for a typo
+    # of any unread key that looks like it ("kind" and "id").
+    question_id, label = table.identifier("id"), table.text("label")
     kind = AnswerKind(table.choice("kind", tuple(kinds), AnswerKind.TEXT))
     choices = table.words_as_given("choices") if kind is AnswerKind.CHOICE else ()
     if kind is AnswerKind.CHOICE and not choices:
         raise table.problem("choices", f"{dotted(table.path)} is a choice: list its choices")
+    texts = kind in (AnswerKind.TEXT, AnswerKind.LONG_TEXT)
+    numbers = kind is AnswerKind.NUMBER
     question = Question(
-        id=table.identifier("id"),
-        label=table.text("label"),
+        id=question_id,
+        label=label,
         kind=kind,
         required=table.flag("required", True),
         help=table.text("help", ""),
         choices=choices,
-        max_length=table.count("max_length", 500)
-        if kind in (AnswerKind.TEXT, AnswerKind.LONG_TEXT)
-        else 0,
-        minimum=table.optional_number("min") if kind is AnswerKind.NUMBER else None,
-        maximum=table.optional_number("max") if kind is AnswerKind.NUMBER else None,
+        max_length=table.count("max_length", 500) if texts else 0,
+        minimum=table.optional_number("min") if numbers else None,
+        maximum=table.optional_number("max") if numbers else None,
         published=table.flag("published", False),
     )
     table.finish()

@@ -71,7 +71,11 @@ def describe_kind(config: DistrictConfig, kind: PageKind) -> list[str]:
         ]
         lines.append("      the form also asks: " + "; ".join(asked))
     if kind.page_name.must_include:
-        lines.append("      the page name must include: " + ", ".join(kind.page_name.must_include))
+        parts = [
+            part.format(school="the school's name", district="the district's name")
+            for part in kind.page_name.must_include
+        ]
+        lines.append("      the page name must include: " + ", ".join(parts))
     for number, step in enumerate(kind.steps, start=1):
         lines.append(f"      {number}. {describe_step(config, step)}")
     return lines
@@ -81,9 +85,9 @@ def describe_step(config: DistrictConfig, step: StepRule) -> str:
     """One step of a chain in words: who, how many, when it applies, who stands in."""
     who = [_role(config, role) for role in step.roles] + list(step.people)
     joined = " or ".join(who) if not step.needs_all else " and ".join(who)
-    title = f"{step.title}: " if step.title else ""
+    title = f"{step.title.format(school=SOME_SCHOOL)}: " if step.title else ""
     if step.review:
-        text = f"{title}review by {joined}, who confirms: {step.confirm}"
+        text = f'{title}review by {joined}, who confirms "{step.confirm}"'
     else:
         how = "every one of them must approve" if step.needs_all else "any one decides"
         text = f"{title}{joined} ({how})"
@@ -101,7 +105,7 @@ def describe_step(config: DistrictConfig, step: StepRule) -> str:
     if step.fallback == step.roles:
         return text
     fallback = " or ".join(_role(config, role) for role in step.fallback)
-    return text + f"; when all of them asked for the page or co-own it: {fallback}"
+    return text + f"; if all of them asked for the page or will co-own it: {fallback}"
 
 
 def _role(config: DistrictConfig, role_id: str) -> str:

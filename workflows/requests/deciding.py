@@ -5,6 +5,8 @@ last. Deny at any step ends it; Request changes sends it back to the requester."
 
 from __future__ import annotations
 
+import dataclasses
+
 from workflows.conversation.validation import check_note
 from workflows.conversation.wording import names
 from workflows.kernel.cards import Card
@@ -139,7 +141,7 @@ async def _approve(ctx: Context, request: PageRequest, decision: Decision) -> Ha
         return _step_done(ctx, recorded, decision, follows, ())
     if request.step + 1 < len(chain):
         following = chain[request.step + 1]
-        moved = next_version(
+        moved = dataclasses.replace(
             _decided(request, decision, RequestStatus.PENDING),
             step=request.step + 1,
             approvers=following.approvers,

@@ -210,7 +210,7 @@ def _state(
         return StepState.STOPPED, already_decided_text(config, last, review=step.review)
     finished = index < request.step or request.status is RequestStatus.APPROVED
     if finished and last is not None:
-        who = "; ".join(already_decided_text(config, d, review=step.review) for d in decided)
+        who = " ".join(_with_evidence(config, d, step.review) for d in decided)
         return StepState.DONE, who
     if index == request.step and request.status is RequestStatus.PENDING:
         waiting = tuple(e for e in step.approvers if e not in {d.by.email for d in decided})
@@ -221,6 +221,12 @@ def _state(
     if request.status in (RequestStatus.PENDING, RequestStatus.HELD):
         return StepState.LATER, ""
     return StepState.LATER, "not reached"
+
+
+def _with_evidence(config: DistrictConfig, decision: Decision, review: bool) -> str:
+    text = already_decided_text(config, decision, review=review)
+    shown = [f"{a.label}: {a.value}" for a in decision.evidence if a.id != forms.CONFIRMED]
+    return text + (f" ({'; '.join(shown)})" if shown else "")
 
 
 def already_decided_text(
