@@ -36,12 +36,24 @@ def line_of(text: str, path: KeyPath) -> int:
 
 
 def _section_path(bracket: str, name: str, array_counts: dict[tuple[str, ...], int]) -> KeyPath:
+    """The path a table header opens, with the index of every array of tables it is inside:
+    [[chains.board.steps.evidence]] inside the second step is
+    ('chains', 'board', 'steps', 1, 'evidence', 0)."""
     parts = tuple(part.strip().strip('"') for part in name.split("."))
-    if bracket == "[[":
-        index = array_counts.get(parts, -1) + 1
-        array_counts[parts] = index
-        return (*parts, index)
-    return parts
+    path: KeyPath = ()
+    for depth in range(1, len(parts) + 1):
+        prefix = parts[:depth]
+        path = (*path, parts[depth - 1])
+        if depth == len(parts) and bracket == "[[":
+            index = array_counts.get(prefix, -1) + 1
+            array_counts[prefix] = index
+            # A new element of an array starts its nested arrays afresh.
+            for nested in [key for key in array_counts if key[:depth] == prefix and key != prefix]:
+                del array_counts[nested]
+            return (*path, index)
+        if prefix in array_counts:
+            path = (*path, array_counts[prefix])
+    return path
 
 
 def _shared_prefix(left: KeyPath, right: KeyPath) -> int:
