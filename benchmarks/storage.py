@@ -3,8 +3,11 @@
 Each measured action is an approval as the engine performs it: read the request, write the
 approved request and the new page together with their audit entries, durably. It is measured
 on a small store, on one with 100,000 audit entries, and on one with 5,000 registered pages;
-each store also holds the pending requests the run approves. PostgreSQL is a throwaway local
-server from Debian's binaries (scripts/ensure-postgres.sh), with fsync on.
+each store also holds the pending requests the run approves. A last scenario, on a small
+store, approves step 3 of a 5-step chain instead (the request moves to step 4: every card so
+far updated, the next approver's card, the requester's progress), against the same target of
+the one-step approval. PostgreSQL is a throwaway local server from Debian's binaries
+(scripts/ensure-postgres.sh), with fsync on.
 
 Run: .venv/bin/python benchmarks/storage.py [--actions N] [--only tinydb|postgres]
 """
@@ -31,18 +34,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.throwaway_postgres import ThrowawayPostgres
+from workflows.district.approvals import StepRule
+from workflows.district.config import DistrictConfig
 from workflows.district.loading import load_config
 from workflows.engine import Engine
 from workflows.kernel import policy
 from workflows.kernel.commands import Decide
 from workflows.kernel.model import (
     AuditEntry,
+    Decision,
     Page,
     PageDetails,
     PageRequest,
     PageStatus,
     Person,
     RequestStatus,
+    Step,
     Verdict,
 )
 from workflows.kernel.ports import Changes, Store
@@ -76,6 +83,45 @@ def pending(number: int, prefix: str) -> PageRequest:
         route="the principal of Lincoln Elementary",
         submitted_at=START + timedelta(minutes=number),
     )
+
+
+CHAIN = (
+    "ana.ruiz@example.org",
+    "sam.okafor@example.org",
+    "robert.kim@example.org",
+    "priya.natarajan@example.org",
+    "james.chen@example.org",
+)
+DECIDED_STEP = 2  # the third step of five
+
+
+def on_third_step(number: int, prefix: str) -> PageRequest:
+    """A request of a 5-step chain whose first two steps are approved."""
+    steps = tuple(
+        Step(f"step {n + 1}", (email,), allowed=(email,)) for n, email in enumerate(CHAIN)
+    )
+    decisions = tuple(
+        Decision(Verdict.APPROVE, Person(CHAIN[n], CHAIN[n]), START, "", 1, n)
+        for n in range(DECIDED_STEP)
+    )
+    return dataclasses.replace(
+        pending(number, prefix),
+        approvers=(CHAIN[DECIDED_STEP],),
+        route=f"step {DECIDED_STEP + 1}",
+        steps=steps,
+        step=DECIDED_STEP,
+        decisions=decisions,
+    )
+
+
+def with_five_steps(config: DistrictConfig) -> DistrictConfig:
+    kinds = tuple(
+        dataclasses.replace(kind, steps=tuple(StepRule(people=(email,)) for email in CHAIN))
+        if kind.id == "classroom"
+        else kind
+        for kind in config.kinds
+    )
+    return dataclasses.replace(config, kinds=kinds)
 
 
 def registered(number: int) -> tuple[PageRequest, Page]:
@@ -122,23 +168,66 @@ async def measure(
     engine = Engine(
         load_config(None), store, SteadyClock(), lambda prefix: f"{prefix}-{next(numbers)}"
     )
-    commit_times, action_times = [], []
-    original_commit = store.commit
-
-    async def timed_commit(changes: Changes) -> None:
-        started = time.perf_counter()
-        await original_commit(changes)
-        commit_times.append(time.perf_counter() - started)
-
-    store.commit = timed_commit  # type: ignore[method-assign]
+    times = _timed_commits(store)
+    action_times = []
     for number in range(actions):
         started = time.perf_counter()
         outcome = await engine.handle(Decide(PRINCIPAL, f"REQ-{number}", 1, Verdict.APPROVE))
         action_times.append(time.perf_counter() - started)
         assert outcome.messages, "the approval did not go through"
     await store.close()
+    return {"name": name, **_figures(times, action_times)}  # type: ignore[dict-item]
+
+
+async def measure_chain_step(
+    open_store: Callable[[], Awaitable[Store]], actions: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """One-step approvals and step-3-of-5 approvals taken in turn on one small store, so the
+    disk's ups and downs fall on both alike: (one-step figures, chain-step figures)."""
+    store = await open_store()
+    await seed(store, 10, 100, 0)
+    one_step = tuple(pending(n, "ONE") for n in range(actions))
+    chained = tuple(on_third_step(n, "STEP") for n in range(actions))
+    await store.commit(Changes(requests=(*one_step, *chained)))
+    numbers = itertools.count()
+    config = with_five_steps(load_config(None))
+    engine = Engine(config, store, SteadyClock(), lambda prefix: f"{prefix}-{next(numbers)}")
+    times = _timed_commits(store)
+    commits: dict[bool, list[float]] = {False: [], True: []}
+    spent: dict[bool, list[float]] = {False: [], True: []}
+    approver = Person(CHAIN[DECIDED_STEP], "Approver")
+    for number in range(actions):
+        for chain in (False, True):
+            decide = (
+                Decide(approver, f"STEP-{number}", 1, Verdict.APPROVE, step=DECIDED_STEP)
+                if chain
+                else Decide(PRINCIPAL, f"ONE-{number}", 1, Verdict.APPROVE)
+            )
+            started = time.perf_counter()
+            outcome = await engine.handle(decide)
+            spent[chain].append(time.perf_counter() - started)
+            commits[chain].append(times.pop())
+            assert outcome.messages, "the approval did not go through"
+    await store.close()
+    return _figures(commits[False], spent[False]), _figures(commits[True], spent[True])
+
+
+def _timed_commits(store: Store) -> list[float]:
+    """Times every commit the store makes from now on, in the list returned."""
+    times: list[float] = []
+    original_commit = store.commit
+
+    async def timed_commit(changes: Changes) -> None:
+        started = time.perf_counter()
+        await original_commit(changes)
+        times.append(time.perf_counter() - started)
+
+    store.commit = timed_commit  # type: ignore[method-assign]
+    return times
+
+
+def _figures(commit_times: list[float], action_times: list[float]) -> dict[str, float]:
     return {
-        "name": name,  # type: ignore[dict-item]
         "commit_p50": _ms(statistics.median(commit_times)),
         "commit_p99": _ms(_percentile(commit_times, 99)),
         "action_p50": _ms(statistics.median(action_times)),
@@ -162,6 +251,28 @@ SCENARIOS = [
 ]
 
 
+def chain_step_report(
+    store_name: str, actions: int, one: dict[str, float], chain: dict[str, float]
+) -> None:
+    print(
+        f"\nApproving step 3 of a 5-step chain vs a one-step approval on {store_name}, "
+        f"taken in turn on one small store ({actions} each, ms)"
+    )
+    print(f"{'approval':40} {'commit p50':>10} {'commit p99':>10} {'action p50':>10}")
+    for name, figures in (("one-step", one), ("step 3 of 5", chain)):
+        print(
+            f"{name:40} {figures['commit_p50']:10.2f} {figures['commit_p99']:10.2f} "
+            f"{figures['action_p50']:10.2f}"
+        )
+    ratio = chain["commit_p50"] / one["commit_p50"]
+    ratio_99 = chain["commit_p99"] / one["commit_p99"]
+    verdict = "meets" if max(ratio, ratio_99) <= 1.2 else "MISSES"
+    print(
+        f"step 3 of 5: commit p50 {ratio:.2f}x, p99 {ratio_99:.2f}x a one-step approval's "
+        f"({verdict} the target of <= 1.2x)"
+    )
+
+
 async def on_tinydb(actions: int) -> None:
     async def run(name: str, pages: int, entries: int) -> dict[str, float]:
         with tempfile.TemporaryDirectory(prefix="pagekeeper-bench-") as folder:
@@ -170,6 +281,9 @@ async def on_tinydb(actions: int) -> None:
             )
 
     await scenarios("TinyDB", actions, run)
+    with tempfile.TemporaryDirectory(prefix="pagekeeper-bench-") as folder:
+        paired = await measure_chain_step(lambda: TinyDBStore.open(Path(folder)), actions)
+    chain_step_report("TinyDB", actions, *paired)
 
 
 async def on_postgres(actions: int) -> None:
@@ -183,6 +297,9 @@ async def on_postgres(actions: int) -> None:
             return await measure(name, lambda: PostgresStore.open(url), pages, entries, actions)
 
         await scenarios("PostgreSQL (local server, fsync on)", actions, run)
+        url = server.create_database("bench_chain")
+        paired = await measure_chain_step(lambda: PostgresStore.open(url), actions)
+        chain_step_report("PostgreSQL", actions, *paired)
     finally:
         server.stop()
 

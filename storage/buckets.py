@@ -51,7 +51,8 @@ class BufferedAtomicStorage(Storage):
 
 
 class BucketedTable:
-    """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`.
+    """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`, each
+    in the file its `bucket_key` (by default the id itself) hashes to.
 
     With `indexes` (name -> key of a record), the table also keeps in-memory indexes from those
     keys to record ids, so looking records up by them does not walk every bucket.
@@ -63,8 +64,10 @@ class BucketedTable:
         name: str,
         count: int,
         indexes: dict[str, Callable[[dict[str, Any]], str]] | None = None,
+        bucket_key: Callable[[str], str] = lambda record_id: record_id,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        self._bucket_key = bucket_key
         self._databases = [
             TinyDB(folder / f"{name}-{index:03d}.json", storage=BufferedAtomicStorage)
             for index in range(count)
@@ -112,7 +115,8 @@ class BucketedTable:
         return sum(self._storage(database).flush() for database in self._databases)
 
     def _database(self, record_id: str) -> TinyDB:
-        return self._databases[zlib.crc32(record_id.encode()) % len(self._databases)]
+        key = self._bucket_key(record_id)
+        return self._databases[zlib.crc32(key.encode()) % len(self._databases)]
 
     @staticmethod
     def _storage(database: TinyDB) -> BufferedAtomicStorage:

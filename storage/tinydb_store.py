@@ -26,6 +26,7 @@ from storage.codec import from_dict, to_dict
 from storage.files import JsonLines, fsync_directory, read_json, write_atomically
 from storage.lanes import Lanes
 from storage.versions import check_versions
+from workflows.kernel.ids import batch_of
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
@@ -68,7 +69,8 @@ class TinyDBStore:
                 tables, "pages", count, {"name": _page_name, "url": _page_url}
             )
             self._messages = BucketedTable(tables, "messages", count)
-            self._outbox = BucketedTable(tables, "outbox", count)
+            # A commit's messages share a bucket: one file written for all of them.
+            self._outbox = BucketedTable(tables, "outbox", count, bucket_key=batch_of)
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
             self._aways = BucketedTable(tables, "aways", count)
             self._audit = JsonLines(folder / "audit.jsonl")

@@ -160,3 +160,38 @@ def test_a_published_field_in_a_notice_must_be_asked_by_every_kind() -> None:
         "notices.purpose uses {posting_frequency}, but page kind 'district' does not publish it; "
         "add the field to every page kind"
     )
+
+
+def _keys(value: object, path: tuple[str, ...] = ()) -> set[str]:
+    """Every setting name a file uses (not the ids a district chooses for its own things)."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= _keys(item, path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if path[-1:] in (("roles",), ("school_roles",), ("chains",), ("page_kinds",)) and (
+                len(path) == 1 or path[-2:-1] == ("schools",)
+            ):
+                found |= _keys(item, (*path, "<id>"))  # a district's own id
+                continue
+            if path == ("platforms",):
+                found |= _keys(item, (*path, "<id>"))
+                continue
+            if not isinstance(item, dict | list) or (
+                isinstance(item, list) and item and not isinstance(item[0], dict)
+            ):
+                found.add(key)
+            found |= _keys(item, (*path, key))
+    return found
+
+
+def test_every_setting_the_examples_use_is_documented() -> None:
+    import tomllib
+
+    docs = (ROOT / "docs" / "configuration.md").read_text()
+    used = set()
+    for path in EXAMPLES.glob("*.toml"):
+        used |= _keys(tomllib.loads(path.read_text()))
+    undocumented = sorted(key for key in used if f"`{key}`" not in docs)
+    assert not undocumented, f"docs/configuration.md does not describe {undocumented}"

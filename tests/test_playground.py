@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
@@ -13,8 +14,10 @@ from bot.config import Settings, settings_from
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fakes import FakeClock
+from workflows.district.loading import load_config
 
 TOM, ANA = "tom.baker@example.org", "ana.ruiz@example.org"
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 
 @pytest.fixture
@@ -86,3 +89,40 @@ async def test_with_credentials_there_is_no_playground() -> None:
             assert answer.status == 404
     finally:
         await server.close()
+
+
+async def test_the_playground_shows_a_requests_chain_and_where_it_stands() -> None:
+    config = load_config(EXAMPLES / "riverside-review-chain.toml")
+    pagekeeper = await build(Settings(), config=config, store=MemoryStore(), clock=FakeClock())
+    server = TestServer(make_app(pagekeeper))
+    await server.start_server()
+    sara, owen = "sara.lind@riverside.example.org", "owen.price@riverside.example.org"
+    request = {
+        "kind": "classroom",
+        "school": "oak",
+        "platform": "facebook",
+        "page_name": "Room 3 Readers",
+        "purpose": "Share classroom news and reading lists with families.",
+        "audience": "Families of Room 3",
+        "co_owners": "ben.cole@riverside.example.org",
+        "acknowledged": "true",
+    }
+    try:
+        async with ClientSession() as session:
+            base = str(server.make_url("/"))
+            async with session.get(base + "playground/people") as people:
+                labels = [p["label"] for p in await people.json()]
+            assert any("the technology coach of Oak Elementary" in label for label in labels)
+            act = {"as": sara, "action": "request_page", "values": request}
+            async with session.post(base + "playground/act", json=act) as answer:
+                assert (await answer.json()) == {"ok": True}
+            async with session.get(base + "playground/conversation", params={"as": owen}) as seen:
+                html = (await seen.json())["entries"][-1]["html"]
+    finally:
+        await server.close()
+    assert '<ol class="steps">' in html
+    assert (
+        '<li class="current" aria-current="step"><span class="state">Now: </span>'
+        "<strong>Step 1 of 4: the administration of Oak Elementary</strong>"
+    ) in html
+    assert "Step 4 of 4: the district office (IT and communications)" in html

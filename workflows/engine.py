@@ -37,7 +37,7 @@ from workflows.kernel.commands import (
     WithdrawRequest,
 )
 from workflows.kernel.handling import Context, Handled, Outcome, refusal
-from workflows.kernel.ids import message_id, random_id
+from workflows.kernel.ids import message_ids, random_id
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import Person, is_email
 from workflows.kernel.ports import Changes, Clock, ConflictError, Records
@@ -134,8 +134,10 @@ class Engine:
         """Records, audit lines and the messages they cause, all in one commit."""
         audit = tuple(event.audit_entry() for event in handled.outcome.events)
         now = self.context.clock.now()
+        messages = handled.outcome.messages
         outbox = tuple(
-            OutboxEntry(message_id(), message, now, now) for message in handled.outcome.messages
+            OutboxEntry(message_id, message, now, now)
+            for message_id, message in zip(message_ids(len(messages)), messages, strict=True)
         )
         records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
         if records or audit or outbox:

@@ -134,6 +134,7 @@ class Playground:
         roles.extend(
             f"principal, {s.name}" for s in self.config.schools if person.email in s.principals
         )
+        roles.extend(self.config.roles_held(person.email))
         role = f" ({'; '.join(roles)})" if roles else ""
         return f"{person.name}, {person.title or 'staff'}{role}"
 

@@ -197,6 +197,17 @@ class DistrictConfig:
                 return True
         return any(email in step.people for kind in self.kinds for step in kind.steps)
 
+    def roles_held(self, email: str) -> list[str]:
+        """The district's own roles `email` holds, as they are named (school roles with their
+        school)."""
+        held = [role.label for role in self.roles if email in role.holders]
+        for school in self.schools:
+            for role_id, emails in school.roles:
+                role = self.role(role_id)
+                if role is not None and email in emails:
+                    held.append(role.named(school.name))
+        return held
+
     def role(self, role_id: str) -> Role | None:
         """A role by id: the district's own, or a built-in one."""
         found = next((role for role in self.roles if role.id == role_id), None)
