@@ -100,7 +100,7 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
                 required=False,
                 options=schools,
                 initial=start.school or "",
-                hint="Needed for classroom, team and school pages.",
+                hint=_school_hint(config),
             ),
             Input(
                 PLATFORM, "Platform", InputKind.CHOICE, options=platforms, initial=start.platform
@@ -139,6 +139,11 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
     )
 
 
+def _school_hint(config: DistrictConfig) -> str:
+    needing = [kind.label for kind in config.kinds if kind.needs_school]
+    return f"Needed for: {', '.join(needing)}." if needing else ""
+
+
 def district_questions(config: DistrictConfig, start: PageDetails) -> tuple[Input, ...]:
     """The district's own questions of every page kind, once each. The form cannot know the
     kind before it is sent, so a question some kinds skip is optional here and says which
@@ -146,19 +151,15 @@ def district_questions(config: DistrictConfig, start: PageDetails) -> tuple[Inpu
     asked: dict[str, tuple[Question, list[str]]] = {}
     for kind in config.kinds:
         for question in kind.questions:
-            asked.setdefault(question.id, (question, []))[1].append(kind.label.lower())
+            asked.setdefault(question.id, (question, []))[1].append(kind.label)
     inputs = []
     for question, kinds in asked.values():
         shown = question_input(question, start.answer(question.id))
         if len(kinds) < len(config.kinds):
-            help_text = f"For {_listed(kinds)}s. {question.help}".strip()
+            help_text = f"Asked for: {', '.join(kinds)}. {question.help}".strip()
             shown = dataclasses.replace(shown, required=False, hint=help_text)
         inputs.append(shown)
     return tuple(inputs)
-
-
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def comment_form(title: str, action: str, value: str, label: str, submit: str) -> Form:
