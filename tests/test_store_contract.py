@@ -12,6 +12,7 @@ from workflows.conversation.forms import request_form
 from workflows.district.config import DistrictConfig
 from workflows.kernel import policy
 from workflows.kernel.cards import Button, Card
+from workflows.kernel.ids import batch_of, message_ids
 from workflows.kernel.messages import Message, OutboxEntry
 from workflows.kernel.model import (
     AuditEntry,
@@ -264,3 +265,12 @@ async def test_settled_messages_are_never_claimed(store: Store) -> None:
 async def test_a_duty_once_held_stays_held(store: Store) -> None:
     assert await store.hold_duty("reminders")
     assert await store.hold_duty("reminders")
+
+
+def test_message_ids_keep_their_order_and_come_in_small_batches() -> None:
+    first, second = message_ids(20), message_ids(3)
+    assert first + second == sorted(first + second), "a burst goes out in the order it was made"
+    assert len(set(first + second)) == 23
+    assert [len({batch_of(i) for i in ids}) for ids in (first, second)] == [3, 1]
+    legacy = "MSG-00000001700000000000-000000001-0123456789ab"
+    assert batch_of(legacy) == legacy, "ids made before batches are each their own"

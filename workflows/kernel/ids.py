@@ -15,12 +15,20 @@ def random_id(prefix: str) -> str:
     return prefix + "-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
 
 
+# A store may keep messages of one batch together; a handful each keeps a commit's few
+# messages in one place without making a reminders run's hundreds into one large lump.
+BATCH = 8
+
+
 def message_ids(count: int) -> list[str]:
     """Ids for the messages one commit queues. They sort in the order the messages were made
     (so a burst goes out in order), a random part keeps them unique across processes, and
-    they share one stem (`batch_of`), so a store can keep a commit's messages together."""
-    stem = f"MSG-{time.time_ns():020d}-{next(_made):09d}-{secrets.token_hex(6)}"
-    return [f"{stem}-{index:03d}" for index in range(count)]
+    each run of BATCH shares one stem (`batch_of`), so a store can keep them together."""
+    ids = []
+    for first in range(0, count, BATCH):
+        stem = f"MSG-{time.time_ns():020d}-{next(_made):09d}-{secrets.token_hex(6)}"
+        ids.extend(f"{stem}-{index:03d}" for index in range(min(BATCH, count - first)))
+    return ids
 
 
 def batch_of(message_id: str) -> str:
