@@ -24,7 +24,7 @@ def message_ids(count: int) -> list[str]:
     """Ids for the messages one commit queues. They sort in the order the messages were made
     (so a burst goes out in order), a random part keeps them unique across processes, and
     each run of BATCH shares one stem (`batch_of`), so a store can keep them together."""
-    ids = []
+    ids: list[str] = []
     for first in range(0, count, BATCH):
         stem = f"MSG-{time.time_ns():020d}-{next(_made):09d}-{secrets.token_hex(6)}"
         ids.extend(f"{stem}-{index:03d}" for index in range(min(BATCH, count - first)))
