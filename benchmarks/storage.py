@@ -38,7 +38,6 @@ from workflows.district.approvals import StepRule
 from workflows.district.config import DistrictConfig
 from workflows.district.loading import load_config
 from workflows.engine import Engine
-from workflows.kernel import policy
 from workflows.kernel.commands import Decide
 from workflows.kernel.model import (
     AuditEntry,
@@ -52,6 +51,7 @@ from workflows.kernel.model import (
     Step,
     Verdict,
 )
+from workflows.kernel.policy import Regulation, Rule
 from workflows.kernel.ports import Changes, Store
 
 START = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
@@ -142,7 +142,13 @@ def registered(number: int) -> tuple[PageRequest, Page]:
 
 
 def audit(number: int) -> AuditEntry:
-    return AuditEntry(START, TEACHER.email, "PageRequested", f"OLD-{number}", policy.AUTHORIZATION)
+    return AuditEntry(
+        START,
+        TEACHER.email,
+        "PageRequested",
+        f"OLD-{number}",
+        Regulation().cite(Rule.AUTHORIZATION),
+    )
 
 
 async def seed(store: Store, pages: int, audit_entries: int, actions: int) -> None:

@@ -10,7 +10,6 @@ import pytest
 from tests.records import audit_entries, due_entries
 from workflows.conversation.forms import request_form
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, Card
 from workflows.kernel.ids import batch_of, message_ids
 from workflows.kernel.messages import Message, OutboxEntry
@@ -24,6 +23,7 @@ from workflows.kernel.model import (
     RequestStatus,
     next_version,
 )
+from workflows.kernel.policy import Regulation, Rule
 from workflows.kernel.ports import Changes, ConflictError, Store
 
 MONDAY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
@@ -59,7 +59,9 @@ def a_page(number: int, **changes: object) -> Page:
 
 
 def an_entry(subject: str, action: str = "PageRequested") -> AuditEntry:
-    return AuditEntry(MONDAY, TOM.email, action, subject, policy.AUTHORIZATION, "détail ✓")
+    return AuditEntry(
+        MONDAY, TOM.email, action, subject, Regulation().cite(Rule.AUTHORIZATION), "détail ✓"
+    )
 
 
 async def test_what_is_committed_reads_back_equal(store: Store) -> None:

@@ -36,7 +36,7 @@ from workflows.kernel.commands import (
     SnoozeCheck,
     WithdrawRequest,
 )
-from workflows.kernel.handling import Context, Handled, Outcome, refusal
+from workflows.kernel.handling import Context, Handled, Outcome
 from workflows.kernel.ids import message_ids, random_id
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import Person, is_email
@@ -79,10 +79,9 @@ HANDLERS = (
     .add(ShowCompliance, show_compliance)
 )
 
-UNKNOWN_PERSON = refusal(
+UNKNOWN_PERSON = (
     "Pagekeeper could not read your work email from your chat account, so it cannot tell who "
-    "you are. Ask your chat administrator to show work emails to Pagekeeper.",
-    "We could not tell who you are",
+    "you are. Ask your chat administrator to show work emails to Pagekeeper."
 )
 
 # A conflict means another writer got there first; re-reading and deciding again is enough.
@@ -114,7 +113,9 @@ class Engine:
         handler = self._handlers.handler_for(command)
         actor = getattr(command, "actor", None)
         if isinstance(actor, Person) and not is_email(actor.email):
-            return Outcome(reply=UNKNOWN_PERSON)
+            return Outcome(
+                reply=self.context.refusal(UNKNOWN_PERSON, "We could not tell who you are")
+            )
         async with self._turn:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 handled = await handler(command, self.context)
@@ -132,7 +133,8 @@ class Engine:
 
     async def _write(self, handled: Handled) -> None:
         """Records, audit lines and the messages they cause, all in one commit."""
-        audit = tuple(event.audit_entry() for event in handled.outcome.events)
+        cite = self.context.config.cite
+        audit = tuple(event.audit_entry(cite) for event in handled.outcome.events)
         now = self.context.clock.now()
         messages = handled.outcome.messages
         outbox = tuple(

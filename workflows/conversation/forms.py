@@ -6,9 +6,9 @@ import dataclasses
 
 from workflows.conversation import actions
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Form, Input, InputKind, Option
 from workflows.kernel.model import AnswerKind, PageDetails, Question
+from workflows.kernel.policy import Rule
 
 KIND = "kind"
 SCHOOL = "school"
@@ -89,7 +89,8 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
         submit_label="Resubmit" if request_id else "Send request",
         intro=(
             "Official district pages must be authorized before they are created "
-            f"({policy.AUTHORIZATION}). Your request goes to the person who must approve it."
+            f"({config.cite(Rule.AUTHORIZATION)}). Your request goes to the person who must "
+            "approve it."
         ),
         inputs=(
             Input(KIND, "Kind of page", InputKind.CHOICE, options=kinds, initial=start.kind),
@@ -298,7 +299,8 @@ def removal_form(config: DistrictConfig, page_id: str) -> Form:
         submit_label="Record",
         intro=(
             "Posts may be removed only for one of the district's reasons, never because of the "
-            f"viewpoint they express ({policy.MONITORING}). Keep a copy of what you removed."
+            f"viewpoint they express ({config.cite(Rule.MONITORING)}). Keep a copy of what you "
+            "removed."
         ),
         inputs=(
             Input(REASON, "Reason for removing it", InputKind.CHOICE, options=reasons),

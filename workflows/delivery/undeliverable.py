@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from workflows.kernel import policy
 from workflows.kernel.cards import Card, Field
 from workflows.kernel.commands import ReportDeliveryFailed, ReportUndeliverable
 from workflows.kernel.events import DeliveryFailed, MessageUndeliverable
 from workflows.kernel.handling import Context, Handled, Outcome
 from workflows.kernel.messages import Message
 from workflows.kernel.model import PageRequest, RequestStatus
+from workflows.kernel.policy import Rule
 
 SYSTEM = "pagekeeper"
 
@@ -50,7 +50,7 @@ def _to_contact(ctx: Context, command: ReportUndeliverable, who: str, subject: s
                 "configuration, or update the configuration."
             ),
             fields=(Field("About", subject),),
-            clause=policy.AUTHORIZATION,
+            clause=ctx.config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"undeliverable:{subject}:{command.recipient}",
     )
@@ -69,7 +69,7 @@ def _to_requester(
                 f"{command.platform} ({command.reason}). Your request is saved and still "
                 f"pending; {contact.name} ({contact.title}) has been told and will follow up."
             ),
-            clause=policy.AUTHORIZATION,
+            clause=ctx.config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"undeliverable:{request.id}:{command.recipient}",
     )
@@ -94,7 +94,7 @@ async def report_delivery_failed(command: ReportDeliveryFailed, ctx: Context) ->
                 "check the chat platform's status."
             ),
             fields=(Field("About", subject),),
-            clause=policy.AUTHORIZATION,
+            clause=ctx.config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"delivery-failed:{subject}:{command.recipient}",
     )

@@ -18,6 +18,7 @@ from workflows.district.approvals import (
     StepRule,
 )
 from workflows.kernel.model import Person, Question
+from workflows.kernel.policy import Clause, Regulation, Rule
 
 EXAMPLE_SOURCE = "built-in example district"
 
@@ -166,6 +167,11 @@ class DistrictConfig:
     reminders: Reminders = Reminders()
     # The district's own roles (district and school level), beside the built-in ones.
     roles: tuple[Role, ...] = ()
+    regulation: Regulation = field(default_factory=Regulation)
+
+    def cite(self, rule: Rule) -> Clause:
+        """The clause of the district's regulation behind `rule`, as messages cite it."""
+        return self.regulation.cite(rule)
 
     def person(self, email: str) -> Person | None:
         """The directory entry for `email`, matched without regard to case."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from workflows.conversation.actions import ACKNOWLEDGE_GUIDELINES
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card
 from workflows.kernel.commands import AcknowledgeGuidelines
 from workflows.kernel.events import GuidelinesAcknowledged
 from workflows.kernel.handling import Context, Handled, Outcome
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Acknowledgement
+from workflows.kernel.policy import Rule
 
 
 def guidelines_card(config: DistrictConfig, acknowledged: Acknowledgement | None) -> Card:
@@ -26,7 +26,7 @@ def guidelines_card(config: DistrictConfig, acknowledged: Acknowledgement | None
         buttons=(
             Button("I have read the guidelines", ACKNOWLEDGE_GUIDELINES, "", ButtonStyle.PRIMARY),
         ),
-        clause=policy.STAFF_INFORMATION,
+        clause=config.cite(Rule.STAFF_INFORMATION),
     )
 
 
@@ -51,7 +51,7 @@ async def acknowledge_guidelines(command: AcknowledgeGuidelines, ctx: Context) -
     reply = Card(
         "Thank you",
         f"Your confirmation that you read the guidelines is recorded ({when(ctx.config, now)}).",
-        clause=policy.STAFF_INFORMATION,
+        clause=ctx.config.cite(Rule.STAFF_INFORMATION),
     )
     outcome = Outcome(
         events=(GuidelinesAcknowledged(person.email, person.email, now),), reply=reply

@@ -8,10 +8,10 @@ from workflows.conversation import forms
 from workflows.conversation.actions import MONITORING_CHECKED, POST_REMOVED, SNOOZE_CHECK
 from workflows.conversation.wording import names, when
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Page, PageRequest, Person
+from workflows.kernel.policy import Rule
 from workflows.pages import messages as page_messages
 from workflows.pages.notices import posting_disclaimer
 from workflows.requests import messages as request_messages
@@ -40,7 +40,7 @@ def _check_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
         ),
         sections=(
             Section(
-                f"When you post, add your disclaimer ({policy.EMPLOYEE_POSTING})",
+                f"When you post, add your disclaimer ({config.cite(Rule.EMPLOYEE_POSTING)})",
                 posting_disclaimer(config, page.details, owner),
                 copyable=True,
             ),
@@ -52,7 +52,7 @@ def _check_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
             ),
             Button("Snooze 1 day", SNOOZE_CHECK, page.id),
         ),
-        clause=policy.MONITORING,
+        clause=config.cite(Rule.MONITORING),
     )
 
 
@@ -69,7 +69,7 @@ def check_answered(
             if page.next_check_due
             else Field("Page", page.id),
         ),
-        clause=policy.MONITORING,
+        clause=config.cite(Rule.MONITORING),
     )
     return tuple(Message(owner.email, card, nudge_ref(page), update=True) for owner in page.owners)
 
@@ -88,7 +88,7 @@ def check_overdue(config: DistrictConfig, page: Page) -> Message:
                 "Official pages must be monitored regularly; please follow up with them."
             ),
             fields=(Field("Page", page.id), *((Field("Address", page.url),) if page.url else ())),
-            clause=policy.MONITORING,
+            clause=config.cite(Rule.MONITORING),
         ),
         ref=f"overdue:{page.id}",
     )
@@ -103,7 +103,7 @@ def setup_reminders(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
             "is live."
         ),
         buttons=(page_messages.confirm_live_button(page),),
-        clause=policy.REQUIRED_NOTICES,
+        clause=config.cite(Rule.REQUIRED_NOTICES),
     )
     return tuple(Message(owner.email, card, f"setup-reminder:{page.id}") for owner in page.owners)
 
@@ -130,7 +130,7 @@ def approval_reminders(config: DistrictConfig, request: PageRequest) -> tuple[Me
                 f"Your request {request.id} has not been decided yet, so "
                 f"{names(config, waiting)} {verb} reminded."
             ),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"request-reminder:{request.id}",
     )
@@ -158,7 +158,7 @@ def escalated(
                 f"{when(config, request.waiting_since)}, so it also went to "
                 f"{names(config, added)}. Any of them can decide."
             ),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"request-escalated:{request.id}",
     )
@@ -178,7 +178,7 @@ def _nobody_else(config: DistrictConfig, request: PageRequest) -> Message:
                 "Please follow up with them."
             ),
             fields=(Field("Request", request.id),),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"request-escalated:{request.id}",
     )

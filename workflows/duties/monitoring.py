@@ -7,7 +7,6 @@ from datetime import timedelta
 from workflows.conversation import forms
 from workflows.conversation.validation import check_note, clean_text
 from workflows.duties import messages as reminder_messages
-from workflows.kernel import policy
 from workflows.kernel.commands import AttestMonitoring, LogRemoval, SnoozeCheck
 from workflows.kernel.events import (
     ActionRefused,
@@ -21,11 +20,11 @@ from workflows.kernel.handling import (
     FieldError,
     Handled,
     Outcome,
-    refusal,
     refused,
     rejected,
 )
 from workflows.kernel.model import Page, PageStatus, Person, Removal, next_version
+from workflows.kernel.policy import Rule
 
 SNOOZE = timedelta(days=1)
 SAVED_COPY_MAX = 500
@@ -56,7 +55,7 @@ async def log_removal(command: LogRemoval, ctx: Context) -> Handled:
             FieldError(
                 forms.REASON,
                 "Choose one of the district's reasons. A post may not be removed because of the "
-                f"viewpoint it expresses ({policy.MONITORING}).",
+                f"viewpoint it expresses ({ctx.config.cite(Rule.MONITORING)}).",
             )
         )
     description, problem = check_note(command.description, "what the post said or showed")
@@ -110,9 +109,9 @@ def _not_yours(ctx: Context, actor: Person, page_id: str) -> Handled:
     )
     return refused(
         event,
-        refusal(
+        ctx.refusal(
             "Only the owners of an active page can answer its monitoring check.",
-            clause=policy.MONITORING,
+            rule=Rule.MONITORING,
         ),
     )
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from workflows.kernel import policy
 from workflows.kernel.model import AuditEntry
-from workflows.kernel.policy import Clause
+from workflows.kernel.policy import Clause, Rule
 
 
 @dataclass(frozen=True)
@@ -16,15 +16,16 @@ class Event:
     subject: str
     actor: str
     at: datetime
-    clause: ClassVar[Clause] = policy.AUTHORIZATION
+    rule: ClassVar[Rule] = Rule.AUTHORIZATION
 
     def detail(self) -> str:
         """Extra words for the audit trail beyond who, what, when and which record."""
         return ""
 
-    def audit_entry(self) -> AuditEntry:
+    def audit_entry(self, cite: Callable[[Rule], Clause]) -> AuditEntry:
+        """This event as a line of the audit trail, citing the district's own clause."""
         return AuditEntry(
-            self.at, self.actor, type(self).__name__, self.subject, self.clause, self.detail()
+            self.at, self.actor, type(self).__name__, self.subject, cite(self.rule), self.detail()
         )
 
 
@@ -155,7 +156,7 @@ class DecisionRefused(Event):
 @dataclass(frozen=True)
 class PageWentLive(Event):
     url: str
-    clause: ClassVar[Clause] = policy.REQUIRED_NOTICES
+    rule: ClassVar[Rule] = Rule.REQUIRED_NOTICES
 
     def detail(self) -> str:
         return f"live at {self.url}; owner confirmed the required notices are displayed"
@@ -206,12 +207,12 @@ class ActionRefused(Event):
 
 @dataclass(frozen=True)
 class MonitoringCheckSent(Event):
-    clause: ClassVar[Clause] = policy.MONITORING
+    rule: ClassVar[Rule] = Rule.MONITORING
 
 
 @dataclass(frozen=True)
 class MonitoringChecked(Event):
-    clause: ClassVar[Clause] = policy.MONITORING
+    rule: ClassVar[Rule] = Rule.MONITORING
 
     def detail(self) -> str:
         return "checked; nothing to remove"
@@ -222,7 +223,7 @@ class PostRemoved(Event):
     reason: str
     description: str
     saved_copy: str
-    clause: ClassVar[Clause] = policy.MONITORING
+    rule: ClassVar[Rule] = Rule.MONITORING
 
     def detail(self) -> str:
         return f"reason: {self.reason}; {self.description}; copy kept at {self.saved_copy}"
@@ -230,13 +231,13 @@ class PostRemoved(Event):
 
 @dataclass(frozen=True)
 class MonitoringSnoozed(Event):
-    clause: ClassVar[Clause] = policy.MONITORING
+    rule: ClassVar[Rule] = Rule.MONITORING
 
 
 @dataclass(frozen=True)
 class MonitoringOverdue(Event):
     since: str
-    clause: ClassVar[Clause] = policy.MONITORING
+    rule: ClassVar[Rule] = Rule.MONITORING
 
     def detail(self) -> str:
         return f"check unanswered since {self.since}; approver told"
@@ -244,7 +245,7 @@ class MonitoringOverdue(Event):
 
 @dataclass(frozen=True)
 class SetupReminded(Event):
-    clause: ClassVar[Clause] = policy.REQUIRED_NOTICES
+    rule: ClassVar[Rule] = Rule.REQUIRED_NOTICES
 
 
 @dataclass(frozen=True)
@@ -267,12 +268,12 @@ class RequestEscalated(Event):
 
 @dataclass(frozen=True)
 class GuidelinesAcknowledged(Event):
-    clause: ClassVar[Clause] = policy.STAFF_INFORMATION
+    rule: ClassVar[Rule] = Rule.STAFF_INFORMATION
 
 
 @dataclass(frozen=True)
 class GuidelinesReminded(Event):
-    clause: ClassVar[Clause] = policy.STAFF_INFORMATION
+    rule: ClassVar[Rule] = Rule.STAFF_INFORMATION
 
 
 @dataclass(frozen=True)

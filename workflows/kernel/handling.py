@@ -6,12 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Card
 from workflows.kernel.events import Event
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Acknowledgement, Away, Page, PageRequest, Person
-from workflows.kernel.policy import Clause
+from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Clock, Records
 
 
@@ -60,6 +59,12 @@ class Context:
     clock: Clock
     new_id: Callable[[str], str] = field(repr=False)
 
+    def refusal(
+        self, text: str, title: str = "Nothing was changed", rule: Rule = Rule.AUTHORIZATION
+    ) -> Card:
+        """A short reply to the person whose action could not be carried out, and why."""
+        return Card(title=title, text=text, clause=self.config.cite(rule))
+
     def resolve(self, person: Person) -> Person:
         """The district directory's entry for this person, else what the platform told us."""
         email = person.email.strip().lower()
@@ -75,10 +80,3 @@ def rejected(*errors: FieldError) -> Handled:
 def refused(event: Event, reply: Card) -> Handled:
     """Nothing changes; the attempt is audited and the person is told why."""
     return Handled(Outcome(events=(event,), reply=reply))
-
-
-def refusal(
-    text: str, title: str = "Nothing was changed", clause: Clause = policy.AUTHORIZATION
-) -> Card:
-    """A short reply to the person whose action could not be carried out, and why."""
-    return Card(title=title, text=text, clause=clause)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from workflows.conversation import forms
 from workflows.conversation.validation import check_note
 from workflows.conversation.wording import when
-from workflows.kernel import policy
 from workflows.kernel.commands import ConfirmPageLive, RetirePage
 from workflows.kernel.events import ActionRefused, PageRetired, PageWentLive
 from workflows.kernel.handling import (
@@ -15,11 +14,11 @@ from workflows.kernel.handling import (
     FieldError,
     Handled,
     Outcome,
-    refusal,
     refused,
     rejected,
 )
 from workflows.kernel.model import Page, PageStatus, next_version
+from workflows.kernel.policy import Rule
 from workflows.pages import messages as page_messages
 from workflows.pages.addresses import check_url, comparable
 
@@ -31,7 +30,7 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
     if page is None or not page.is_owned_by(actor.email):
         return refused(
             ActionRefused(command.page_id, actor.email, now, "confirm live", "not an owner"),
-            refusal("Only the page's owners can confirm it is live."),
+            ctx.refusal("Only the page's owners can confirm it is live."),
         )
     if page.status is not PageStatus.SETTING_UP:
         return _unchanged(ctx, page, actor.email, "confirm live")
@@ -44,7 +43,7 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
             FieldError(
                 forms.NOTICES_DISPLAYED,
                 "Post the notice text on the page first, then tick this box "
-                f"({policy.REQUIRED_NOTICES}).",
+                f"({ctx.config.cite(Rule.REQUIRED_NOTICES)}).",
             )
         )
     if errors:
@@ -69,7 +68,7 @@ async def retire_page(command: RetirePage, ctx: Context) -> Handled:
     if page is None or not (page.is_owned_by(actor.email) or actor.email == ctx.config.contact):
         return refused(
             ActionRefused(command.page_id, actor.email, now, "retire", "not an owner"),
-            refusal("Only the page's owners or the district contact can retire it."),
+            ctx.refusal("Only the page's owners or the district contact can retire it."),
         )
     if page.status is PageStatus.RETIRED:
         return _unchanged(ctx, page, actor.email, "retire")
@@ -109,4 +108,4 @@ def _unchanged(ctx: Context, page: Page, actor: str, action: str) -> Handled:
     else:
         text = f"{page.details.page_name} is still being set up."
     event = ActionRefused(page.id, actor, ctx.clock.now(), action, f"page is {page.status.value}")
-    return refused(event, refusal(text, clause=policy.REQUIRED_NOTICES))
+    return refused(event, ctx.refusal(text, rule=Rule.REQUIRED_NOTICES))

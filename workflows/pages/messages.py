@@ -6,10 +6,10 @@ from workflows.conversation import forms
 from workflows.conversation.actions import CONFIRM_LIVE, RETIRE_PAGE, TRANSFER_PAGE
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Page, Person
+from workflows.kernel.policy import Rule
 from workflows.pages.notices import copyright_reminder, page_notices, posting_disclaimer
 
 
@@ -42,19 +42,22 @@ def _setup_card(config: DistrictConfig, page: Page, owner: Person, requester: Pe
         ),
         sections=(
             Section(
-                f"Notice text to display on the page ({policy.REQUIRED_NOTICES})",
+                f"Notice text to display on the page ({config.cite(Rule.REQUIRED_NOTICES)})",
                 notices.page_text(),
                 copyable=True,
             ),
             Section(
-                f"Your posting disclaimer ({policy.EMPLOYEE_POSTING})",
+                f"Your posting disclaimer ({config.cite(Rule.EMPLOYEE_POSTING)})",
                 posting_disclaimer(config, page.details, owner),
                 copyable=True,
             ),
-            Section(f"Copyright ({policy.COPYRIGHT})", copyright_reminder(config, page.details)),
+            Section(
+                f"Copyright ({config.cite(Rule.COPYRIGHT)})",
+                copyright_reminder(config, page.details),
+            ),
         ),
         buttons=(confirm_live_button(page),),
-        clause=policy.REQUIRED_NOTICES,
+        clause=config.cite(Rule.REQUIRED_NOTICES),
     )
 
 
@@ -97,7 +100,7 @@ def page_live(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
         Card(
             title=f"Now live: {page.details.page_name}",
             text=f"The page you approved is live at {page.url}.",
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"live:{page.id}",
     )
@@ -115,13 +118,13 @@ def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
         fields=(Field("Address", page.url), Field("Page", page.id)),
         sections=(
             Section(
-                f"Your posting disclaimer ({policy.EMPLOYEE_POSTING})",
+                f"Your posting disclaimer ({config.cite(Rule.EMPLOYEE_POSTING)})",
                 posting_disclaimer(config, page.details, owner),
                 copyable=True,
             ),
         ),
         buttons=(transfer_button(page), retire_button(page)),
-        clause=policy.REQUIRED_NOTICES,
+        clause=config.cite(Rule.REQUIRED_NOTICES),
     )
 
 
@@ -135,6 +138,6 @@ def page_retired(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
             "maintained by the district."
         ),
         fields=(Field("Reason", page.retired_reason), Field("Page", page.id)),
-        clause=policy.DEFINITIONS,
+        clause=config.cite(Rule.DEFINITIONS),
     )
     return tuple(Message(o.email, card, setup_ref(page), update=True) for o in page.owners)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from workflows.conversation import forms
 from workflows.conversation.actions import ACCEPT_TRANSFER, DECLINE_TRANSFER
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field
 from workflows.kernel.commands import AnswerTransfer, OfferTransfer, ReassignPages
 from workflows.kernel.events import (
@@ -20,12 +19,12 @@ from workflows.kernel.handling import (
     FieldError,
     Handled,
     Outcome,
-    refusal,
     refused,
     rejected,
 )
 from workflows.kernel.messages import Message
 from workflows.kernel.model import PageStatus, Person, is_email, next_version
+from workflows.kernel.policy import Rule
 from workflows.pages import messages as page_messages
 
 
@@ -36,7 +35,7 @@ async def offer_transfer(command: OfferTransfer, ctx: Context) -> Handled:
     if page is None or not page.is_owned_by(actor.email) or page.status is PageStatus.RETIRED:
         return refused(
             ActionRefused(command.page_id, actor.email, now, "transfer", "not an owner"),
-            refusal("Only an owner of a page in use can transfer it."),
+            ctx.refusal("Only an owner of a page in use can transfer it."),
         )
     if not is_email(to.email):
         return rejected(FieldError(forms.NEW_OWNER, "Enter the new owner's work email."))
@@ -55,7 +54,7 @@ async def offer_transfer(command: OfferTransfer, ctx: Context) -> Handled:
             Button("Accept", ACCEPT_TRANSFER, page.id, ButtonStyle.PRIMARY),
             Button("Decline", DECLINE_TRANSFER, page.id),
         ),
-        clause=policy.AUTHORIZATION,
+        clause=ctx.config.cite(Rule.AUTHORIZATION),
     )
     reply = Card(
         "Transfer offered", f"{to.name} has been asked to accept {page.details.page_name}."
@@ -75,7 +74,7 @@ async def answer_transfer(command: AnswerTransfer, ctx: Context) -> Handled:
     if page is None or page.transfer_to is None or page.transfer_to.email != actor.email:
         return refused(
             ActionRefused(command.page_id, actor.email, now, "answer transfer", "no offer to them"),
-            refusal("There is no transfer of this page waiting for you."),
+            ctx.refusal("There is no transfer of this page waiting for you."),
         )
     giver = page.transfer_from or ""
     owners = _replaced(page.owners, giver, actor) if command.accept else page.owners
@@ -84,7 +83,7 @@ async def answer_transfer(command: AnswerTransfer, ctx: Context) -> Handled:
     told = Card(
         f"Transfer {word}: {page.details.page_name}",
         f"{actor.name} {word} the page.",
-        clause=policy.AUTHORIZATION,
+        clause=ctx.config.cite(Rule.AUTHORIZATION),
     )
     messages = [Message(giver, told, f"transfer-answer:{page.id}")] if giver else []
     if command.accept:
@@ -99,7 +98,7 @@ async def answer_transfer(command: AnswerTransfer, ctx: Context) -> Handled:
             *messages,
             Message(
                 actor.email,
-                Card(f"Transfer {word}", told.text, clause=policy.AUTHORIZATION),
+                Card(f"Transfer {word}", told.text, clause=ctx.config.cite(Rule.AUTHORIZATION)),
                 f"transfer:{page.id}",
                 update=True,
             ),
@@ -115,7 +114,7 @@ async def reassign_pages(command: ReassignPages, ctx: Context) -> Handled:
     if actor.email != ctx.config.contact:
         return refused(
             ActionRefused(gone, actor.email, now, "reassign", "not the district contact"),
-            refusal("Only the district contact can reassign someone's pages."),
+            ctx.refusal("Only the district contact can reassign someone's pages."),
         )
     errors = (
         [FieldError(forms.FROM_OWNER, "Enter the work email of the person who left.")]
@@ -142,7 +141,11 @@ async def reassign_pages(command: ReassignPages, ctx: Context) -> Handled:
         if message.to == to.email
     ]
     names = ", ".join(page.details.page_name for page in moved)
-    reply = Card("Pages reassigned", f"{to.name} now owns {names}.", clause=policy.AUTHORIZATION)
+    reply = Card(
+        "Pages reassigned",
+        f"{to.name} now owns {names}.",
+        clause=ctx.config.cite(Rule.AUTHORIZATION),
+    )
     return Handled(
         Outcome(events=tuple(events), messages=tuple(messages), reply=reply), pages=moved
     )

@@ -9,12 +9,12 @@ from workflows.conversation import forms
 from workflows.conversation.actions import REASSIGN_PAGES
 from workflows.district.config import DistrictConfig
 from workflows.duties.schedule import monitoring_overdue
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, Card, Section
 from workflows.kernel.commands import ShowCompliance
 from workflows.kernel.events import ActionRefused
-from workflows.kernel.handling import Context, Handled, Outcome, refusal, refused
+from workflows.kernel.handling import Context, Handled, Outcome, refused
 from workflows.kernel.model import Page, PageRequest, PageStatus, RequestStatus
+from workflows.kernel.policy import Rule
 
 
 async def show_compliance(command: ShowCompliance, ctx: Context) -> Handled:
@@ -25,8 +25,9 @@ async def show_compliance(command: ShowCompliance, ctx: Context) -> Handled:
             ActionRefused(
                 "compliance", actor.email, now, "compliance report", "not the district contact"
             ),
-            refusal(
-                "Only the district contact can see the compliance report.", clause=policy.MONITORING
+            ctx.refusal(
+                "Only the district contact can see the compliance report.",
+                rule=Rule.MONITORING,
             ),
         )
     pages = await ctx.store.find_pages()
@@ -46,7 +47,7 @@ def compliance_report(
         buttons=(
             Button("Reassign someone's pages", REASSIGN_PAGES, "", form=forms.reassign_form()),
         ),
-        clause=policy.MONITORING,
+        clause=config.cite(Rule.MONITORING),
     )
 
 

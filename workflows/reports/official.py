@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Card, Field
 from workflows.kernel.model import PageStatus
+from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Records
 from workflows.pages.addresses import comparable
 
@@ -29,7 +29,7 @@ async def is_official(config: DistrictConfig, store: Records, url: str) -> Card:
                     Field("Run by", ", ".join(owner.display for owner in page.owners)),
                     Field("Authorized by", page.approved_by.display),
                 ),
-                clause=policy.DEFINITIONS,
+                clause=config.cite(Rule.DEFINITIONS),
             )
     return Card(
         title="Not an official district page",
@@ -40,5 +40,5 @@ async def is_official(config: DistrictConfig, store: Records, url: str) -> Card:
             "personal site, are not official district social media platforms, even when they "
             "are about the district."
         ),
-        clause=policy.DEFINITIONS,
+        clause=config.cite(Rule.DEFINITIONS),
     )

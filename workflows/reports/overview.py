@@ -8,9 +8,9 @@ from workflows.conversation import forms
 from workflows.conversation.actions import DELEGATE, REQUEST_PAGE
 from workflows.conversation.wording import names, when
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field
 from workflows.kernel.model import Away, Page, PageRequest, PageStatus, RequestStatus
+from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Records
 from workflows.pages import messages as page_messages
 from workflows.requests import messages as request_messages
@@ -76,7 +76,9 @@ def away_card(config: DistrictConfig, away: Away | None) -> Card:
             f"{away.last_day.isoformat()}, where they may decide the step."
         )
     button = Button("Name a delegate", DELEGATE, "", form=forms.away_form())
-    return Card("While you are away", text, buttons=(button,), clause=policy.AUTHORIZATION)
+    return Card(
+        "While you are away", text, buttons=(button,), clause=config.cite(Rule.AUTHORIZATION)
+    )
 
 
 def _summary(config: DistrictConfig, requests: list[PageRequest]) -> Card:
@@ -101,7 +103,7 @@ def _summary(config: DistrictConfig, requests: list[PageRequest]) -> Card:
                 form=forms.request_form(config),
             ),
         ),
-        clause=policy.AUTHORIZATION,
+        clause=config.cite(Rule.AUTHORIZATION),
     )
 
 
@@ -136,5 +138,5 @@ def _page_card(config: DistrictConfig, page: Page) -> Card:
         title=f"{page.details.page_name} ({page.id})",
         fields=tuple(fields),
         buttons=buttons,
-        clause=policy.REQUIRED_NOTICES,
+        clause=config.cite(Rule.REQUIRED_NOTICES),
     )

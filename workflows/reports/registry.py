@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Card, Field
 from workflows.kernel.model import Page, PageStatus
+from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Records
 
 _STATUS = {
@@ -33,7 +33,7 @@ async def registry(config: DistrictConfig, store: Records, school: str | None = 
             "are not official district platforms."
         ),
         fields=tuple(_line(config, page) for page in pages),
-        clause=policy.DEFINITIONS,
+        clause=config.cite(Rule.DEFINITIONS),
     )
 
 

@@ -8,9 +8,9 @@ from workflows.conversation import forms
 from workflows.conversation.validation import check_length, clean_text
 from workflows.district.approvals import OwnerRules
 from workflows.district.config import DistrictConfig, PageKind
-from workflows.kernel import policy
 from workflows.kernel.handling import FieldError
 from workflows.kernel.model import Answer, PageDetails, Person, is_email
+from workflows.kernel.policy import Rule
 from workflows.requests.answers import check_answers
 
 
@@ -54,7 +54,8 @@ def check_request(
         errors.append(
             FieldError(
                 forms.ACKNOWLEDGED,
-                f"Please confirm you have read the staff guidelines ({policy.STAFF_INFORMATION}).",
+                "Please confirm you have read the staff guidelines "
+                f"({config.cite(Rule.STAFF_INFORMATION)}).",
             )
         )
     return cleaned, tuple(errors)

@@ -20,7 +20,7 @@ from workflows.kernel.events import (
     RequestDenied,
     StepApproved,
 )
-from workflows.kernel.handling import Context, Handled, Outcome, refusal, refused, rejected
+from workflows.kernel.handling import Context, Handled, Outcome, refused, rejected
 from workflows.kernel.messages import Message
 from workflows.kernel.model import (
     Answer,
@@ -47,12 +47,12 @@ async def decide(command: Decide, ctx: Context) -> Handled:
     if request is None:
         return refused(
             DecisionRefused(command.request_id, actor.email, now, "no such request"),
-            refusal(f"There is no page request {command.request_id}."),
+            ctx.refusal(f"There is no page request {command.request_id}."),
         )
     if not _takes_part(request, actor.email):
         return refused(
             DecisionRefused(request.id, actor.email, now, "not a designated approver"),
-            refusal(
+            ctx.refusal(
                 f"Only {request.route} ({names(ctx.config, request.approvers)}) can decide "
                 f"request {request.id}."
             ),
@@ -64,7 +64,7 @@ async def decide(command: Decide, ctx: Context) -> Handled:
     if step.review and command.verdict is Verdict.DENY:
         return refused(
             DecisionRefused(request.id, actor.email, now, "a review step cannot deny"),
-            refusal(
+            ctx.refusal(
                 f"Step {request.step + 1} is a review by {step.title}: confirm it, or send the "
                 "request back for changes."
             ),
@@ -103,22 +103,22 @@ def _too_late(
     current = revision == request.revision and step == request.step
     if decided and not (current and request.status is RequestStatus.PENDING):
         text = messages.already_decided_text(ctx.config, decided[-1])
-        return refusal(text, "Already decided")
+        return ctx.refusal(text, "Already decided")
     if not current or request.status is not RequestStatus.PENDING:
-        return refusal(
+        return ctx.refusal(
             f"Request {request.id} has changed since this card was sent. "
             "Use the newest card about it.",
             "This card is out of date",
         )
     if email not in request.approvers:
-        return refusal(
+        return ctx.refusal(
             f"Step {request.step + 1} of request {request.id} is for {request.route} "
             f"({names(ctx.config, request.approvers)}).",
             "Not your step",
         )
     if any(decision.by.email == email for decision in decided):
         waiting = tuple(e for e in request.approvers if e not in {d.by.email for d in decided})
-        return refusal(
+        return ctx.refusal(
             f"You already approved this step; it waits for {names(ctx.config, waiting)}.",
             "Already approved",
         )

@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from workflows.conversation import forms
-from workflows.kernel import policy
 from workflows.kernel.cards import Card
 from workflows.kernel.commands import SetAway
 from workflows.kernel.events import AwaySet, Event, RequestDelegated
 from workflows.kernel.handling import Context, FieldError, Handled, Outcome, rejected
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Away, PageRequest, RequestStatus, is_email, next_version
+from workflows.kernel.policy import Rule
 from workflows.requests import messages
 from workflows.requests.routing import allowed_for, with_approvers
 
@@ -155,7 +155,11 @@ def _reply(
 ) -> Card:
     who = away.delegate.name
     if away.last_day < today:
-        return Card("Welcome back", "Requests go to you alone again.", clause=policy.AUTHORIZATION)
+        return Card(
+            "Welcome back",
+            "Requests go to you alone again.",
+            clause=ctx.config.cite(Rule.AUTHORIZATION),
+        )
     text = (
         f"From {away.first_day:%b} {away.first_day.day} to {away.last_day:%b} "
         f"{away.last_day.day}, {who} also gets the requests waiting for you, where they may "
@@ -166,4 +170,6 @@ def _reply(
     if kept:
         listed = ", ".join(f"{r.id} ({r.route})" for r in kept)
         text += f" {who} may not decide {listed}: it stays with you."
-    return Card(f"{who} decides while you are away", text, clause=policy.AUTHORIZATION)
+    return Card(
+        f"{who} decides while you are away", text, clause=ctx.config.cite(Rule.AUTHORIZATION)
+    )

@@ -18,10 +18,10 @@ from workflows.conversation.actions import (
 )
 from workflows.conversation.wording import detail_fields, names, when
 from workflows.district.config import DistrictConfig
-from workflows.kernel import policy
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section, StepLine, StepState
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Decision, PageRequest, RequestStatus, Step, Verdict
+from workflows.kernel.policy import Rule
 
 _VERDICT_WORDS = {
     Verdict.APPROVE: "approved",
@@ -80,7 +80,7 @@ def _sent_card(config: DistrictConfig, request: PageRequest, route: str) -> Card
         text=text,
         fields=detail_fields(config, request.details, request.requester),
         buttons=(_withdraw_button(request),),
-        clause=policy.AUTHORIZATION,
+        clause=config.cite(Rule.AUTHORIZATION),
         progress=progress(config, request),
     )
 
@@ -126,7 +126,7 @@ def approval_card(config: DistrictConfig, request: PageRequest, approver: str = 
         fields=detail_fields(config, request.details, request.requester),
         sections=_earlier_revisions(config, request),
         buttons=buttons,
-        clause=policy.AUTHORIZATION,
+        clause=config.cite(Rule.AUTHORIZATION),
         progress=progress(config, request),
     )
 
@@ -184,7 +184,7 @@ def _decided_card(config: DistrictConfig, request: PageRequest, index: int, emai
             *(_note_field(decision) if decision and index == request.step else ()),
             *(_evidence_fields(decision) if decision else ()),
         ),
-        clause=policy.AUTHORIZATION,
+        clause=config.cite(Rule.AUTHORIZATION),
         progress=progress(config, request),
     )
 
@@ -260,7 +260,7 @@ def changes_requested(config: DistrictConfig, request: PageRequest) -> Message:
                     form=forms.request_form(config, request_id=request.id, initial=request.details),
                 ),
             ),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
             progress=progress(config, request),
         ),
         ref=request_ref(request),
@@ -285,7 +285,7 @@ def request_denied(config: DistrictConfig, request: PageRequest) -> Message:
                 f"{decision.by.name} ({decision.by.email})."
             ),
             fields=(*_note_field(decision), *_evidence_fields(decision)),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
             progress=progress(config, request),
         ),
         ref=request_ref(request),
@@ -298,14 +298,14 @@ def request_withdrawn(config: DistrictConfig, request: PageRequest) -> tuple[Mes
         title=f"Request withdrawn: {request.details.page_name}",
         text=f"You withdrew request {request.id}. Nobody needs to decide it any more.",
         fields=detail_fields(config, request.details, request.requester),
-        clause=policy.AUTHORIZATION,
+        clause=config.cite(Rule.AUTHORIZATION),
     )
     to_requester = Message(request.requester.email, card, request_ref(request), update=True)
     if request.route and not request.approvers:  # held: the contact's card stops asking
         held = Card(
             title=f"Withdrawn: {request.details.page_name}",
             text=f"{request.requester.name} withdrew request {request.id}; nothing to route.",
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         )
         return (to_requester, Message(config.contact, held, f"held:{request.id}", update=True))
     return (to_requester, *decision_recorded(config, request))
@@ -325,7 +325,7 @@ def request_held(config: DistrictConfig, request: PageRequest, reason: str) -> t
             ),
             fields=detail_fields(config, request.details, request.requester),
             buttons=(_withdraw_button(request),),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         ),
         ref=request_ref(request),
     )
@@ -340,7 +340,7 @@ def request_held(config: DistrictConfig, request: PageRequest, reason: str) -> t
             ),
             fields=detail_fields(config, request.details, request.requester),
             buttons=(Button("Route again", ROUTE_AGAIN, request.id, ButtonStyle.PRIMARY),),
-            clause=policy.AUTHORIZATION,
+            clause=config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"held:{request.id}",
     )

@@ -8,7 +8,6 @@ import dataclasses
 from workflows.conversation import forms
 from workflows.conversation.validation import check_optional_note
 from workflows.conversation.wording import names
-from workflows.kernel import policy
 from workflows.kernel.cards import Card
 from workflows.kernel.commands import RequestPage, ResubmitRequest, RouteAgain, WithdrawRequest
 from workflows.kernel.events import (
@@ -24,7 +23,6 @@ from workflows.kernel.handling import (
     FieldError,
     Handled,
     Outcome,
-    refusal,
     refused,
     rejected,
 )
@@ -37,6 +35,7 @@ from workflows.kernel.model import (
     RequestStatus,
     next_version,
 )
+from workflows.kernel.policy import Rule
 from workflows.requests import messages as request_messages
 from workflows.requests.checks import check_request
 from workflows.requests.delegation import away_today, delegates_for, with_delegates
@@ -74,13 +73,13 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
     if request is None or request.requester.email != actor.email:
         return refused(
             ActionRefused(command.request_id, actor.email, now, "resubmit", "not the requester"),
-            refusal("Only the person who asked for this page can edit the request."),
+            ctx.refusal("Only the person who asked for this page can edit the request."),
         )
     if request.status is not RequestStatus.CHANGES_REQUESTED:
         status = request.status.value.replace("_", " ")
         return refused(
             ActionRefused(request.id, actor.email, now, "resubmit", f"request is {status}"),
-            refusal(
+            ctx.refusal(
                 f"Request {request.id} is {status}; it can be edited only after an approver "
                 "asks for changes.",
                 "Nothing to edit",
@@ -118,18 +117,18 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
             ActionRefused(
                 command.request_id, actor.email, now, "route again", "not the district contact"
             ),
-            refusal("Only the district contact can route a held request again."),
+            ctx.refusal("Only the district contact can route a held request again."),
         )
     if request is None or request.status is not RequestStatus.HELD:
         return refused(
             ActionRefused(command.request_id, actor.email, now, "route again", "not on hold"),
-            refusal("This request is no longer on hold.", "Nothing to route"),
+            ctx.refusal("This request is no longer on hold.", "Nothing to route"),
         )
     routing = route_request(ctx.config, request.requester.email, request.details)
     if routing.held:
         return refused(
             ActionRefused(request.id, actor.email, now, "route again", routing.description),
-            refusal(f"It cannot be sent yet: {routing.description}.", "Still on hold"),
+            ctx.refusal(f"It cannot be sent yet: {routing.description}.", "Still on hold"),
         )
     routed = next_version(
         request,
@@ -148,7 +147,7 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
             f"Routed: {request.details.page_name}",
             f"Request {request.id} went to {routing.description} "
             f"({names(ctx.config, routing.approvers)}).",
-            clause=policy.AUTHORIZATION,
+            clause=ctx.config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"held:{request.id}",
         update=True,
@@ -166,13 +165,13 @@ async def withdraw_request(command: WithdrawRequest, ctx: Context) -> Handled:
     if request is None or request.requester.email != actor.email:
         return refused(
             ActionRefused(command.request_id, actor.email, now, "withdraw", "not the requester"),
-            refusal("Only the person who asked for this page can withdraw the request."),
+            ctx.refusal("Only the person who asked for this page can withdraw the request."),
         )
     if not request.status.open:
         status = request.status.value.replace("_", " ")
         return refused(
             ActionRefused(request.id, actor.email, now, "withdraw", f"request is {status}"),
-            refusal(f"Request {request.id} is already {status}.", "Nothing to withdraw"),
+            ctx.refusal(f"Request {request.id} is already {status}.", "Nothing to withdraw"),
         )
     reason, problem = check_optional_note(command.reason, "your reason")
     if problem:
@@ -182,7 +181,7 @@ async def withdraw_request(command: WithdrawRequest, ctx: Context) -> Handled:
     reply = Card(
         f"Withdrawn: {request.details.page_name}",
         f"Request {request.id} is withdrawn; nobody needs to decide it.",
-        clause=policy.AUTHORIZATION,
+        clause=ctx.config.cite(Rule.AUTHORIZATION),
     )
     sent = request_messages.request_withdrawn(ctx.config, withdrawn)
     return Handled(Outcome(events=(event,), messages=sent, reply=reply), requests=(withdrawn,))
