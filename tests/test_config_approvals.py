@@ -158,7 +158,7 @@ def test_a_published_field_in_a_notice_must_be_asked_by_every_kind() -> None:
         parse_config(PRAIRIE.replace(district_field, ""), "district.toml")
     assert raised.value.message == (
         "notices.purpose uses {posting_frequency}, but page kind 'district' does not publish it; "
-        "add the field to every page kind"
+        "add the field to every page kind it is for"
     )
 
 

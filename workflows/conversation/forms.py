@@ -17,6 +17,7 @@ PAGE_NAME = "page_name"
 PURPOSE = "purpose"
 AUDIENCE = "audience"
 CO_OWNERS = "co_owners"
+FORUM = "forum"
 ACKNOWLEDGED = "acknowledged"
 URL = "url"
 NOTICES_DISPLAYED = "notices_displayed"
@@ -35,7 +36,7 @@ CONFIRMED = "confirmed"
 
 # Fields of Pagekeeper's own forms; any other field answers a district's own question.
 STANDARD_FIELDS = frozenset(
-    {KIND, SCHOOL, PLATFORM, PAGE_NAME, PURPOSE, AUDIENCE, CO_OWNERS, ACKNOWLEDGED, NOTE}
+    {KIND, SCHOOL, PLATFORM, PAGE_NAME, PURPOSE, AUDIENCE, CO_OWNERS, FORUM, ACKNOWLEDGED, NOTE}
 )
 
 # Fields whose text form (in HTML or card submissions) needs converting: see actions.from_text.
@@ -129,6 +130,7 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
                 required=False,
                 initial=tuple(person.email for person in start.co_owners),
             ),
+            *forum_choice(config, start),
             *district_questions(config, start),
             Input(
                 ACKNOWLEDGED,
@@ -143,6 +145,29 @@ def _request_form(config: DistrictConfig, request_id: str, initial: PageDetails 
 def _school_hint(config: DistrictConfig) -> str:
     needing = [kind.label for kind in config.kinds if kind.needs_school]
     return f"Needed for: {', '.join(needing)}." if needing else ""
+
+
+def forum_choice(config: DistrictConfig, start: PageDetails) -> tuple[Input, ...]:
+    """Which forum type the page is, for the kinds that let the requester choose."""
+    choosing = [kind for kind in config.kinds if len(kind.forums) > 1]
+    if not choosing:
+        return ()
+    offered = dict.fromkeys(forum for kind in choosing for forum in kind.forums)
+    options = tuple(
+        Option(forum.id, forum.label) for forum_id in offered if (forum := config.forum(forum_id))
+    )
+    hint = "Asked for: " + ", ".join(kind.label for kind in choosing) + "."
+    return (
+        Input(
+            FORUM,
+            "Forum type (comments on or off)",
+            InputKind.CHOICE,
+            required=False,
+            options=options,
+            initial=start.forum,
+            hint=hint,
+        ),
+    )
 
 
 def district_questions(config: DistrictConfig, start: PageDetails) -> tuple[Input, ...]:

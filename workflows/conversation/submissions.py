@@ -125,6 +125,7 @@ def page_details(values: FormValues) -> PageDetails:
         purpose=_text(values, forms.PURPOSE),
         audience=_text(values, forms.AUDIENCE),
         co_owners=co_owners if isinstance(co_owners, tuple) else (),
+        forum=_text(values, forms.FORUM),
         # Unchecked as yet: the engine matches them to the page kind's questions.
         answers=tuple(Answer(name, "", value) for name, value in _answers(values)),
     )

@@ -48,5 +48,8 @@ def detail_fields(
     ]
     if details.co_owners:
         fields.append(Field("Co-owners", ", ".join(p.display for p in details.co_owners)))
+    forum = config.forum(details.forum)
+    if forum is not None:
+        fields.append(Field("Forum type", forum.label))
     fields.extend(Field(answer.label, answer.value) for answer in details.answers if answer.value)
     return tuple(fields)

@@ -17,46 +17,21 @@ from workflows.district.approvals import (
     Role,
     StepRule,
 )
+from workflows.district.notices import Forum, Notices
 from workflows.kernel.model import Person, Question
 from workflows.kernel.policy import Clause, Regulation, Rule
 
 EXAMPLE_SOURCE = "built-in example district"
 
-NOTICE_KEYS = (
-    "purpose",
-    "security",
-    "monitoring",
-    "protocols",
-    "responsibility",
-    "views",
-    "endorsement",
-    "contact",
-)
-EXTRA_NOTICE_KEYS = ("unrecognized_links", "copyright", "posting_disclaimer")
-PAGE_PLACEHOLDERS = frozenset(
-    {
-        "district",
-        "page_name",
-        "kind",
-        "owner_unit",
-        "platform",
-        "purpose",
-        "audience",
-        "security_help",
-        "removal_categories",
-        "contact_name",
-        "contact_title",
-        "contact_email",
-    }
-)
-OWNER_PLACEHOLDERS = PAGE_PLACEHOLDERS | {"name", "title"}
 SECTIONS = (
     "district",
+    "regulation",
     "people",
     "roles",
     "school_roles",
     "schools",
     "chains",
+    "forums",
     "page_kinds",
     "platforms",
     "removal_reasons",
@@ -109,6 +84,8 @@ class PageKind:
     owners: OwnerRules = field(default_factory=OwnerRules)
     questions: tuple[Question, ...] = ()
     page_name: NameRule = field(default_factory=NameRule)
+    # Forum types a page of this kind can be (ids of [forums]); with several, the form asks.
+    forums: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,7 +136,7 @@ class DistrictConfig:
     kinds: tuple[PageKind, ...]
     platforms: tuple[Platform, ...]
     removal_reasons: tuple[RemovalReason, ...]
-    notices: dict[str, str]
+    notices: Notices
     guidelines: str
     source: str
     guidelines_renewal_days: int | None = None
@@ -168,6 +145,7 @@ class DistrictConfig:
     # The district's own roles (district and school level), beside the built-in ones.
     roles: tuple[Role, ...] = ()
     regulation: Regulation = field(default_factory=Regulation)
+    forums: tuple[Forum, ...] = ()
 
     def cite(self, rule: Rule) -> Clause:
         """The clause of the district's regulation behind `rule`, as messages cite it."""
@@ -183,6 +161,9 @@ class DistrictConfig:
 
     def kind(self, kind_id: str) -> PageKind | None:
         return next((k for k in self.kinds if k.id == kind_id), None)
+
+    def forum(self, forum_id: str) -> Forum | None:
+        return next((f for f in self.forums if f.id == forum_id), None)
 
     def platform(self, platform_id: str) -> Platform | None:
         return next((p for p in self.platforms if p.id == platform_id), None)

@@ -5,7 +5,6 @@ The file is named by PAGEKEEPER_CONFIG; without it the built-in example district
 
 from __future__ import annotations
 
-import string
 import tomllib
 from datetime import time
 from importlib import resources
@@ -16,14 +15,9 @@ from workflows.district.approvals import BUILT_IN_ROLES, SUPERINTENDENT, Role
 from workflows.district.config import (
     DAYS,
     EXAMPLE_SOURCE,
-    EXTRA_NOTICE_KEYS,
-    NOTICE_KEYS,
-    OWNER_PLACEHOLDERS,
-    PAGE_PLACEHOLDERS,
     SECTIONS,
     ConfigError,
     DistrictConfig,
-    PageKind,
     Platform,
     Reminders,
     RemovalReason,
@@ -40,6 +34,7 @@ from workflows.district.loading_approvals import (
     read_school_roles,
     require_listed,
 )
+from workflows.district.loading_notices import read_forums, read_notices, read_regulation
 from workflows.district.reader import ConfigProblem, Table
 from workflows.kernel.model import Person
 
@@ -97,6 +92,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
     contact = _named(district, "contact", known)
     working_time = _working_time(district)
     district.finish()
+    regulation = read_regulation(root.optional_table("regulation"))
     roles = read_roles(root, known)
     every_role = {role.id: role for role in roles} | {
         role_id: Role(role_id, "", at_school=role_id != SUPERINTENDENT)
@@ -105,7 +101,13 @@ def _build(root: Table, source: str) -> DistrictConfig:
     schools = tuple(_school(table, every_role, known) for table in root.tables("schools"))
     _unique("schools", "id", [school.id for school in schools])
     platforms = tuple(_platform(name, table) for name, table in root.named_tables("platforms"))
-    references = Known(known, every_role, frozenset(platform.id for platform in platforms))
+    forums = read_forums(root)
+    references = Known(
+        known,
+        every_role,
+        frozenset(platform.id for platform in platforms),
+        frozenset(forum.id for forum in forums),
+    )
     chains = read_chains(root, references)
     kinds = tuple(
         read_kind(name, table, references, chains)
@@ -114,7 +116,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
     check_step_kinds(root, kinds)
     reasons = tuple(_reason(table) for table in root.tables("removal_reasons"))
     _unique("removal_reasons", "id", [reason.id for reason in reasons])
-    notices = _notices(root.table("notices"), kinds)
+    notices = read_notices(root.table("notices"), kinds, forums)
     guidelines = root.table("guidelines")
     guidelines_text = guidelines.text("text")
     renewal = guidelines.optional_count("reacknowledge_every_days")
@@ -139,6 +141,8 @@ def _build(root: Table, source: str) -> DistrictConfig:
         working_time=working_time,
         reminders=reminders,
         roles=roles,
+        regulation=regulation,
+        forums=forums,
     )
 
 
@@ -248,49 +252,6 @@ def _reason(table: Table) -> RemovalReason:
     reason = RemovalReason(table.identifier("id"), table.text("label"))
     table.finish()
     return reason
-
-
-def _notices(table: Table, kinds: tuple[PageKind, ...]) -> dict[str, str]:
-    """The notice templates. Besides the page's own placeholders they may use the answer to a
-    published request field, when every page kind asks it."""
-    published = {q.id for kind in kinds for q in kind.questions if q.published}
-    notices = {}
-    for key in (*NOTICE_KEYS, *EXTRA_NOTICE_KEYS):
-        template = table.text(key)
-        allowed = OWNER_PLACEHOLDERS if key == "posting_disclaimer" else PAGE_PLACEHOLDERS
-        _check_placeholders(table, key, template, allowed | set(published))
-        for field in sorted(published):
-            lacking = [kind.id for kind in kinds if field not in _published(kind)]
-            if lacking and "{" + field + "}" in template:
-                raise table.problem(
-                    key,
-                    f"notices.{key} uses {{{field}}}, but page kind '{lacking[0]}' does not "
-                    "publish it; add the field to every page kind",
-                )
-        notices[key] = template
-    table.finish()
-    return notices
-
-
-def _published(kind: PageKind) -> set[str]:
-    return {question.id for question in kind.questions if question.published}
-
-
-def _check_placeholders(table: Table, key: str, template: str, allowed: frozenset[str]) -> None:
-    try:
-        names = [
-            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
-        ]
-    except ValueError as error:
-        raise table.problem(
-            key, f"notices.{key}: {error} (write {{{{ and }}}} for braces)"
-        ) from None
-    for name in names:
-        if name not in allowed:
-            choices = ", ".join("{" + option + "}" for option in sorted(allowed))
-            raise table.problem(
-                key, f"notices.{key}: unknown placeholder {{{name}}}; use {choices}"
-            )
 
 
 def _unique(key: str, field: str, values: list[str]) -> None:

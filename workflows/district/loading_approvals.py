@@ -40,6 +40,7 @@ class Known:
     people: frozenset[str]
     roles: dict[str, Role]
     platforms: frozenset[str]
+    forums: frozenset[str] = frozenset()
 
 
 def read_roles(root: Table, people: frozenset[str]) -> tuple[Role, ...]:
@@ -78,7 +79,7 @@ def read_school_roles(
     held = table.table("roles")
     school_roles = {role_id for role_id, role in roles.items() if role.at_school}
     pairs = []
-    for role_id in list(held.keys()):
+    for role_id in held.names():
         if role_id not in school_roles:
             close = difflib.get_close_matches(role_id, sorted(school_roles), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -127,6 +128,7 @@ def read_kind(
         owners=_owners(table.optional_table("owners"), known),
         questions=_questions(table),
         page_name=_name_rule(table.optional_table("page_name")),
+        forums=_forum_ids(table, known),
     )
     table.finish()
     return kind
@@ -244,6 +246,18 @@ def _role_ids(table: Table, key: str, known: Known, default: tuple[str, ...]) ->
             hint = f"did you mean '{close[0]}'?" if close else f"roles are: {', '.join(options)}"
             raise table.problem(key, f"{dotted((*table.path, key))}: no role '{role_id}'; {hint}")
     return ids
+
+
+def _forum_ids(table: Table, known: Known) -> tuple[str, ...]:
+    forums = table.words("forums", ())
+    for forum in forums:
+        if forum not in known.forums:
+            close = difflib.get_close_matches(forum, sorted(known.forums), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise table.problem(
+                "forums", f"{dotted((*table.path, 'forums'))}: no [forums.{forum}]{hint}"
+            )
+    return forums
 
 
 def _owners(table: Table | None, known: Known) -> OwnerRules:

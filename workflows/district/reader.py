@@ -156,7 +156,8 @@ class Table:
     def has(self, key: str) -> bool:
         return key in self._data
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
+        """The keys this table holds, as written."""
         return list(self._data)
 
     def words_as_given(self, key: str) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from workflows.conversation import forms
 from workflows.conversation.actions import MONITORING_CHECKED, POST_REMOVED, SNOOZE_CHECK
 from workflows.conversation.wording import names, when
 from workflows.district.config import DistrictConfig
+from workflows.district.notices import DEFAULT_MONITORING
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Page, PageRequest, Person
@@ -31,13 +32,11 @@ def monitoring_checks(config: DistrictConfig, page: Page) -> tuple[Message, ...]
 
 def _check_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
     address = f" ({page.url})" if page.url else ""
+    forum = config.forum(page.details.forum)
+    instruction = forum.monitoring if forum else DEFAULT_MONITORING
     return Card(
         title=f"Monitoring check: {page.details.page_name}",
-        text=(
-            f"Please look over {page.details.page_name}{address} for posts to remove. Remove a "
-            "post only for one of the district's reasons, never because of the viewpoint it "
-            "expresses, and keep a copy of what you remove."
-        ),
+        text=instruction.format(page_name=page.details.page_name, address=address),
         sections=(
             Section(
                 f"When you post, add your disclaimer ({config.cite(Rule.EMPLOYEE_POSTING)})",

@@ -110,6 +110,8 @@ class PageDetails:
     audience: str
     co_owners: tuple[Person, ...] = ()
     answers: tuple[Answer, ...] = ()
+    # The forum type the page is (an id of the district's [forums]); "" when it has none.
+    forum: str = ""
 
     def answer(self, question_id: str) -> str:
         return next((a.value for a in self.answers if a.id == question_id), "")

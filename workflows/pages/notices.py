@@ -1,27 +1,17 @@
-"""The text an official page must display (AR 1114 items 1-8) and what its owners post with."""
+"""The text an official page must display (the district's list of notices, AR 1114 items 1-8
+in the example) and what its owners post with, filled in for one page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflows.district.config import NOTICE_KEYS, DistrictConfig
+from workflows.district.config import DistrictConfig
 from workflows.kernel.model import PageDetails, Person
-
-HEADINGS = {
-    "purpose": "Purpose of this page",
-    "security": "Security settings",
-    "monitoring": "Monitoring and removal of posts",
-    "protocols": "How to take part",
-    "responsibility": "Your responsibility",
-    "views": "Views disclaimer",
-    "endorsement": "No endorsement",
-    "contact": "Reporting a violation",
-}
 
 
 @dataclass(frozen=True)
 class PageNotices:
-    """The eight required notices plus the statement on links, ready to paste."""
+    """The notices a page displays, each with its heading, and the statement on links."""
 
     items: tuple[tuple[str, str], ...]
     unrecognized_links: str
@@ -32,14 +22,20 @@ class PageNotices:
 
 
 def page_notices(config: DistrictConfig, details: PageDetails) -> PageNotices:
-    """All eight notices and the links statement, filled in for this page."""
+    """The notices of the district's list that apply to this page, and the links statement,
+    filled in for it."""
     values = _placeholders(config, details)
-    items = tuple((HEADINGS[key], config.notices[key].format_map(values)) for key in NOTICE_KEYS)
-    return PageNotices(items, config.notices["unrecognized_links"].format_map(values))
+    notices = config.notices
+    items = tuple(
+        (item.heading, item.text.format_map(values))
+        for item in notices.items
+        if item.applies(details.kind, details.forum)
+    )
+    return PageNotices(items, notices.unrecognized_links.format_map(values))
 
 
 def copyright_reminder(config: DistrictConfig, details: PageDetails) -> str:
-    return config.notices["copyright"].format_map(_placeholders(config, details))
+    return config.notices.copyright.format_map(_placeholders(config, details))
 
 
 def posting_disclaimer(config: DistrictConfig, details: PageDetails, owner: Person) -> str:
@@ -48,7 +44,7 @@ def posting_disclaimer(config: DistrictConfig, details: PageDetails, owner: Pers
         "name": owner.name,
         "title": owner.title or f"staff member, {config.name}",
     }
-    return config.notices["posting_disclaimer"].format_map(values)
+    return config.notices.posting_disclaimer.format_map(values)
 
 
 def _placeholders(config: DistrictConfig, details: PageDetails) -> dict[str, str]:
@@ -71,6 +67,8 @@ def _placeholders(config: DistrictConfig, details: PageDetails) -> dict[str, str
         "contact_name": contact.name,
         "contact_title": contact.title,
         "contact_email": contact.email,
+        "page_word": config.notices.page_word,
+        "forum": forum.label if (forum := config.forum(details.forum)) else "",
     }
 
 

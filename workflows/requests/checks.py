@@ -33,12 +33,14 @@ def check_request(
     if kind is not None:
         given = {answer.id: answer.value for answer in details.answers}
         answers, problems = check_answers(kind.questions, given)
+        forum, forum_problems = _check_forum(config, kind, details.forum)
         errors_for_kind = [
+            *forum_problems,
             *problems,
             *_check_name_rule(config, kind, cleaned),
             *_check_owners(config, kind, requester, cleaned),
         ]
-        cleaned = dataclasses.replace(cleaned, answers=answers)
+        cleaned = dataclasses.replace(cleaned, answers=answers, forum=forum)
     errors = [
         *_check_kind_and_school(config, cleaned),
         *_check_platform(config, cleaned),
@@ -59,6 +61,26 @@ def check_request(
             )
         )
     return cleaned, tuple(errors)
+
+
+def _check_forum(
+    config: DistrictConfig, kind: PageKind, given: str
+) -> tuple[str, list[FieldError]]:
+    """The page's forum type: the kind's only one, or the one chosen among the kind's."""
+    chosen = clean_text(given)
+    if not kind.forums:
+        return "", []
+    if len(kind.forums) == 1:
+        return kind.forums[0], []
+    if chosen in kind.forums:
+        return chosen, []
+    labels = [forum.label for forum_id in kind.forums if (forum := config.forum(forum_id))]
+    return "", [
+        FieldError(
+            forms.FORUM,
+            f"Choose the forum type of this {kind.label.lower()}: " + " or ".join(labels) + ".",
+        )
+    ]
 
 
 def _check_name_rule(
