@@ -48,6 +48,30 @@ def test_the_documented_example_is_the_built_in_district() -> None:
     assert block.group(1) == EXAMPLE
 
 
+LEGACY = (ROOT / "tests" / "fixtures" / "district-0.1.0.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("views = ", "veiws = ", "unknown setting 'notices.veiws'; did you mean 'views'?"),
+        (
+            "Please communicate on this page",
+            "{principal} asks you to communicate on this page",
+            "notices.protocols: unknown placeholder {principal}",
+        ),
+    ],
+)
+def test_a_mistake_in_the_eight_named_notices_of_earlier_files_names_its_line(
+    old: str, new: str, message: str
+) -> None:
+    changed = LEGACY.replace(old, new, 1)
+    with pytest.raises(ConfigError) as raised:
+        parse_config(changed, "district.toml")
+    assert message in raised.value.message
+    assert raised.value.line == line_with(changed, new)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "fragment", "message"),
     [
@@ -76,16 +100,16 @@ def test_the_documented_example_is_the_built_in_district() -> None:
             "district.time_zone: unknown time zone 'Pacific' (try 'America/Chicago')",
         ),
         (
-            "views = ",
-            "veiws = ",
-            "veiws = ",
-            "unknown setting 'notices.veiws'; did you mean 'views'?",
+            'heading = "Views disclaimer"',
+            'hedaing = "Views disclaimer"',
+            "hedaing = ",
+            "unknown setting 'notices.items[6].hedaing'; did you mean 'heading'?",
         ),
         (
-            "Please communicate on this page",
-            "{principal} asks you to communicate on this page",
-            "{principal} asks you",
-            "notices.protocols: unknown placeholder {principal}",
+            "Protocols for users: users are expected",
+            "{principal} expects users",
+            "{principal} expects users",
+            "notices.items[4].text: unknown placeholder {principal}",
         ),
         (
             'id = "roosevelt"',
