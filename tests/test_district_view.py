@@ -194,7 +194,10 @@ async def test_the_compliance_report_counts_what_needs_attention(
     assert "Active pages: 1" in lincoln and "Overdue on monitoring: 0" in lincoln
     assert "Approved, not confirmed live: 1 (Room 12 Photos)" in lincoln
     assert "Requests waiting: 1" in lincoln and "REQ-4 Room 12 Blog: 9 days" in lincoln
-    assert "Removals by reason: Commercial in nature 1" in lincoln
+    assert (
+        "Removals by reason: Not related to the stated purpose of the site: a comment of a "
+        "commercial nature 1"
+    ) in lincoln
     assert "Overdue on monitoring: 1 (RHS Soccer)" in roosevelt
     assert "Jefferson Middle School" not in sections
     assert [b.label for b in report.buttons] == ["Reassign someone's pages"]

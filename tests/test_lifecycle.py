@@ -66,8 +66,10 @@ async def test_a_classroom_page_from_request_to_retirement(
     assert notice_text.copyable
     for number in range(1, 9):
         assert f"\n{number}. " in "\n" + notice_text.text, f"notice {number} is missing"
-    assert "not recognized, authorized or acknowledged by the district" in notice_text.text
-    assert "monitored regularly" in notice_text.text and "political activity" in notice_text.text
+    assert "not officially recognized, authorized or acknowledged by the district" in (
+        notice_text.text
+    )
+    assert "regularly monitored" in notice_text.text and "political activity" in notice_text.text
     assert "dana.whitfield@example.org" in notice_text.text
     disclaimer = owner_card.card.sections[1].text
     assert disclaimer.startswith("Tom Baker, Third Grade Teacher, Lincoln Elementary.")

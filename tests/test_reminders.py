@@ -129,15 +129,17 @@ async def test_removals_need_a_reason_from_the_district_list(
         LogRemoval(TEACHER, page_id, "commercial", "An ad for a car dealer", "drive/ad.png")
     )
     assert (
-        "Post removed (commercial in nature) and recorded"
-        in only_message_to(recorded, CO_TEACHER).card.text
+        "Post removed (not related to the stated purpose of the site: a comment of a commercial "
+        "nature) and recorded" in only_message_to(recorded, CO_TEACHER).card.text
     )
     page = await store.get_page(page_id)
     assert page is not None and [(r.reason, r.saved_copy) for r in page.removals] == [
         ("commercial", "drive/ad.png")
     ]
     [entry] = [e for e in await audit_entries(store, page_id) if e.action == "PostRemoved"]
-    assert entry.detail.startswith("reason: Commercial in nature")
+    assert entry.detail.startswith(
+        "reason: Not related to the stated purpose of the site: a comment of a commercial nature"
+    )
 
 
 async def test_nothing_goes_out_at_night_or_at_the_weekend(

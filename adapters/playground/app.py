@@ -20,7 +20,7 @@ from workflows.conversation.slash_commands import answer
 from workflows.conversation.submissions import UnknownAction, command_for, from_text
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
-from workflows.district.working_time import next_working_moment
+from workflows.district.working_time import closed_because, next_working_moment
 from workflows.engine import Engine
 from workflows.kernel.commands import RunReminders
 from workflows.kernel.model import Person
@@ -67,7 +67,7 @@ class Playground:
             for e in self.conversations.of(person.email)
         ]
         return web.json_response(
-            {"entries": entries, "now": when(self.config, self.engine.context.clock.now())}
+            {"entries": entries, "now": self._now()}
         )
 
     async def say(self, request: web.Request) -> web.Response:
@@ -115,7 +115,14 @@ class Playground:
         while (await self.engine.handle(RunReminders())).events:
             await self.deliver()
         await self.deliver()
-        return web.json_response({"now": when(self.config, self.engine.context.clock.now())})
+        return web.json_response({"now": self._now()})
+
+    def _now(self) -> str:
+        """The bot's clock as people read it, saying so when the school calendar is closed."""
+        now = self.engine.context.clock.now()
+        closed = closed_because(self.config, now)
+        shown = when(self.config, now)
+        return f"{shown} ({closed}: the district is closed)" if closed else shown
 
     def _person(self, email: str) -> Person:
         person = self.config.person(email)

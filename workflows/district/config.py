@@ -4,7 +4,7 @@ reminder cadence and working time. `loading` reads and checks the file into thes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ SECTIONS = (
     "notices",
     "guidelines",
     "reminders",
+    "calendar",
 )
 
 
@@ -76,6 +77,35 @@ class School:
 
 
 @dataclass(frozen=True)
+class ClosedDays:
+    """Days the district is closed (a holiday, a break), both ends included."""
+
+    first: date
+    last: date
+    name: str
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The school calendar: on closed days nobody is nudged, and no overdue clock runs."""
+
+    closed: tuple[ClosedDays, ...] = ()
+
+    def closed_on(self, day: date) -> ClosedDays | None:
+        return next((span for span in self.closed if span.first <= day <= span.last), None)
+
+
+@dataclass(frozen=True)
+class MonitoringSchedule:
+    """When a page kind's monitoring checks go out: every so many days (the district's
+    `monitoring_every_days` unless set), or on given weekdays, or at given times of day."""
+
+    every_days: int | None = None
+    weekdays: frozenset[int] = frozenset()
+    times: tuple[time, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageKind:
     id: str
     label: str
@@ -86,6 +116,7 @@ class PageKind:
     page_name: NameRule = field(default_factory=NameRule)
     # Forum types a page of this kind can be (ids of [forums]); with several, the form asks.
     forums: tuple[str, ...] = ()
+    monitoring: MonitoringSchedule = MonitoringSchedule()
 
 
 @dataclass(frozen=True)
@@ -122,6 +153,8 @@ class Reminders:
     setup_reminder_working_days: int = 3
     approval_reminder_working_days: int = 2
     approval_escalation_working_days: int = 5
+    # After this many setup reminders, the page's approver is told instead of reminding more.
+    setup_reminders_before_escalation: int = 3
 
 
 @dataclass(frozen=True)
@@ -146,6 +179,7 @@ class DistrictConfig:
     roles: tuple[Role, ...] = ()
     regulation: Regulation = field(default_factory=Regulation)
     forums: tuple[Forum, ...] = ()
+    calendar: Calendar = Calendar()
 
     def cite(self, rule: Rule) -> Clause:
         """The clause of the district's regulation behind `rule`, as messages cite it."""

@@ -34,6 +34,7 @@ from workflows.district.loading_approvals import (
     read_school_roles,
     require_listed,
 )
+from workflows.district.loading_calendar import read_calendar
 from workflows.district.loading_notices import read_forums, read_notices, read_regulation
 from workflows.district.reader import ConfigProblem, Table
 from workflows.kernel.model import Person
@@ -54,18 +55,19 @@ def load_config(path: Path | None) -> DistrictConfig:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(str(path), 1, f"cannot read the file ({error})") from None
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), path.parent)
 
 
-def parse_config(text: str, source: str) -> DistrictConfig:
-    """Parse and check a configuration; raises ConfigError naming the line at fault."""
+def parse_config(text: str, source: str, folder: Path | None = None) -> DistrictConfig:
+    """Parse and check a configuration; raises ConfigError naming the line at fault. Files
+    it names (an iCalendar file) are found beside it, in `folder`."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None) or _line_from_message(str(error))
         raise ConfigError(source, line, f"not valid TOML: {error}") from None
     try:
-        return _build(Table(data), source)
+        return _build(Table(data), source, folder)
     except ConfigProblem as problem:
         raise ConfigError(source, line_of(text, problem.path), problem.message) from None
 
@@ -80,7 +82,7 @@ def _line_from_message(message: str) -> int:
     return 1
 
 
-def _build(root: Table, source: str) -> DistrictConfig:
+def _build(root: Table, source: str, folder: Path | None) -> DistrictConfig:
     root.expect(*SECTIONS)
     people = _people(root)
     known = frozenset(person.email for person in people)
@@ -122,6 +124,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
     renewal = guidelines.optional_count("reacknowledge_every_days")
     guidelines.finish()
     reminders = _reminders(root.optional_table("reminders"))
+    calendar = read_calendar(root.optional_table("calendar"), folder)
     root.finish()
     return DistrictConfig(
         name=name,
@@ -143,6 +146,7 @@ def _build(root: Table, source: str) -> DistrictConfig:
         roles=roles,
         regulation=regulation,
         forums=forums,
+        calendar=calendar,
     )
 
 
@@ -184,6 +188,7 @@ def _reminders(table: Table | None) -> Reminders:
             "setup_reminder_working_days",
             "approval_reminder_working_days",
             "approval_escalation_working_days",
+            "setup_reminders_before_escalation",
         )
     }
     table.finish()

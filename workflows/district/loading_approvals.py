@@ -19,6 +19,7 @@ from workflows.district.approvals import (
     StepRule,
 )
 from workflows.district.config import PageKind, Route
+from workflows.district.loading_calendar import read_schedule
 from workflows.district.reader import Table, dotted
 from workflows.kernel.model import AnswerKind, Question
 
@@ -129,6 +130,7 @@ def read_kind(
         questions=_questions(table),
         page_name=_name_rule(table.optional_table("page_name")),
         forums=_forum_ids(table, known),
+        monitoring=read_schedule(table.optional_table("monitoring")),
     )
     table.finish()
     return kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 from workflows.district.lines import KeyPath
@@ -129,6 +130,20 @@ class Table:
                 key,
                 f"{dotted((*self._path, key))} must be one of {', '.join(options)}, "
                 f"not {value!r}{hint}",
+            )
+        return value
+
+    def date(self, key: str, default: date | None = None) -> date:
+        """A TOML date (2026-12-21, no quotes)."""
+        self._known.add(key)
+        if key not in self._data:
+            if default is not None:
+                return default
+            raise self.problem(None, f"'{key}' is missing from [{dotted(self._path)}]")
+        value = self._data[key]
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise self.problem(
+                key, f"{dotted((*self._path, key))} must be a date like 2026-12-21 (no quotes)"
             )
         return value
 

@@ -107,6 +107,26 @@ def setup_reminders(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
     return tuple(Message(owner.email, card, f"setup-reminder:{page.id}") for owner in page.owners)
 
 
+def setup_escalated(config: DistrictConfig, page: Page) -> Message:
+    """The approver hears that a page they approved is still not live."""
+    owners = names(config, tuple(owner.email for owner in page.owners))
+    return Message(
+        page.approved_by.email,
+        Card(
+            title=f"Not live yet: {page.details.page_name}",
+            text=(
+                f"{page.details.page_name}, which you approved on "
+                f"{when(config, page.approved_at)}, is still not confirmed live after "
+                f"{page.setup_reminders} reminders to its owners ({owners}). Please follow up "
+                "with them, or retire the page if it will not be created."
+            ),
+            fields=(Field("Page", page.id),),
+            clause=config.cite(Rule.REQUIRED_NOTICES),
+        ),
+        ref=f"setup-escalated:{page.id}",
+    )
+
+
 def approval_reminders(config: DistrictConfig, request: PageRequest) -> tuple[Message, ...]:
     """The approval card again, for approvers who have not decided; the requester is told."""
     waiting = _undecided(request)

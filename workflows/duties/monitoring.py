@@ -7,6 +7,7 @@ from datetime import timedelta
 from workflows.conversation import forms
 from workflows.conversation.validation import check_note, clean_text
 from workflows.duties import messages as reminder_messages
+from workflows.duties.schedule import next_check
 from workflows.kernel.commands import AttestMonitoring, LogRemoval, SnoozeCheck
 from workflows.kernel.events import (
     ActionRefused,
@@ -35,9 +36,7 @@ async def attest_monitoring(command: AttestMonitoring, ctx: Context) -> Handled:
     if page is None:
         return _not_yours(ctx, actor, command.page_id)
     now = ctx.clock.now()
-    checked = _answered(
-        ctx, page, next_check_due=now + timedelta(days=ctx.config.reminders.monitoring_every_days)
-    )
+    checked = _answered(ctx, page, next_check_due=next_check(ctx.config, page, now))
     event = MonitoringChecked(page.id, actor.email, now)
     return _answer(ctx, checked, actor, event, "Checked, nothing to remove,")
 
@@ -73,7 +72,7 @@ async def log_removal(command: LogRemoval, ctx: Context) -> Handled:
     recorded = _answered(
         ctx,
         page,
-        next_check_due=now + timedelta(days=ctx.config.reminders.monitoring_every_days),
+        next_check_due=next_check(ctx.config, page, now),
         removals=(*page.removals, removal),
     )
     event = PostRemoved(page.id, actor.email, now, reason.label, description, saved_copy)

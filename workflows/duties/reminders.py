@@ -13,7 +13,7 @@ from workflows.conversation.wording import when
 from workflows.district.working_time import add_working_days, is_working_time
 from workflows.duties import messages as reminder_messages
 from workflows.duties.guidelines import renewal_reminder
-from workflows.duties.schedule import check_due, monitoring_overdue
+from workflows.duties.schedule import check_due, monitoring_overdue, next_check
 from workflows.kernel.commands import RunReminders
 from workflows.kernel.events import (
     ApprovalReminded,
@@ -23,6 +23,7 @@ from workflows.kernel.events import (
     MonitoringOverdue,
     RequestDelegated,
     RequestEscalated,
+    SetupEscalated,
     SetupReminded,
 )
 from workflows.kernel.handling import Context, Handled, Outcome
@@ -116,21 +117,33 @@ def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
             batch.messages.append(reminder_messages.check_overdue(ctx.config, overdue))
         return
     if check_due(ctx.config, page) <= now:
-        every = timedelta(days=ctx.config.reminders.monitoring_every_days)
-        nudged = next_version(page, nudged_at=now, next_check_due=now + every, escalated_at=None)
+        following = next_check(ctx.config, page, now)
+        nudged = next_version(page, nudged_at=now, next_check_due=following, escalated_at=None)
         batch.pages.append(nudged)
         batch.events.append(MonitoringCheckSent(page.id, SYSTEM, now))
         batch.messages.extend(reminder_messages.monitoring_checks(ctx.config, nudged))
 
 
 def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
-    days = ctx.config.reminders.setup_reminder_working_days
+    """Owners are reminded to put the notices up and confirm; after so many reminders the
+    approver is told instead, once."""
+    settings = ctx.config.reminders
     since = page.setup_reminded_at or page.approved_at
-    if add_working_days(ctx.config, since, days) <= now:
-        reminded = next_version(page, setup_reminded_at=now)
-        batch.pages.append(reminded)
-        batch.events.append(SetupReminded(page.id, SYSTEM, now))
-        batch.messages.extend(reminder_messages.setup_reminders(ctx.config, reminded))
+    if (
+        page.setup_escalated_at
+        or add_working_days(ctx.config, since, settings.setup_reminder_working_days) > now
+    ):
+        return
+    if page.setup_reminders >= settings.setup_reminders_before_escalation:
+        escalated = next_version(page, setup_escalated_at=now)
+        batch.pages.append(escalated)
+        batch.events.append(SetupEscalated(page.id, SYSTEM, now, page.setup_reminders))
+        batch.messages.append(reminder_messages.setup_escalated(ctx.config, escalated))
+        return
+    reminded = next_version(page, setup_reminded_at=now, setup_reminders=page.setup_reminders + 1)
+    batch.pages.append(reminded)
+    batch.events.append(SetupReminded(page.id, SYSTEM, now))
+    batch.messages.extend(reminder_messages.setup_reminders(ctx.config, reminded))
 
 
 def _pending(

@@ -5,15 +5,37 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from workflows.district.config import DistrictConfig
-from workflows.district.working_time import add_working_days
+from workflows.district.config import DistrictConfig, MonitoringSchedule
+from workflows.district.working_time import LONGEST_CLOSURE, add_working_days, is_working_day
 from workflows.kernel.model import Page
 
 
 def check_due(config: DistrictConfig, page: Page) -> datetime:
     """When the page's next monitoring check is to go out."""
-    every = timedelta(days=config.reminders.monitoring_every_days)
-    return page.next_check_due or ((page.live_at or page.approved_at) + every)
+    return page.next_check_due or next_check(config, page, page.live_at or page.approved_at)
+
+
+def next_check(config: DistrictConfig, page: Page, after: datetime) -> datetime:
+    """When the check after `after` is due, by the page kind's schedule: so many days on, or
+    the next of its weekdays and times (working days when no weekdays are given) on a day the
+    school calendar leaves open."""
+    kind = config.kind(page.details.kind)
+    schedule = kind.monitoring if kind else MonitoringSchedule()
+    if not (schedule.weekdays or schedule.times):
+        days = schedule.every_days or config.reminders.monitoring_every_days
+        return after + timedelta(days=days)
+    local = after.astimezone(config.time_zone)
+    times = schedule.times or (config.working_time.start,)
+    for offset in range(LONGEST_CLOSURE):
+        day = local.date() + timedelta(days=offset)
+        on = day.weekday() in schedule.weekdays if schedule.weekdays else True
+        if not (on and is_working_day(config, day)):
+            continue
+        for moment in sorted(times):
+            slot = datetime.combine(day, moment, config.time_zone)
+            if slot > local:
+                return slot
+    return after + timedelta(days=config.reminders.monitoring_every_days)
 
 
 def answer_deadline(config: DistrictConfig, page: Page) -> datetime | None:

@@ -249,6 +249,17 @@ class SetupReminded(Event):
 
 
 @dataclass(frozen=True)
+class SetupEscalated(Event):
+    """An approved page still not live after its owners' reminders: the approver is told."""
+
+    reminders: int
+    rule: ClassVar[Rule] = Rule.REQUIRED_NOTICES
+
+    def detail(self) -> str:
+        return f"not live after {self.reminders} reminders; approver told"
+
+
+@dataclass(frozen=True)
 class ApprovalReminded(Event):
     approvers: tuple[str, ...]
 

@@ -235,6 +235,8 @@ class Page:
     nudge_answered_at: datetime | None = None
     escalated_at: datetime | None = None
     setup_reminded_at: datetime | None = None
+    setup_reminders: int = 0
+    setup_escalated_at: datetime | None = None
     removals: tuple[Removal, ...] = ()
     transfer_to: Person | None = None
     transfer_from: str | None = None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from workflows.conversation import forms
 from workflows.conversation.validation import check_note
 from workflows.conversation.wording import when
+from workflows.duties.schedule import next_check
 from workflows.kernel.commands import ConfirmPageLive, RetirePage
 from workflows.kernel.events import ActionRefused, PageRetired, PageWentLive
 from workflows.kernel.handling import (
@@ -48,9 +47,12 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
         )
     if errors:
         return rejected(*errors)
-    every = timedelta(days=ctx.config.reminders.monitoring_every_days)
     live = next_version(
-        page, status=PageStatus.ACTIVE, url=url, live_at=now, next_check_due=now + every
+        page,
+        status=PageStatus.ACTIVE,
+        url=url,
+        live_at=now,
+        next_check_due=next_check(ctx.config, page, now),
     )
     return Handled(
         Outcome(
