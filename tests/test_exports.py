@@ -86,7 +86,7 @@ async def test_pages_audit_and_removals_for_a_date_range(
     [row] = list(csv.DictReader(io.StringIO(pages)))
     assert (row["page"], row["address"], row["status"]) == (
         page_id,
-        "https://facebook.com/room12",
+        "https://www.facebook.com/room12",  # kept in its normal form
         "active",
     )
     _, removals = await get(session, base + "removals.csv")

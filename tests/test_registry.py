@@ -20,7 +20,9 @@ async def test_the_registry_shows_official_pages_and_leaves_out_retired_ones(
         await engine.handle(Decide(PRINCIPAL, "REQ-1", 1, Verdict.APPROVE)), TEACHER
     )
     await engine.handle(
-        ConfirmPageLive(TEACHER, room12.card.buttons[0].value, "https://x.com/room12", True)
+        ConfirmPageLive(
+            TEACHER, room12.card.buttons[0].value, "https://www.facebook.com/room12", True
+        )
     )
     await engine.handle(
         ask_for_page(COACH, kind="team", school="roosevelt", page_name="Roosevelt Soccer")
@@ -37,7 +39,9 @@ async def test_the_registry_shows_official_pages_and_leaves_out_retired_ones(
         "Room 12 News (PAGE-1)",
         "Roosevelt Soccer (PAGE-2)",
     ]
-    assert everything.fields[0].value == "Facebook; https://x.com/room12; owners: Tom Baker; active"
+    assert everything.fields[0].value == (
+        "Facebook; https://www.facebook.com/room12; owners: Tom Baker; active"
+    )
     assert "address not confirmed yet" in everything.fields[1].value
     assert "are not official district platforms" in everything.text
     lincoln = await registry(config, store, "lincoln")

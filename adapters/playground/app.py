@@ -66,9 +66,7 @@ class Playground:
             {"id": e.id, "html": e.html, "mine": e.mine}
             for e in self.conversations.of(person.email)
         ]
-        return web.json_response(
-            {"entries": entries, "now": self._now()}
-        )
+        return web.json_response({"entries": entries, "now": self._now()})
 
     async def say(self, request: web.Request) -> web.Response:
         body = await _json(request)

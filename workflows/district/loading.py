@@ -36,6 +36,7 @@ from workflows.district.loading_approvals import (
 )
 from workflows.district.loading_calendar import read_calendar
 from workflows.district.loading_notices import read_forums, read_notices, read_regulation
+from workflows.district.platforms import KNOWN_PLATFORMS
 from workflows.district.reader import ConfigProblem, Table
 from workflows.kernel.model import Person
 
@@ -248,7 +249,22 @@ def _school(table: Table, roles: dict[str, Role], known: frozenset[str]) -> Scho
 
 
 def _platform(platform_id: str, table: Table) -> Platform:
-    platform = Platform(platform_id, table.text("label"), table.text("security_help"))
+    """A platform, with the address rules the file gives, else those Pagekeeper knows for a
+    platform of that id (files written before address rules keep their protection)."""
+    known = KNOWN_PLATFORMS.get(platform_id, Platform(platform_id, "", ""))
+    hosts = table.words("hosts", known.hosts)
+    handle_url = table.text("handle_url", known.handle_url)
+    if handle_url and "{handle}" not in handle_url:
+        raise table.problem("handle_url", f"platforms.{platform_id}.handle_url must say {{handle}}")
+    platform = Platform(
+        platform_id,
+        table.text("label"),
+        table.text("security_help"),
+        hosts=tuple(host.removeprefix("www.") for host in hosts),
+        handle_url=handle_url,
+        share_parameters=table.words("share_parameters", known.share_parameters),
+        not_pages=table.words("not_pages", known.not_pages),
+    )
     table.finish()
     return platform
 

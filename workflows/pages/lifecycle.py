@@ -33,7 +33,7 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
         )
     if page.status is not PageStatus.SETTING_UP:
         return _unchanged(ctx, page, actor.email, "confirm live")
-    url, problem = check_url(command.url)
+    url, problem = check_url(command.url, ctx.config.platform(page.details.platform))
     errors = [problem] if problem else []
     if not problem:
         errors.extend(await _address_taken(ctx, page, url))

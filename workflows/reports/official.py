@@ -4,33 +4,33 @@ from __future__ import annotations
 
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Card, Field
-from workflows.kernel.model import PageStatus
+from workflows.kernel.model import Page, PageStatus
 from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Records
-from workflows.pages.addresses import comparable
+from workflows.pages.addresses import comparable, possible_addresses
 
 
 async def is_official(config: DistrictConfig, store: Records, url: str) -> Card:
-    wanted = comparable(url)
-    if not url.strip() or not wanted:
+    """Whether an address, a share link or an @handle is a registered official page. An
+    address a browser would take somewhere else than it seems is never vouched for."""
+    if not url.strip():
         return Card(
             "Which address?",
             "Give the page's address, for example is-official https://facebook.com/room12.",
         )
-    for page in await store.find_pages(status=PageStatus.ACTIVE, url=url):
-        if page.url and comparable(page.url) == wanted:
-            school = config.school(page.details.school)
-            owner_unit = school.name if school else config.name
-            return Card(
-                title=f"Yes: an official {config.name} page",
-                text=f"{page.details.page_name} is a registered official page of {owner_unit}.",
-                fields=(
-                    Field("Address", page.url),
-                    Field("Run by", ", ".join(owner.display for owner in page.owners)),
-                    Field("Authorized by", page.approved_by.display),
-                ),
-                clause=config.cite(Rule.DEFINITIONS),
-            )
+    for page in await _registered(config, store, url):
+        school = config.school(page.details.school)
+        owner_unit = school.name if school else config.name
+        return Card(
+            title=f"Yes: an official {config.name} page",
+            text=f"{page.details.page_name} is a registered official page of {owner_unit}.",
+            fields=(
+                Field("Address", page.url or ""),
+                Field("Run by", ", ".join(owner.display for owner in page.owners)),
+                Field("Authorized by", page.approved_by.display),
+            ),
+            clause=config.cite(Rule.DEFINITIONS),
+        )
     return Card(
         title="Not an official district page",
         text=(
@@ -42,3 +42,15 @@ async def is_official(config: DistrictConfig, store: Records, url: str) -> Card:
         ),
         clause=config.cite(Rule.DEFINITIONS),
     )
+
+
+async def _registered(config: DistrictConfig, store: Records, text: str) -> list[Page]:
+    """The active pages `text` may stand for: its normal form, or for an @handle the page of
+    that handle on each platform."""
+    found: list[Page] = []
+    for address in possible_addresses(config, text):
+        wanted = comparable(address)
+        for page in await store.find_pages(status=PageStatus.ACTIVE, url=address):
+            if page.url and comparable(page.url) == wanted and page not in found:
+                found.append(page)
+    return found

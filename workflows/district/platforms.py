@@ -1,0 +1,66 @@
+"""What Pagekeeper knows of the common platforms' addresses, for a district file that does
+not say: where their pages live, what an @handle means, which paths are posts rather than
+pages, and what their share links add. These are facts of the platforms, not rules of any
+district; a district's file may say otherwise for any platform."""
+
+from __future__ import annotations
+
+from workflows.district.config import Platform
+
+KNOWN_PLATFORMS = {
+    platform.id: platform
+    for platform in (
+        Platform(
+            "facebook",
+            "",
+            "",
+            hosts=("facebook.com", "fb.com"),
+            share_parameters=("mibextid", "sfnsn", "rdid", "share_url"),
+            not_pages=("share", "sharer", "sharer.php", "login", "watch", "photo", "story.php"),
+        ),
+        Platform(
+            "instagram",
+            "",
+            "",
+            hosts=("instagram.com",),
+            handle_url="https://www.instagram.com/{handle}",
+            share_parameters=("igsh", "igshid", "utm_source"),
+            not_pages=("p", "reel", "reels", "stories", "explore", "accounts", "direct"),
+        ),
+        Platform(
+            "x",
+            "",
+            "",
+            hosts=("x.com", "twitter.com"),
+            handle_url="https://x.com/{handle}",
+            share_parameters=("s", "t"),
+            not_pages=("i", "home", "search", "intent", "share", "hashtag", "explore"),
+        ),
+        Platform(
+            "youtube",
+            "",
+            "",
+            hosts=("youtube.com",),
+            handle_url="https://www.youtube.com/@{handle}",
+            share_parameters=("si", "feature"),
+            not_pages=("watch", "shorts", "results", "playlist", "embed", "live"),
+        ),
+        Platform(
+            "linkedin",
+            "",
+            "",
+            hosts=("linkedin.com",),
+            share_parameters=("trk", "lipi"),
+            not_pages=("feed", "posts", "pulse", "login", "search"),
+        ),
+        Platform(
+            "tiktok",
+            "",
+            "",
+            hosts=("tiktok.com",),
+            handle_url="https://www.tiktok.com/@{handle}",
+            share_parameters=("_t", "_r", "is_from_webapp", "sender_device"),
+            not_pages=("video", "tag", "search", "discover"),
+        ),
+    )
+}
