@@ -18,6 +18,7 @@ from workflows.kernel.commands import (
     AcknowledgeGuidelines,
     AnswerTransfer,
     AttestMonitoring,
+    ChangeAddress,
     Command,
     ConfirmPageLive,
     Decide,
@@ -42,7 +43,7 @@ from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import Person, is_email
 from workflows.kernel.ports import Changes, Clock, ConflictError, Records
 from workflows.kernel.registry import Handlers
-from workflows.pages.lifecycle import confirm_page_live, retire_page
+from workflows.pages.lifecycle import change_address, confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
 from workflows.reports.compliance import show_compliance
 from workflows.requests.deciding import decide
@@ -65,6 +66,7 @@ HANDLERS = (
     .add(WithdrawRequest, withdraw_request)
     .add(SetAway, set_away)
     .add(ConfirmPageLive, confirm_page_live)
+    .add(ChangeAddress, change_address)
     .add(RetirePage, retire_page)
     .add(ReportUndeliverable, report_undeliverable)
     .add(ReportDeliveryFailed, report_delivery_failed)

@@ -314,6 +314,17 @@ def confirm_live_form(page_id: str) -> Form:
     )
 
 
+def change_address_form(page_id: str) -> Form:
+    return Form(
+        title="Change the page's address",
+        action=actions.CHANGE_ADDRESS,
+        value=page_id,
+        submit_label="Change",
+        intro="The registry and the directory will show the new address from now on.",
+        inputs=(Input(URL, "New address (URL) of the page", InputKind.URL, hint="https://..."),),
+    )
+
+
 def removal_form(config: DistrictConfig, page_id: str) -> Form:
     """What an owner records about a removed post (AR 1114: viewpoint-neutral removal)."""
     reasons = tuple(Option(reason.id, reason.label) for reason in config.removal_reasons)

@@ -13,6 +13,7 @@ from workflows.kernel.commands import (
     AcknowledgeGuidelines,
     AnswerTransfer,
     AttestMonitoring,
+    ChangeAddress,
     Command,
     ConfirmPageLive,
     Decide,
@@ -90,6 +91,8 @@ def command_for(
         return ConfirmPageLive(actor, value, url, shown)
     if action == names.RETIRE_PAGE:
         return RetirePage(actor, value, _text(given, forms.NOTE))
+    if action == names.CHANGE_ADDRESS:
+        return ChangeAddress(actor, value, _text(given, forms.URL))
     if action == names.MONITORING_CHECKED:
         return AttestMonitoring(actor, value)
     if action == names.SNOOZE_CHECK:
@@ -171,6 +174,8 @@ async def form_for(config: DistrictConfig, store: Records, action: str, value: s
         return forms.confirm_live_form(value)
     if action == names.RETIRE_PAGE:
         return forms.retire_form(value)
+    if action == names.CHANGE_ADDRESS:
+        return forms.change_address_form(value)
     if action == names.POST_REMOVED:
         return forms.removal_form(config, value)
     if action == names.TRANSFER_PAGE:

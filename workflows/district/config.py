@@ -122,9 +122,10 @@ class PageKind:
 @dataclass(frozen=True)
 class Platform:
     """A platform official pages may be on. A page's address must be on one of `hosts` (or
-    a subdomain of one), not at one of `not_pages` (paths of posts, searches, logins), and
-    an @handle means `handle_url` with it; no `hosts` (a blog, "other") takes any https
-    site. `share_parameters` are what the platform's share links add, dropped as noise."""
+    a subdomain of one; "www." aside) and is kept on the first of them, not at one of
+    `not_pages` (paths of posts, searches, logins); an @handle means `handle_url` with it;
+    no `hosts` (a blog, "other") takes any https site. `share_parameters` are what the
+    platform's share links add, dropped as noise."""
 
     id: str
     label: str

@@ -260,7 +260,7 @@ def _platform(platform_id: str, table: Table) -> Platform:
         platform_id,
         table.text("label"),
         table.text("security_help"),
-        hosts=tuple(host.removeprefix("www.") for host in hosts),
+        hosts=hosts,
         handle_url=handle_url,
         share_parameters=table.words("share_parameters", known.share_parameters),
         not_pages=table.words("not_pages", known.not_pages),

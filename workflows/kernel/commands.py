@@ -76,6 +76,15 @@ class ConfirmPageLive:
 
 
 @dataclass(frozen=True)
+class ChangeAddress:
+    """An owner moves a live page's registered address (the page moved, or a typo)."""
+
+    actor: Person
+    page_id: str
+    url: str
+
+
+@dataclass(frozen=True)
 class RetirePage:
     actor: Person
     page_id: str
@@ -179,6 +188,7 @@ Command = (
     | SetAway
     | RouteAgain
     | ConfirmPageLive
+    | ChangeAddress
     | RetirePage
     | ReportUndeliverable
     | ReportDeliveryFailed

@@ -163,6 +163,16 @@ class PageWentLive(Event):
 
 
 @dataclass(frozen=True)
+class AddressChanged(Event):
+    old: str
+    new: str
+    rule: ClassVar[Rule] = Rule.DEFINITIONS
+
+    def detail(self) -> str:
+        return f"address changed from {self.old} to {self.new}"
+
+
+@dataclass(frozen=True)
 class PageRetired(Event):
     reason: str
 

@@ -156,7 +156,7 @@ def _platform_host(parsed: Parsed, platform: Platform | None) -> str:
     if not _on(parsed.host, platform.hosts):
         raise AddressProblem(
             f"That address is not on {platform.label}: {platform.label} pages are at "
-            + " or ".join(platform.hosts)
+            + " or ".join(_bare(host) for host in platform.hosts)
             + "."
         )
     first = parsed.path.split("/")[1].lower() if parsed.path else ""
@@ -165,13 +165,18 @@ def _platform_host(parsed: Parsed, platform: Platform | None) -> str:
             f"That is not the address of a page on {platform.label} (it is the site itself, "
             "a post, a search or a sign-in). Open the page and copy its address."
         )
-    base = next(host for host in platform.hosts if _on(parsed.host, (host,)))
+    base = next(_bare(host) for host in platform.hosts if _on(parsed.host, (host,)))
     subdomain = parsed.host.removesuffix(base).removesuffix(".")
-    return parsed.host if subdomain not in ("", "www", "m", "mobile") else f"www.{base}"
+    # The platform's own address for the page: its first host, for www., m. or none.
+    return parsed.host if subdomain not in ("", "www", "m", "mobile") else platform.hosts[0]
+
+
+def _bare(host: str) -> str:
+    return host.removeprefix("www.")
 
 
 def _on(host: str, hosts: tuple[str, ...]) -> bool:
-    return any(host == known or host.endswith("." + known) for known in hosts)
+    return any(host == _bare(known) or host.endswith("." + _bare(known)) for known in hosts)
 
 
 def _host(raw: str) -> str:

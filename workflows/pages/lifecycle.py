@@ -6,8 +6,9 @@ from workflows.conversation import forms
 from workflows.conversation.validation import check_note
 from workflows.conversation.wording import when
 from workflows.duties.schedule import next_check
-from workflows.kernel.commands import ConfirmPageLive, RetirePage
-from workflows.kernel.events import ActionRefused, PageRetired, PageWentLive
+from workflows.kernel.cards import Card
+from workflows.kernel.commands import ChangeAddress, ConfirmPageLive, RetirePage
+from workflows.kernel.events import ActionRefused, AddressChanged, PageRetired, PageWentLive
 from workflows.kernel.handling import (
     Context,
     FieldError,
@@ -61,6 +62,34 @@ async def confirm_page_live(command: ConfirmPageLive, ctx: Context) -> Handled:
         ),
         pages=(live,),
     )
+
+
+async def change_address(command: ChangeAddress, ctx: Context) -> Handled:
+    actor = ctx.resolve(command.actor)
+    page = await ctx.store.get_page(command.page_id)
+    now = ctx.clock.now()
+    if page is None or not page.is_owned_by(actor.email):
+        return refused(
+            ActionRefused(command.page_id, actor.email, now, "change address", "not an owner"),
+            ctx.refusal("Only the page's owners can change its address."),
+        )
+    if page.status is not PageStatus.ACTIVE or page.url is None:
+        return _unchanged(ctx, page, actor.email, "change address")
+    url, problem = check_url(command.url, ctx.config.platform(page.details.platform))
+    errors = [problem] if problem else await _address_taken(ctx, page, url)
+    if errors:
+        return rejected(*errors)
+    if comparable(url) == comparable(page.url):
+        return rejected(FieldError(forms.URL, "That is the address the page has already."))
+    moved = next_version(page, url=url)
+    event = AddressChanged(page.id, actor.email, now, page.url, url)
+    reply = Card(
+        f"Address changed: {page.details.page_name}",
+        f"{page.details.page_name} is now registered at {url}.",
+        clause=ctx.config.cite(Rule.DEFINITIONS),
+    )
+    sent = page_messages.address_changed(ctx.config, moved, actor)
+    return Handled(Outcome(events=(event,), messages=sent, reply=reply), pages=(moved,))
 
 
 async def retire_page(command: RetirePage, ctx: Context) -> Handled:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.conversation import forms
-from workflows.conversation.actions import CONFIRM_LIVE, RETIRE_PAGE, TRANSFER_PAGE
+from workflows.conversation.actions import CHANGE_ADDRESS, CONFIRM_LIVE, RETIRE_PAGE, TRANSFER_PAGE
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
@@ -123,9 +123,35 @@ def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
                 copyable=True,
             ),
         ),
-        buttons=(transfer_button(page), retire_button(page)),
+        buttons=(address_button(page), transfer_button(page), retire_button(page)),
         clause=config.cite(Rule.REQUIRED_NOTICES),
     )
+
+
+def address_button(page: Page) -> Button:
+    return Button(
+        "Change address", CHANGE_ADDRESS, page.id, form=forms.change_address_form(page.id)
+    )
+
+
+def address_changed(config: DistrictConfig, page: Page, by: Person) -> tuple[Message, ...]:
+    """Every owner's live card shows the new address; the approver hears of the move."""
+    owners = tuple(
+        Message(owner.email, _live_card(config, page, owner), setup_ref(page), update=True)
+        for owner in page.owners
+    )
+    if page.is_owned_by(page.approved_by.email):
+        return owners
+    told = Message(
+        page.approved_by.email,
+        Card(
+            title=f"New address: {page.details.page_name}",
+            text=f"{by.name} moved the page you approved to {page.url}.",
+            clause=config.cite(Rule.DEFINITIONS),
+        ),
+        ref=f"address:{page.id}",
+    )
+    return (*owners, told)
 
 
 def page_retired(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
