@@ -20,6 +20,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import Page
 
 T = TypeVar("T")
 _MISSING = object()
@@ -29,6 +30,7 @@ Convert = Callable[[Any], Any]
 # Fields renamed since data was first written: class -> {name in stored data: field}.
 RENAMED: dict[type, dict[str, str]] = {
     OutboxEntry: {"notice": "message"},  # 0.1.0 called an outgoing message a notice
+    Page: {"removals": "moderation"},  # 0.1.0 recorded removals only
 }
 
 

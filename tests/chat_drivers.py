@@ -1,10 +1,10 @@
-"""One user story, told in Slack and in Teams alike.
+"""One user story, told in Slack, in Teams and in the browser playground alike.
 
 A driver runs the real bot over HTTP for a district file, with the real SDK on the wire and
-a fake platform (Slack's Web API, the Bot Framework connector) on the other side. Stories
-speak in people's emails, form fields and button labels; the driver does the clicking the
-platform's way. Delivery runs on a dispatcher whose time is faked, so the platforms' pacing
-never makes a test wait.
+a fake platform (Slack's Web API, the Bot Framework connector) on the other side, or the
+playground's own endpoints and HTML. Stories speak in people's emails, form fields and
+button labels; the driver does the clicking the platform's way. Delivery runs on a
+dispatcher whose time is faked, so the platforms' pacing never makes a test wait.
 """
 
 from __future__ import annotations
@@ -28,8 +28,12 @@ from tests.fake_slack import text_of as slack_text
 from tests.fake_teams import TEAMS_ONLY, FakeConnector, TeamsClient, TeamsUser, actions
 from tests.fake_teams import text_of as teams_text
 from tests.fakes import FakeClock
+from tests.playground_chat import as_text, playground_chat
 from workflows.delivery.dispatcher import Dispatcher
 from workflows.district.config import DistrictConfig
+from workflows.district.working_time import next_working_moment
+from workflows.engine import Engine
+from workflows.kernel.commands import RunReminders
 
 Answers = dict[str, Any]
 
@@ -56,6 +60,9 @@ class Chat(Protocol):
     async def cards(self, who: str) -> list[CardView]: ...
 
     async def settle(self) -> None: ...
+
+    async def later(self, days: float) -> None:
+        """Move the clock on (to the next working moment) and let the bot do its duties."""
 
 
 class FakeTime:
@@ -84,6 +91,16 @@ async def _quiet(pagekeeper: Pagekeeper) -> tuple[Pagekeeper, Dispatcher, FakeTi
     return quiet, dispatcher, time
 
 
+async def _later(engine: Engine, clock: FakeClock, days: float) -> None:
+    """As the playground's clock does: on by `days`, then to the next working moment, and
+    every duty that falls due is done."""
+    clock.advance(days=days)
+    opening = next_working_moment(engine.context.config, clock.now())
+    clock.advance(seconds=(opening - clock.now()).total_seconds())
+    while (await engine.handle(RunReminders())).events:
+        pass
+
+
 async def _deliver(dispatcher: Dispatcher, time: FakeTime) -> None:
     """Deliver everything due, moving the fake time on whenever someone's pace says wait."""
     for _ in range(100):
@@ -105,9 +122,14 @@ class SlackChat:
         self.fake, self.slack, self.store, self.clock = fake, slack, store, clock
         self.dispatcher: Dispatcher
         self.time: FakeTime
+        self.engine: Engine
 
     async def settle(self) -> None:
         await _deliver(self.dispatcher, self.time)
+
+    async def later(self, days: float) -> None:
+        await _later(self.engine, self.clock, days)
+        await self.settle()
 
     async def request(self, who: str, answers: Answers) -> dict[str, str]:
         opened = len(self.fake.of("views.open"))
@@ -178,12 +200,17 @@ class TeamsChat:
         self.connector, self.teams, self.store, self.clock = connector, teams, store, clock
         self.dispatcher: Dispatcher
         self.time: FakeTime
+        self.engine: Engine
 
     def _user(self, email: str) -> TeamsUser:
         return next(u for u in self.connector.users.values() if u.email == email)
 
     async def settle(self) -> None:
         await _deliver(self.dispatcher, self.time)
+
+    async def later(self, days: float) -> None:
+        await _later(self.engine, self.clock, days)
+        await self.settle()
 
     async def request(self, who: str, answers: Answers) -> dict[str, str]:
         user = self._user(who)
@@ -201,7 +228,16 @@ class TeamsChat:
         found = actions(card.raw)
         inner = [key for key in found if key.startswith(f"{label} > ")]
         action = found[inner[0]] if inner else found[label]
-        return await self._submit(user, action, inputs or {}, "")
+        # Teams sends what the form shows: its filled-in values, then what the person typed.
+        shown = next(
+            (a.get("card", {}) for a in card.raw.get("actions", []) if a["title"] == label), {}
+        )
+        filled = {
+            element["id"]: element["value"]
+            for element in shown.get("body", [])
+            if element["type"].startswith("Input.") and element.get("value")
+        }
+        return await self._submit(user, action, {**filled, **(inputs or {})}, "")
 
     async def cards(self, who: str) -> list[CardView]:
         shown: dict[str, dict[str, Any]] = {}
@@ -215,7 +251,7 @@ class TeamsChat:
     async def _submit(
         self, user: TeamsUser, action: dict[str, Any], answers: Answers, reply_to: str
     ) -> dict[str, str]:
-        given = {name: _teams_value(value) for name, value in answers.items()}
+        given = {name: as_text(value) for name, value in answers.items()}
         before = len(self.connector.sent)
         assert await self.teams.submit(user, action, given, reply_to=reply_to) == 201
         await self.settle()
@@ -227,14 +263,6 @@ class TeamsChat:
                 if element.get("color") == "Attention":
                     errors[element["text"]] = element["text"]
         return errors
-
-
-def _teams_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
 
 
 @asynccontextmanager
@@ -254,7 +282,7 @@ async def slack_chat(config: DistrictConfig) -> AsyncIterator[SlackChat]:
     await server.start_server()
     slack = SlackClient(str(server.make_url("/slack/events")), fake)
     chat = SlackChat(fake, slack, store, clock)
-    chat.dispatcher, chat.time = dispatcher, time
+    chat.dispatcher, chat.time, chat.engine = dispatcher, time, pagekeeper.engine
     try:
         yield chat
     finally:
@@ -275,7 +303,7 @@ async def teams_chat(config: DistrictConfig) -> AsyncIterator[TeamsChat]:
     await server.start_server()
     teams = TeamsClient(str(server.make_url("/api/messages")), connector)
     chat = TeamsChat(connector, teams, store, clock)
-    chat.dispatcher, chat.time = dispatcher, time
+    chat.dispatcher, chat.time, chat.engine = dispatcher, time, pagekeeper.engine
     for user in users.values():  # everyone has installed the app
         assert await teams.install(user) == 201
     try:
@@ -288,6 +316,10 @@ async def teams_chat(config: DistrictConfig) -> AsyncIterator[TeamsChat]:
 
 @asynccontextmanager
 async def chat_on(platform: str, config: DistrictConfig) -> AsyncIterator[Chat]:
+    if platform == "playground":
+        async with playground_chat(config) as playground:
+            yield playground
+        return
     opened = slack_chat(config) if platform == "slack" else teams_chat(config)
     async with opened as chat:
         yield chat

@@ -175,7 +175,7 @@ def _keys(value: object, path: tuple[str, ...] = ()) -> set[str]:
             ):
                 found |= _keys(item, (*path, "<id>"))  # a district's own id
                 continue
-            if path == ("platforms",):
+            if path in (("platforms",), ("forums",)):
                 found |= _keys(item, (*path, "<id>"))
                 continue
             if not isinstance(item, dict | list) or (

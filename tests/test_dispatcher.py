@@ -144,3 +144,20 @@ async def test_someone_no_platform_reaches_is_reported_once(engine: Engine, stor
     assert "Your request is still waiting: Room 12 News" in told
     assert len([n for n in messenger.sent if n.to == CONTACT.email]) == 1
     assert await store.failed_messages() == []
+
+
+async def test_a_platform_that_cannot_reach_someone_does_not_spend_their_pace(
+    engine: Engine, store: Store
+) -> None:
+    """Tom is not on the first platform: trying it first must not slow his messages on the
+    platform he is on."""
+    elsewhere, his, time = FakeMessenger(), FakeMessenger(), FakeTime()
+    elsewhere.platform, elsewhere.unreachable = "Elsewhere", {TEACHER.email}
+    his.per_person_burst = 5.0
+    deliver = Dispatcher(
+        engine, store, store, [elsewhere, his], monotonic=time.monotonic, sleep=time.sleep
+    )
+    for name in ("Room 1", "Room 2", "Room 3", "Room 4", "Room 5"):
+        await engine.handle(ask_for_page(TEACHER, page_name=name))
+    await deliver.drain()
+    assert len([n for n in his.sent if n.to == TEACHER.email]) == 5, "his platform allows five"

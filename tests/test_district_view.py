@@ -19,9 +19,9 @@ from workflows.kernel.commands import (
     AttestMonitoring,
     ConfirmPageLive,
     Decide,
-    LogRemoval,
     OfferTransfer,
     ReassignPages,
+    RecordModeration,
     RunReminders,
 )
 from workflows.kernel.model import Person, Verdict
@@ -183,7 +183,9 @@ async def test_the_compliance_report_counts_what_needs_attention(
     clock.advance(days=7)
     await engine.handle(RunReminders())  # both live pages are checked; only Room 12 answers
     await engine.handle(AttestMonitoring(TEACHER, room12))
-    await engine.handle(LogRemoval(TEACHER, room12, "commercial", "An ad", "drive/1"))
+    await engine.handle(
+        RecordModeration(TEACHER, room12, "commercial", "An ad", "drive/1", from_check=True)
+    )
     clock.advance(days=2)
 
     refused = (await answer(engine, TEACHER, "/compliance")).cards[0]

@@ -78,7 +78,7 @@ async def test_a_removal_is_recorded_only_with_a_listed_reason(harness: Harness)
     )
     assert body == ""
     page = await harness.store.get_page(page_id)
-    assert page is not None and [r.reason for r in page.removals] == ["commercial"]
+    assert page is not None and [r.reason for r in page.moderation] == ["commercial"]
 
 
 async def test_an_outage_delays_messages_but_loses_and_doubles_none(harness: Harness) -> None:

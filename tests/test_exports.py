@@ -20,7 +20,7 @@ from bot.web import make_app
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock
 from tests.stories import ask_for_page, only_message_to
-from workflows.kernel.commands import ConfirmPageLive, Decide, LogRemoval
+from workflows.kernel.commands import ConfirmPageLive, Decide, RecordModeration
 from workflows.kernel.model import Person, Verdict
 
 TOKEN = "a-long-random-admin-token"
@@ -80,7 +80,9 @@ async def test_pages_audit_and_removals_for_a_date_range(
     approved = await engine.handle(Decide(ANA, request.id, 1, Verdict.APPROVE))
     page_id = only_message_to(approved, TOM).card.buttons[0].value
     await engine.handle(ConfirmPageLive(TOM, page_id, "https://facebook.com/room12", True))
-    await engine.handle(LogRemoval(TOM, page_id, "commercial", "-An ad for cars", "drive/1"))
+    await engine.handle(
+        RecordModeration(TOM, page_id, "commercial", "-An ad for cars", "drive/1", from_check=True)
+    )
 
     _, pages = await get(session, base + "pages.csv?from=2026-11-30&to=2026-11-30")
     [row] = list(csv.DictReader(io.StringIO(pages)))
@@ -92,6 +94,8 @@ async def test_pages_audit_and_removals_for_a_date_range(
     _, removals = await get(session, base + "removals.csv")
     [removal] = list(csv.DictReader(io.StringIO(removals)))
     assert removal["reason"] == "commercial" and removal["description"] == "'-An ad for cars"
+    assert (removal["action"], removal["state"]) == ("remove", "done")
+    assert removal["id"].startswith("MOD-")
     _, audit = await get(session, base + "audit.csv?from=2026-11-30")
     actions = [line["action"] for line in csv.DictReader(io.StringIO(audit))]
     assert actions[:2] == ["PageRequested", "RequestApproved"] and "PostRemoved" in actions

@@ -13,7 +13,7 @@ from workflows.kernel.commands import (
     AttestMonitoring,
     ConfirmPageLive,
     Decide,
-    LogRemoval,
+    RecordModeration,
     RunReminders,
     SnoozeCheck,
 )
@@ -117,23 +117,39 @@ async def test_removals_need_a_reason_from_the_district_list(
     clock.advance(days=7)
     await remind(engine)
     refused = await engine.handle(
-        LogRemoval(TEACHER, page_id, "disagrees-with-us", "A parent's complaint", "drive/x.png")
+        RecordModeration(
+            TEACHER,
+            page_id,
+            "disagrees-with-us",
+            "A parent's complaint",
+            "drive/x.png",
+            from_check=True,
+        )
     )
     assert "viewpoint" in errors_by_field(refused)["reason"]
-    incomplete = await engine.handle(LogRemoval(TEACHER, page_id, "commercial", "", ""))
-    assert set(errors_by_field(incomplete)) == {"note", "saved_copy"}
+    incomplete = await engine.handle(
+        RecordModeration(TEACHER, page_id, "commercial", "", "", from_check=True)
+    )
+    assert set(errors_by_field(incomplete)) == {"description", "saved_copy"}
     page = await store.get_page(page_id)
-    assert page is not None and page.removals == ()
+    assert page is not None and page.moderation == ()
 
     recorded = await engine.handle(
-        LogRemoval(TEACHER, page_id, "commercial", "An ad for a car dealer", "drive/ad.png")
+        RecordModeration(
+            TEACHER,
+            page_id,
+            "commercial",
+            "An ad for a car dealer",
+            "drive/ad.png",
+            from_check=True,
+        )
     )
     assert (
         "Post removed (not related to the stated purpose of the site: a comment of a commercial "
         "nature) and recorded" in only_message_to(recorded, CO_TEACHER).card.text
     )
     page = await store.get_page(page_id)
-    assert page is not None and [(r.reason, r.saved_copy) for r in page.removals] == [
+    assert page is not None and [(r.reason, r.saved_copy) for r in page.moderation] == [
         ("commercial", "drive/ad.png")
     ]
     [entry] = [e for e in await audit_entries(store, page_id) if e.action == "PostRemoved"]

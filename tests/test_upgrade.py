@@ -113,7 +113,8 @@ async def records_are_all_there(store: Store) -> None:
     assert statuses["REQ-2"] is RequestStatus.CHANGES_REQUESTED
     live = await store.get_page("PAGE-1")
     assert live is not None and live.status is PageStatus.ACTIVE
-    assert [removal.reason for removal in live.removals] == ["commercial"]
+    [removal] = live.moderation  # 0.1.0's removals are moderation actions of their own kind
+    assert (removal.reason, removal.action, removal.state) == ("commercial", "remove", "done")
     assert live.transfer_to is not None and live.transfer_to.name == "Sam Okafor"
     found = await store.find_pages(url="facebook.com/room12news")
     assert [page.id for page in found] == ["PAGE-1"]

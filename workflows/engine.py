@@ -12,7 +12,8 @@ from collections.abc import Callable
 from workflows.delivery.undeliverable import report_delivery_failed, report_undeliverable
 from workflows.district.config import DistrictConfig
 from workflows.duties.guidelines import acknowledge_guidelines
-from workflows.duties.monitoring import attest_monitoring, log_removal, snooze_check
+from workflows.duties.moderation import decide_moderation, lift_moderation, record_moderation
+from workflows.duties.monitoring import attest_monitoring, snooze_check
 from workflows.duties.reminders import run_reminders
 from workflows.kernel.commands import (
     AcknowledgeGuidelines,
@@ -22,9 +23,11 @@ from workflows.kernel.commands import (
     Command,
     ConfirmPageLive,
     Decide,
-    LogRemoval,
+    DecideModeration,
+    LiftModeration,
     OfferTransfer,
     ReassignPages,
+    RecordModeration,
     ReportDeliveryFailed,
     ReportUndeliverable,
     RequestPage,
@@ -71,7 +74,9 @@ HANDLERS = (
     .add(ReportUndeliverable, report_undeliverable)
     .add(ReportDeliveryFailed, report_delivery_failed)
     .add(AttestMonitoring, attest_monitoring)
-    .add(LogRemoval, log_removal)
+    .add(RecordModeration, record_moderation)
+    .add(DecideModeration, decide_moderation)
+    .add(LiftModeration, lift_moderation)
     .add(SnoozeCheck, snooze_check)
     .add(RunReminders, run_reminders)
     .add(AcknowledgeGuidelines, acknowledge_guidelines)

@@ -6,8 +6,15 @@ import dataclasses
 
 from workflows.conversation import actions
 from workflows.district.config import DistrictConfig
+from workflows.district.moderation import Allowance
 from workflows.kernel.cards import Form, Input, InputKind, Option
-from workflows.kernel.model import AnswerKind, PageDetails, Question
+from workflows.kernel.model import (
+    AnswerKind,
+    ModerationAction,
+    ModerationKind,
+    PageDetails,
+    Question,
+)
 from workflows.kernel.policy import Rule
 
 KIND = "kind"
@@ -25,6 +32,9 @@ NOTE = "note"
 REASON = "reason"
 DESCRIPTION = "description"
 SAVED_COPY = "saved_copy"
+ACTION = "action"
+ACCOUNT = "account"
+DAYS = "days"
 NEW_OWNER = "new_owner"
 FROM_OWNER = "from_owner"
 DELEGATE = "delegate"
@@ -48,6 +58,7 @@ PURPOSE_MIN, PURPOSE_MAX = 20, 1000
 AUDIENCE_MAX = 200
 CO_OWNERS_MAX = 10
 NOTE_MAX = 1000
+ACCOUNT_MAX = 200
 
 
 def request_form(
@@ -307,7 +318,7 @@ def confirm_live_form(page_id: str) -> Form:
             Input(URL, "Address (URL) of the page", InputKind.URL, hint="https://..."),
             Input(
                 NOTICES_DISPLAYED,
-                "The page prominently displays all eight required notices",
+                "The page prominently displays every required notice, word for word",
                 InputKind.CHECKBOX,
             ),
         ),
@@ -325,34 +336,130 @@ def change_address_form(page_id: str) -> Form:
     )
 
 
-def removal_form(config: DistrictConfig, page_id: str) -> Form:
-    """What an owner records about a removed post (AR 1114: viewpoint-neutral removal)."""
+def moderation_form(
+    config: DistrictConfig,
+    page_id: str,
+    *,
+    from_check: bool = False,
+    initial: ModerationAction | None = None,
+) -> Form:
+    """What an owner records about a moderation action: what they did (of what the district
+    allows), the viewpoint-neutral reason, what was addressed, the account concerned and
+    where the saved copy is. `initial` fills it in (a referral prompted by repeat actions)."""
+    rules = config.moderation
     reasons = tuple(Option(reason.id, reason.label) for reason in config.removal_reasons)
+    start = _filled(initial)
+    chosen = () if rules.removal_only else (_action_choice(config, start[ACTION]),)
+    days: tuple[Input, ...] = ()
+    if rules.rule(ModerationKind.SUSPEND).allowance is not Allowance.FORBIDDEN:
+        days = (
+            Input(
+                DAYS,
+                f"Days of suspension (suspensions only, at most {rules.suspend_max_days})",
+                InputKind.NUMBER,
+                required=False,
+            ),
+        )
     return Form(
-        title="I removed a post",
-        action=actions.POST_REMOVED,
+        title="I removed a post" if rules.removal_only else "Record a moderation action",
+        action=actions.POST_REMOVED if from_check else actions.RECORD_MODERATION,
         value=page_id,
         submit_label="Record",
         intro=(
             "Posts may be removed only for one of the district's reasons, never because of the "
             f"viewpoint they express ({config.cite(Rule.MONITORING)}). Keep a copy of what you "
-            "removed."
+            "addressed." + _approval_note(config)
         ),
         inputs=(
-            Input(REASON, "Reason for removing it", InputKind.CHOICE, options=reasons),
+            *chosen,
+            Input(REASON, "Reason", InputKind.CHOICE, options=reasons, initial=start[REASON]),
             Input(
                 DESCRIPTION,
-                "What the post said or showed, briefly",
+                "What the post said or showed, or what the user did, briefly",
                 InputKind.MULTILINE,
+                initial=start[DESCRIPTION],
                 max_length=NOTE_MAX,
             ),
             Input(
+                ACCOUNT,
+                "Platform account concerned",
+                required=False,
+                initial=start[ACCOUNT],
+                hint="The user's name or @handle as the platform shows it.",
+                max_length=ACCOUNT_MAX,
+            ),
+            *days,
+            Input(
                 SAVED_COPY,
                 "Where the saved copy is",
+                initial=start[SAVED_COPY],
                 hint="A link to the screenshot or file, or where it is kept.",
                 max_length=500,
             ),
         ),
+    )
+
+
+def _filled(action: ModerationAction | None) -> dict[str, str]:
+    if action is None:
+        return dict.fromkeys((ACTION, REASON, DESCRIPTION, ACCOUNT, SAVED_COPY), "")
+    return {
+        ACTION: action.action.value,
+        REASON: action.reason,
+        DESCRIPTION: action.description,
+        ACCOUNT: action.account,
+        SAVED_COPY: action.saved_copy,
+    }
+
+
+def _action_choice(config: DistrictConfig, initial: str) -> Input:
+    office = refer_office(config)
+    options = []
+    for rule in config.moderation.offered:
+        label = rule.named(office)
+        if rule.allowance is Allowance.APPROVAL:
+            label += " (needs approval first)"
+        options.append(Option(rule.kind.value, label))
+    return Input(ACTION, "What you did", InputKind.CHOICE, options=tuple(options), initial=initial)
+
+
+def _approval_note(config: DistrictConfig) -> str:
+    waiting = [rule for rule in config.moderation.offered if rule.allowance is Allowance.APPROVAL]
+    if not waiting:
+        return ""
+    return (
+        " Actions marked as needing approval go to the approver first: record them before you "
+        "act, and act once approved."
+    )
+
+
+def refer_office(config: DistrictConfig, school: str = "") -> str:
+    """Who repeat violators are referred to, as the district names that role."""
+    role = config.role(config.moderation.refer_to)
+    return role.named(school) if role else config.moderation.refer_to
+
+
+def referral_form(config: DistrictConfig, page_id: str, prompted_by: ModerationAction) -> Form:
+    """The referral of a repeat violator, filled in from the action that prompted it."""
+    office = refer_office(config)
+    return moderation_form(
+        config,
+        page_id,
+        initial=dataclasses.replace(
+            prompted_by,
+            action=ModerationKind.REFER,
+            description=f"Repeat violations by {prompted_by.account}; referred to {office}.",
+        ),
+    )
+
+
+def refuse_moderation_form(value: str) -> Form:
+    return comment_form(
+        "Refuse the action",
+        actions.REFUSE_MODERATION,
+        value,
+        "Why may it not be done?",
+        "Refuse",
     )
 
 

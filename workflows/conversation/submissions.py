@@ -17,9 +17,11 @@ from workflows.kernel.commands import (
     Command,
     ConfirmPageLive,
     Decide,
-    LogRemoval,
+    DecideModeration,
+    LiftModeration,
     OfferTransfer,
     ReassignPages,
+    RecordModeration,
     RequestPage,
     ResubmitRequest,
     RetirePage,
@@ -28,7 +30,7 @@ from workflows.kernel.commands import (
     SnoozeCheck,
     WithdrawRequest,
 )
-from workflows.kernel.model import Answer, PageDetails, Person, Verdict
+from workflows.kernel.model import Answer, ModerationKind, PageDetails, Person, Verdict
 from workflows.kernel.ports import Records
 
 FormValue = str | bool | tuple[Person, ...]
@@ -97,9 +99,26 @@ def command_for(
         return AttestMonitoring(actor, value)
     if action == names.SNOOZE_CHECK:
         return SnoozeCheck(actor, value)
-    if action == names.POST_REMOVED:
-        reason, description = _text(given, forms.REASON), _text(given, forms.DESCRIPTION)
-        return LogRemoval(actor, value, reason, description, _text(given, forms.SAVED_COPY))
+    if action in (names.POST_REMOVED, names.RECORD_MODERATION):
+        return RecordModeration(
+            actor,
+            value,
+            _text(given, forms.REASON),
+            _text(given, forms.DESCRIPTION),
+            _text(given, forms.SAVED_COPY),
+            # The check's "I removed a post" form of earlier versions had no choice of action.
+            _text(given, forms.ACTION)
+            or (ModerationKind.REMOVE.value if action == names.POST_REMOVED else ""),
+            _text(given, forms.ACCOUNT),
+            _text(given, forms.DAYS),
+            from_check=action == names.POST_REMOVED,
+        )
+    if action in (names.APPROVE_MODERATION, names.REFUSE_MODERATION):
+        page_id, action_id = _action_target(value)
+        approve = action == names.APPROVE_MODERATION
+        return DecideModeration(actor, page_id, action_id, approve, _text(given, forms.NOTE))
+    if action == names.LIFT_MODERATION:
+        return LiftModeration(actor, *_action_target(value))
     if action == names.ACKNOWLEDGE_GUIDELINES:
         return AcknowledgeGuidelines(actor)
     if action == names.TRANSFER_PAGE:
@@ -143,6 +162,24 @@ def _decision_target(value: str) -> tuple[str, int, int]:
     return parts[0], int(numbers[0]), int(numbers[1]) if len(numbers) == 2 else 0
 
 
+def _action_target(value: str) -> tuple[str, str]:
+    """'PAGE-1:MOD-2': a page and one of its moderation actions."""
+    page_id, _, action_id = value.partition(":")
+    if not page_id or not action_id:
+        raise UnknownAction(value)
+    return page_id, action_id
+
+
+async def _referral_form(config: DistrictConfig, store: Records, value: str) -> Form | None:
+    """The referral of a repeat violator, filled in from the action that prompted it."""
+    page_id, action_id = _action_target(value)
+    page = await store.get_page(page_id)
+    action = next((a for a in page.moderation if a.id == action_id), None) if page else None
+    if page is None or action is None:
+        return None
+    return forms.referral_form(config, page.id, action)
+
+
 def _answers(values: FormValues) -> tuple[tuple[str, str], ...]:
     """Every other field of a form, as text: the answers to a district's own questions."""
     return tuple(
@@ -176,8 +213,12 @@ async def form_for(config: DistrictConfig, store: Records, action: str, value: s
         return forms.retire_form(value)
     if action == names.CHANGE_ADDRESS:
         return forms.change_address_form(value)
-    if action == names.POST_REMOVED:
-        return forms.removal_form(config, value)
+    if action in (names.POST_REMOVED, names.RECORD_MODERATION):
+        return forms.moderation_form(config, value, from_check=action == names.POST_REMOVED)
+    if action == names.REFER_VIOLATOR:
+        return await _referral_form(config, store, value)
+    if action == names.REFUSE_MODERATION:
+        return forms.refuse_moderation_form(value)
     if action == names.TRANSFER_PAGE:
         return forms.transfer_form(value)
     if action == names.REASSIGN_PAGES:

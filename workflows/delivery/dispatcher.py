@@ -189,6 +189,10 @@ class Dispatcher:
             try:
                 handle = await self._send(messenger, entry.message)
             except Unreachable as reason:
+                # Nothing reached the person there: their pace on that platform is unspent.
+                self._per_person[(messenger.platform, entry.message.to)].give_back(
+                    self._monotonic()
+                )
                 if index + 1 < len(self._messengers):
                     continue
                 await self._unreachable(entry, messenger, str(reason))

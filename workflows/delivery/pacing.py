@@ -27,6 +27,11 @@ class TokenBucket:
         self._refill(now)
         self._tokens -= 1
 
+    def give_back(self, now: float) -> None:
+        """Undo a `take` whose event did not happen after all."""
+        self._refill(now)
+        self._tokens = min(self.burst, self._tokens + 1)
+
     def _refill(self, now: float) -> None:
         if self._updated is not None:
             self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)

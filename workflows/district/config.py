@@ -17,6 +17,7 @@ from workflows.district.approvals import (
     Role,
     StepRule,
 )
+from workflows.district.moderation import Moderation
 from workflows.district.notices import Forum, Notices
 from workflows.kernel.model import Person, Question
 from workflows.kernel.policy import Clause, Regulation, Rule
@@ -35,6 +36,7 @@ SECTIONS = (
     "page_kinds",
     "platforms",
     "removal_reasons",
+    "moderation",
     "notices",
     "guidelines",
     "reminders",
@@ -190,6 +192,7 @@ class DistrictConfig:
     regulation: Regulation = field(default_factory=Regulation)
     forums: tuple[Forum, ...] = ()
     calendar: Calendar = Calendar()
+    moderation: Moderation = field(default_factory=Moderation)
 
     def cite(self, rule: Rule) -> Clause:
         """The clause of the district's regulation behind `rule`, as messages cite it."""

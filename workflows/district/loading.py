@@ -35,7 +35,9 @@ from workflows.district.loading_approvals import (
     require_listed,
 )
 from workflows.district.loading_calendar import read_calendar
+from workflows.district.loading_moderation import read_moderation
 from workflows.district.loading_notices import read_forums, read_notices, read_regulation
+from workflows.district.notices import Notices
 from workflows.district.platforms import KNOWN_PLATFORMS
 from workflows.district.reader import ConfigProblem, Table
 from workflows.kernel.model import Person
@@ -119,7 +121,9 @@ def _build(root: Table, source: str, folder: Path | None) -> DistrictConfig:
     check_step_kinds(root, kinds)
     reasons = tuple(_reason(table) for table in root.tables("removal_reasons"))
     _unique("removal_reasons", "id", [reason.id for reason in reasons])
+    moderation = read_moderation(root.optional_table("moderation"), references)
     notices = read_notices(root.table("notices"), kinds, forums)
+    _security_help_where_used(notices, platforms)
     guidelines = root.table("guidelines")
     guidelines_text = guidelines.text("text")
     renewal = guidelines.optional_count("reacknowledge_every_days")
@@ -148,6 +152,7 @@ def _build(root: Table, source: str, folder: Path | None) -> DistrictConfig:
         regulation=regulation,
         forums=forums,
         calendar=calendar,
+        moderation=moderation,
     )
 
 
@@ -259,7 +264,7 @@ def _platform(platform_id: str, table: Table) -> Platform:
     platform = Platform(
         platform_id,
         table.text("label"),
-        table.text("security_help"),
+        table.text("security_help", ""),
         hosts=hosts,
         handle_url=handle_url,
         share_parameters=table.words("share_parameters", known.share_parameters),
@@ -267,6 +272,21 @@ def _platform(platform_id: str, table: Table) -> Platform:
     )
     table.finish()
     return platform
+
+
+def _security_help_where_used(notices: Notices, platforms: tuple[Platform, ...]) -> None:
+    """A notice that shows {security_help} needs it from every platform."""
+    templates = [item.text for item in notices.items]
+    templates += [notices.unrecognized_links, notices.copyright, notices.posting_disclaimer]
+    if not any("{security_help}" in template for template in templates):
+        return
+    for platform in platforms:
+        if not platform.security_help:
+            raise ConfigProblem(
+                ("platforms", platform.id),
+                f"platforms.{platform.id}: 'security_help' is missing; a notice shows "
+                "{security_help}",
+            )
 
 
 def _reason(table: Table) -> RemovalReason:

@@ -191,7 +191,7 @@ def _steps(table: Table, known: Known) -> tuple[StepRule, ...]:
 
 
 def _step(table: Table, known: Known) -> StepRule:
-    roles = _role_ids(table, "roles", known, ())
+    roles = role_ids(table, "roles", known, ())
     people = table.emails("people")
     for email in people:
         require_listed(table, "people", email, known.people)
@@ -232,14 +232,14 @@ def _step(table: Table, known: Known) -> StepRule:
         platforms=platforms,
         kinds=table.words("kinds", ()),
         only_if_filled=table.flag("only_if_filled", False),
-        stand_in=_role_ids(table, "stand_in", known, ()),
-        fallback=_role_ids(table, "fallback", known, ("superintendent",)),
+        stand_in=role_ids(table, "stand_in", known, ()),
+        fallback=role_ids(table, "fallback", known, ("superintendent",)),
     )
     table.finish()
     return step
 
 
-def _role_ids(table: Table, key: str, known: Known, default: tuple[str, ...]) -> tuple[str, ...]:
+def role_ids(table: Table, key: str, known: Known, default: tuple[str, ...]) -> tuple[str, ...]:
     ids = table.words(key, default)
     for role_id in ids:
         if role_id not in known.roles:
@@ -277,7 +277,7 @@ def _owners(table: Table | None, known: Known) -> OwnerRules:
         maximum=maximum,
         email_domains=tuple(domain.lstrip("@") for domain in domains),
         titles=table.words("titles", ()),
-        roles=_role_ids(table, "roles", known, ()),
+        roles=role_ids(table, "roles", known, ()),
     )
     table.finish()
     return rules

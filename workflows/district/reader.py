@@ -171,6 +171,10 @@ class Table:
     def has(self, key: str) -> bool:
         return key in self._data
 
+    def holds_table(self, key: str) -> bool:
+        """`key` is set to a table (`key = { ... }` or `[...key]`), not a plain value."""
+        return isinstance(self._data.get(key), dict)
+
     def names(self) -> list[str]:
         """The keys this table holds, as written."""
         return list(self._data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from workflows.district.approvals import OwnerRules, StepRule
 from workflows.district.config import DAYS, DistrictConfig, PageKind
+from workflows.district.summary_pages import describe_kind_pages, describe_pages
 
 SOME_SCHOOL = "the school"
 
@@ -43,8 +44,10 @@ def describe(config: DistrictConfig) -> str:
     lines.append(
         f"Monitoring checks every {every.monitoring_every_days} days; approvers reminded after "
         f"{every.approval_reminder_working_days} working days, escalated after "
-        f"{every.approval_escalation_working_days}"
+        f"{every.approval_escalation_working_days}; setup reminders go to the approver after "
+        f"{every.setup_reminders_before_escalation}"
     )
+    lines.extend(describe_pages(config))
     return "\n".join(lines)
 
 
@@ -78,7 +81,7 @@ def describe_kind(config: DistrictConfig, kind: PageKind) -> list[str]:
         lines.append("      the page name must include: " + ", ".join(parts))
     for number, step in enumerate(kind.steps, start=1):
         lines.append(f"      {number}. {describe_step(config, step)}")
-    return lines
+    return lines + describe_kind_pages(config, kind)
 
 
 def describe_step(config: DistrictConfig, step: StepRule) -> str:

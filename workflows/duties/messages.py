@@ -47,7 +47,12 @@ def _check_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
         buttons=(
             Button("Checked - nothing to remove", MONITORING_CHECKED, page.id, ButtonStyle.PRIMARY),
             Button(
-                "I removed a post", POST_REMOVED, page.id, form=forms.removal_form(config, page.id)
+                "I removed a post"
+                if config.moderation.removal_only
+                else "I removed a post or acted",
+                POST_REMOVED,
+                page.id,
+                form=forms.moderation_form(config, page.id, from_check=True),
             ),
             Button("Snooze 1 day", SNOOZE_CHECK, page.id),
         ),

@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 from workflows.conversation.wording import when
 from workflows.district.working_time import add_working_days, is_working_time
 from workflows.duties import messages as reminder_messages
+from workflows.duties import moderation_messages
 from workflows.duties.guidelines import renewal_reminder
+from workflows.duties.moderation import ended_suspensions
 from workflows.duties.schedule import check_due, monitoring_overdue, next_check
 from workflows.kernel.commands import RunReminders
 from workflows.kernel.events import (
@@ -25,6 +27,7 @@ from workflows.kernel.events import (
     RequestEscalated,
     SetupEscalated,
     SetupReminded,
+    SuspensionEnded,
 )
 from workflows.kernel.handling import Context, Handled, Outcome
 from workflows.kernel.messages import Message
@@ -75,7 +78,7 @@ async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
     for page in await ctx.store.find_pages(status=PageStatus.ACTIVE):
         if batch.full:
             break
-        _monitoring(ctx, page, now, batch)
+        _active(ctx, page, now, batch)
     for page in await ctx.store.find_pages(status=PageStatus.SETTING_UP):
         if batch.full:
             break
@@ -105,23 +108,51 @@ def _renewal(ctx: Context, acknowledgement: Acknowledgement, now: datetime, batc
         batch.messages.append(renewal_reminder(ctx.config, acknowledgement))
 
 
-def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
+def _active(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
+    """An active page's duties: ended suspensions to lift, then its monitoring check; the
+    page is written once with whatever changed."""
+    ended = ended_suspensions(page, now)
+    current = page
+    if ended:
+        reminded = {action.id for action in ended}
+        current = dataclasses.replace(
+            page,
+            moderation=tuple(
+                dataclasses.replace(action, lift_reminded_at=now)
+                if action.id in reminded
+                else action
+                for action in page.moderation
+            ),
+        )
+        for action in ended:
+            batch.events.append(SuspensionEnded(page.id, SYSTEM, now, action.id, action.account))
+            batch.messages.extend(moderation_messages.suspension_ended(ctx.config, page, action))
+    monitored = _monitoring(ctx, current, now, batch)
+    if monitored is not None:
+        batch.pages.append(monitored)
+    elif ended:
+        batch.pages.append(next_version(current))
+
+
+def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> Page | None:
+    """The page's next version if its check goes out or is overdue now, else None."""
     if page.nudge_open:
         assert page.nudged_at is not None
         if page.escalated_at is None and monitoring_overdue(ctx.config, page, now):
             overdue = next_version(page, escalated_at=now)
-            batch.pages.append(overdue)
             batch.events.append(
                 MonitoringOverdue(page.id, SYSTEM, now, when(ctx.config, page.nudged_at))
             )
             batch.messages.append(reminder_messages.check_overdue(ctx.config, overdue))
-        return
+            return overdue
+        return None
     if check_due(ctx.config, page) <= now:
         following = next_check(ctx.config, page, now)
         nudged = next_version(page, nudged_at=now, next_check_due=following, escalated_at=None)
-        batch.pages.append(nudged)
         batch.events.append(MonitoringCheckSent(page.id, SYSTEM, now))
         batch.messages.extend(reminder_messages.monitoring_checks(ctx.config, nudged))
+        return nudged
+    return None
 
 
 def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:

@@ -100,14 +100,40 @@ class AttestMonitoring:
 
 
 @dataclass(frozen=True)
-class LogRemoval:
-    """An owner removed a post, for a reason from the district's viewpoint-neutral list."""
+class RecordModeration:
+    """An owner records a moderation action (a removed post, above all) for a reason from
+    the district's viewpoint-neutral list; `from_check` answers the open monitoring check.
+    Texts are as typed (`days` too): the engine checks them."""
 
     actor: Person
     page_id: str
     reason: str
     description: str
     saved_copy: str
+    action: str = "remove"
+    account: str = ""
+    days: str = ""
+    from_check: bool = False
+
+
+@dataclass(frozen=True)
+class DecideModeration:
+    """An approver approves or refuses a moderation action the district makes wait."""
+
+    actor: Person
+    page_id: str
+    action_id: str
+    approve: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LiftModeration:
+    """An owner says a suspension has been lifted on the platform."""
+
+    actor: Person
+    page_id: str
+    action_id: str
 
 
 @dataclass(frozen=True)
@@ -193,7 +219,9 @@ Command = (
     | ReportUndeliverable
     | ReportDeliveryFailed
     | AttestMonitoring
-    | LogRemoval
+    | RecordModeration
+    | DecideModeration
+    | LiftModeration
     | SnoozeCheck
     | RunReminders
     | AcknowledgeGuidelines

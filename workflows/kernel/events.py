@@ -229,14 +229,72 @@ class MonitoringChecked(Event):
 
 
 @dataclass(frozen=True)
-class PostRemoved(Event):
+class ModerationRecorded(Event):
+    """An owner did something about a post or a user (or asked to, where it needs approval)."""
+
+    action_id: str
+    what: str
     reason: str
     description: str
     saved_copy: str
+    account: str = ""
+    repeat: str = ""
     rule: ClassVar[Rule] = Rule.MONITORING
 
     def detail(self) -> str:
-        return f"reason: {self.reason}; {self.description}; copy kept at {self.saved_copy}"
+        parts = [f"reason: {self.reason}"]
+        parts += [f"account: {self.account}"] if self.account else []
+        parts += [self.description, f"copy kept at {self.saved_copy}"]
+        parts += [self.repeat] if self.repeat else []
+        return "; ".join(parts) + f" ({self.action_id}: {self.what})"
+
+
+@dataclass(frozen=True)
+class PostRemoved(ModerationRecorded):
+    """A removed post: the audit trail has called it this since 0.1.0."""
+
+
+@dataclass(frozen=True)
+class ModerationAwaitingApproval(ModerationRecorded):
+    approvers: tuple[str, ...] = ()
+
+    def detail(self) -> str:
+        return super().detail() + "; waiting for approval by " + ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class ModerationDecided(Event):
+    action_id: str
+    what: str
+    approved: bool
+    note: str = ""
+    rule: ClassVar[Rule] = Rule.MONITORING
+
+    def detail(self) -> str:
+        verdict = "approved" if self.approved else "refused"
+        return f"{self.action_id}: {self.what} {verdict}" + (f"; {self.note}" if self.note else "")
+
+
+@dataclass(frozen=True)
+class SuspensionEnded(Event):
+    """A suspension's days are over: the owners were asked to lift it."""
+
+    action_id: str
+    account: str
+    rule: ClassVar[Rule] = Rule.MONITORING
+
+    def detail(self) -> str:
+        return f"{self.action_id}: suspension of {self.account} ended; owners asked to lift it"
+
+
+@dataclass(frozen=True)
+class SuspensionLifted(Event):
+    action_id: str
+    account: str
+    rule: ClassVar[Rule] = Rule.MONITORING
+
+    def detail(self) -> str:
+        return f"{self.action_id}: suspension of {self.account} lifted"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -204,15 +204,54 @@ class PageRequest:
         return self.routed_at or self.submitted_at
 
 
+class ModerationKind(StrEnum):
+    """What an owner can do about a post or a user, where the district allows it."""
+
+    REMOVE = "remove"
+    HIDE = "hide"
+    BLOCK = "block"
+    BAN = "ban"
+    SUSPEND = "suspend"
+    REPORT = "report"
+    REFER = "refer"
+
+
+class ActionState(StrEnum):
+    DONE = "done"
+    AWAITING_APPROVAL = "awaiting_approval"
+    REFUSED = "refused"
+    LIFTED = "lifted"
+
+
 @dataclass(frozen=True)
-class Removal:
-    """A post an owner removed, with the viewpoint-neutral reason and where its copy is kept."""
+class ModerationAction:
+    """Something an owner did about a post or a user (removed a post, above all), with the
+    viewpoint-neutral reason, what was addressed, where its copy is kept and the account
+    concerned. An action the district makes wait for approval is done once approved; a
+    suspension lasts `days` and is lifted."""
 
     at: datetime
     by: Person
     reason: str
     description: str
     saved_copy: str
+    action: ModerationKind = ModerationKind.REMOVE
+    account: str = ""
+    days: int = 0
+    id: str = ""
+    state: ActionState = ActionState.DONE
+    decided_by: Person | None = None
+    decided_at: datetime | None = None
+    note: str = ""
+    lifted_at: datetime | None = None
+    lift_reminded_at: datetime | None = None
+
+    @property
+    def until(self) -> datetime | None:
+        """When a suspension ends (counted from its approval, when it needed one)."""
+        if self.action is not ModerationKind.SUSPEND or self.state is not ActionState.DONE:
+            return None
+        return (self.decided_at or self.at) + timedelta(days=self.days)
 
 
 @dataclass(frozen=True)
@@ -237,7 +276,8 @@ class Page:
     setup_reminded_at: datetime | None = None
     setup_reminders: int = 0
     setup_escalated_at: datetime | None = None
-    removals: tuple[Removal, ...] = ()
+    # Every moderation action on the page, removals first of all (called removals in 0.1.0).
+    moderation: tuple[ModerationAction, ...] = ()
     transfer_to: Person | None = None
     transfer_from: str | None = None
     version: int = 1

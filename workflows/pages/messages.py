@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from workflows.conversation import forms
-from workflows.conversation.actions import CHANGE_ADDRESS, CONFIRM_LIVE, RETIRE_PAGE, TRANSFER_PAGE
+from workflows.conversation.actions import (
+    CHANGE_ADDRESS,
+    CONFIRM_LIVE,
+    RECORD_MODERATION,
+    RETIRE_PAGE,
+    TRANSFER_PAGE,
+)
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
@@ -123,8 +129,23 @@ def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
                 copyable=True,
             ),
         ),
-        buttons=(address_button(page), transfer_button(page), retire_button(page)),
+        buttons=(
+            moderation_button(config, page),
+            address_button(page),
+            transfer_button(page),
+            retire_button(page),
+        ),
         clause=config.cite(Rule.REQUIRED_NOTICES),
+    )
+
+
+def moderation_button(config: DistrictConfig, page: Page) -> Button:
+    """Owners record what they did about a post or user, whenever they do it."""
+    return Button(
+        "Record a removed post" if config.moderation.removal_only else "Record a moderation action",
+        RECORD_MODERATION,
+        page.id,
+        form=forms.moderation_form(config, page.id),
     )
 
 

@@ -13,7 +13,7 @@ from workflows.kernel.cards import Button, Card, Section
 from workflows.kernel.commands import ShowCompliance
 from workflows.kernel.events import ActionRefused
 from workflows.kernel.handling import Context, Handled, Outcome, refused
-from workflows.kernel.model import Page, PageRequest, PageStatus, RequestStatus
+from workflows.kernel.model import ActionState, Page, PageRequest, PageStatus, RequestStatus
 from workflows.kernel.policy import Rule
 
 
@@ -70,7 +70,10 @@ def _school(
     active = [p for p in mine if p.status is PageStatus.ACTIVE]
     overdue = [p for p in active if monitoring_overdue(config, p, now)]
     not_live = [p for p in mine if p.status is PageStatus.SETTING_UP]
-    removals = Counter(removal.reason for page in mine for removal in page.removals)
+    done = (ActionState.DONE, ActionState.LIFTED)
+    removals = Counter(
+        action.reason for page in mine for action in page.moderation if action.state in done
+    )
     labels = {reason.id: reason.label for reason in config.removal_reasons}
     lines = [
         f"Active pages: {len(active)}",
@@ -83,7 +86,8 @@ def _school(
             f"\n  {r.id} {r.details.page_name}: {(now - r.waiting_since).days} days"
             for r in waiting
         ),
-        "Removals by reason: "
+        ("Removals" if config.moderation.removal_only else "Moderation actions")
+        + " by reason: "
         + (", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(removals.items())) or "none"),
     ]
     return Section(name, "\n".join(lines))

@@ -27,7 +27,25 @@ PAGES = (
     "retired because",
 )
 AUDIT = ("at", "actor", "action", "record", "rule", "detail")
-REMOVALS = ("page", "page name", "removed at", "removed by", "reason", "description", "saved copy")
+# Every moderation action (removals above all, hence the export's name); the columns after
+# "saved copy" came with other actions and are added at the end so readers of 0.1.0 keep working.
+REMOVALS = (
+    "page",
+    "page name",
+    "removed at",
+    "removed by",
+    "reason",
+    "description",
+    "saved copy",
+    "action",
+    "account",
+    "days",
+    "state",
+    "decided by",
+    "decided at",
+    "lifted at",
+    "id",
+)
 
 
 def within(moment: datetime | None, start: datetime | None, end: datetime | None) -> bool:
@@ -62,17 +80,29 @@ async def removal_rows(
     store: Records, start: datetime | None, end: datetime | None
 ) -> AsyncIterator[tuple[str, ...]]:
     for page in await store.find_pages():
-        for removal in page.removals:
-            if within(removal.at, start, end):
+        for action in page.moderation:
+            if within(action.at, start, end):
                 yield (
                     page.id,
                     page.details.page_name,
-                    removal.at.isoformat(),
-                    removal.by.email,
-                    removal.reason,
-                    removal.description,
-                    removal.saved_copy,
+                    action.at.isoformat(),
+                    action.by.email,
+                    action.reason,
+                    action.description,
+                    action.saved_copy,
+                    action.action.value,
+                    action.account,
+                    str(action.days) if action.days else "",
+                    action.state.value,
+                    action.decided_by.email if action.decided_by else "",
+                    _moment(action.decided_at),
+                    _moment(action.lifted_at),
+                    action.id,
                 )
+
+
+def _moment(at: datetime | None) -> str:
+    return at.isoformat() if at else ""
 
 
 def _page(page: Page) -> tuple[str, ...]:
