@@ -59,11 +59,27 @@ def normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).replace("\u2019", "'").lower()
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+# The built-in district and every example that cites AR 1114 as it stands (no [regulation]).
+AR_1114_DISTRICTS = [None] + [
+    path for path in sorted(EXAMPLES.glob("*.toml")) if "[regulation]" not in path.read_text()
+]
+
+
+@pytest.mark.parametrize("path", AR_1114_DISTRICTS, ids=lambda p: p.name if p else "built-in")
 @pytest.mark.parametrize("item", sorted(ITEMS))
-def test_the_example_reproduces_each_item_of_ar_1114_with_its_limits(item: str) -> None:
-    config = load_config(None)
+def test_each_ar_1114_district_reproduces_each_item_with_its_limits(
+    item: str, path: Path | None
+) -> None:
+    config = load_config(path)
+    kind = config.kinds[0]
     details = PageDetails(
-        "classroom", "lincoln", "facebook", "Room 12 News", "Class news.", "Families"
+        kind.id,
+        config.schools[0].id,
+        config.platforms[0].id,
+        "Room 12 News",
+        "Class news.",
+        "Families",
     )
     shown = normal(page_notices(config, details).page_text())
     for phrase in ITEMS[item]:
@@ -71,8 +87,9 @@ def test_the_example_reproduces_each_item_of_ar_1114_with_its_limits(item: str) 
         assert normal(phrase) in shown, f"item {item} drops {phrase!r}"
 
 
-def test_removal_reasons_keep_the_regulations_limits() -> None:
-    labels = {reason.id: normal(reason.label) for reason in load_config(None).removal_reasons}
+@pytest.mark.parametrize("path", AR_1114_DISTRICTS, ids=lambda p: p.name if p else "built-in")
+def test_removal_reasons_keep_the_regulations_limits(path: Path | None) -> None:
+    labels = {reason.id: normal(reason.label) for reason in load_config(path).removal_reasons}
     assert "so incites students as to create a clear and present danger" in labels["incites"]
     for example in ("commercial", "political", "harassment"):
         assert labels[example].startswith("not related to the stated purpose of the site")
