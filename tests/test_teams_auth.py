@@ -133,14 +133,32 @@ async def test_a_bad_token_gets_401(teams: TeamsClient, authorization: str | Non
 
 
 async def test_garbage_bodies_get_400_not_500(teams: TeamsClient) -> None:
-    assert await teams.post(["not", "an", "activity"]) == 400
-    assert await teams.post({"type": ""}) == 400
+    signed = {"Authorization": f"Bearer {token(serviceurl=teams.connector.url)}"}
+    assert await teams.post(["not", "an", "activity"], **signed) == 400
+    assert await teams.post({"type": ""}, **signed) == 400
+    assert await teams.post({"type": 7, "channelId": "msteams", "serviceUrl": "x"}, **signed) in (
+        400,
+        401,
+    )
     async with teams.session.post(
-        teams.url, data="{trunc", headers={"Content-Type": "application/json"}
+        teams.url, data="{trunc", headers={"Content-Type": "application/json", **signed}
     ) as answer:
         assert answer.status == 400
     async with teams.session.post(teams.url, data="hello") as answer:
         assert answer.status == 415
+
+
+async def test_a_large_unauthenticated_body_is_refused_before_it_is_read(
+    teams: TeamsClient,
+) -> None:
+    """400 KB with no token (or a forged one) costs nothing: 401 before any parsing."""
+    huge = teams.activity(TOM, "message", text="x", value={"purpose": "y" * 400_000})
+    assert await teams.post(huge) == 401
+    assert await teams.post(["not", "an", "activity"]) == 401, "read only after the token"
+    forged = {"Authorization": f"Bearer {token(aud='someone-else')}"}
+    small = teams.activity(TOM, "message", text="x", value={"purpose": "y" * 100_000})
+    assert await teams.post(small, **forged) == 401
+    assert await teams.post(huge, **forged) == 413
 
 
 async def test_a_correctly_signed_token_for_this_bot_is_accepted(teams: TeamsClient) -> None:

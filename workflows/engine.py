@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from workflows.conversation.limits import oversized
 from workflows.delivery.undeliverable import report_delivery_failed, report_undeliverable
 from workflows.district.config import DistrictConfig
 from workflows.duties.guidelines import acknowledge_guidelines
@@ -123,6 +124,9 @@ class Engine:
             return Outcome(
                 reply=self.context.refusal(UNKNOWN_PERSON, "We could not tell who you are")
             )
+        too_large = oversized(command)
+        if too_large:
+            return Outcome(errors=too_large)
         async with self._turn:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 handled = await handler(command, self.context)

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -36,10 +37,12 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
+from workflows.conversation.forms import CO_OWNERS_MAX
 from workflows.conversation.slash_commands import answer, form_opened_by
 from workflows.conversation.submissions import FormValues, UnknownAction, command_for, form_for
 from workflows.engine import Engine
 from workflows.kernel.cards import Card, Form
+from workflows.kernel.handling import FieldError, Outcome
 from workflows.kernel.model import Person
 from workflows.reports.overview import overview
 
@@ -55,6 +58,8 @@ SLASH_COMMANDS = (
     "/compliance",
 )
 RETRIES = 3
+# No form picks more people than a page's co-owners.
+PEOPLE_PICKED_MAX = CO_OWNERS_MAX
 
 
 def slack_client(token: str, api_url: str = "") -> AsyncWebClient:
@@ -183,13 +188,15 @@ class SlackListeners:
         metadata = json.loads(view.get("private_metadata") or "{}")
         actor = await self._people.person(body["user"]["id"])
         try:
-            command = command_for(
-                action, str(metadata.get("value", "")), actor, await self._values(view)
-            )
+            values = await self._values(view)
+            command = command_for(action, str(metadata.get("value", "")), actor, values)
         except UnknownAction:
             await ack(response_action="update", view=reply_modal(_outdated()))
             return
-        outcome = await self._engine.handle(command)
+        except PeopleProblem as problem:
+            outcome = Outcome(errors=(FieldError(problem.field, str(problem)),))
+        else:
+            outcome = await self._engine.handle(command)
         if outcome.errors:
             blocks = view.get("blocks") or []
             inputs = tuple(b["block_id"] for b in blocks if b.get("type") == "input")
@@ -231,11 +238,25 @@ class SlackListeners:
                 elif kind == "static_select":
                     values[name] = (element.get("selected_option") or {}).get("value", "")
                 elif kind == "multi_users_select":
-                    users = element.get("selected_users") or []
-                    values[name] = tuple([await self._co_owner(user) for user in users])
+                    values[name] = await self._chosen_people(name, element)
                 elif kind == "checkboxes":
                     values[name] = bool(element.get("selected_options"))
         return values
+
+    async def _chosen_people(self, name: str, element: dict[str, Any]) -> tuple[Person, ...]:
+        """The people picked in a people picker, looked up only when there are few enough
+        (a hand-made submission could name hundreds, each a Web API call)."""
+        users = element.get("selected_users") or []
+        if not isinstance(users, list) or len(users) > PEOPLE_PICKED_MAX:
+            raise PeopleProblem(name, f"Choose at most {PEOPLE_PICKED_MAX} people.")
+        try:
+            return tuple([await self._co_owner(str(user)) for user in users])
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "invalid_arguments"):
+                raise PeopleProblem(
+                    name, "Someone chosen here is not in this Slack workspace."
+                ) from None
+            raise
 
     async def _co_owner(self, user_id: str) -> Person:
         person = await self._people.person(user_id)
@@ -260,6 +281,14 @@ class SlackListeners:
     async def _publish_home(self, user_id: str, person: Person) -> None:
         mine = await overview(self._config, self._store, person.email)
         await self._client.views_publish(user_id=user_id, view=home_view(mine.all_cards()))
+
+
+class PeopleProblem(ValueError):
+    """The people chosen in a form cannot be used; the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _outdated() -> Card:

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from workflows.district.lines import KeyPath
+from workflows.kernel.model import is_email
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
@@ -86,7 +86,7 @@ class Table:
 
     def email(self, key: str, default: str | None = None) -> str:
         value = self.text(key, default)
-        if value and not _EMAIL.match(value):
+        if value and not is_email(value):
             raise self.problem(key, f"{dotted((*self._path, key))}: {value!r} is not an email")
         return value.lower()
 
@@ -94,7 +94,7 @@ class Table:
         values: list[Any] = self._get(key, list, "a list of emails", [])
         result = []
         for value in values:
-            if not isinstance(value, str) or not _EMAIL.match(value.strip()):
+            if not isinstance(value, str) or not is_email(value):
                 raise self.problem(key, f"{dotted((*self._path, key))}: {value!r} is not an email")
             result.append(value.strip().lower())
         return tuple(result)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -14,12 +13,22 @@ from workflows.kernel.policy import Clause
 # The actor named in the audit trail for what Pagekeeper does by itself (reminders, reports).
 SYSTEM = "pagekeeper"
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The longest address mail systems accept (RFC 5321's path limit).
+EMAIL_MAX = 254
 
 
 def is_email(value: str) -> bool:
-    """Looks like a work email address (the only way Pagekeeper identifies people)."""
-    return bool(_EMAIL.match(value.strip()))
+    """Looks like a work email address (the only way Pagekeeper identifies people): one "@",
+    something before it, a dotted domain after it, no spaces. Checked in one pass over at most
+    EMAIL_MAX characters (a pattern here once backtracked on hostile input)."""
+    text = value.strip()
+    if not text or len(text) > EMAIL_MAX or any(char.isspace() for char in text):
+        return False
+    local, at, domain = text.partition("@")
+    if not at or not local or "@" in domain:
+        return False
+    name, dot, top = domain.rpartition(".")
+    return bool(dot and name and top)
 
 
 @dataclass(frozen=True)
