@@ -55,6 +55,22 @@ class Adapter(Generic[S]):
     chat_platform: bool = False
 
 
+def connects(settings: object) -> bool:
+    """The settings hold a platform's credentials (settings may hold only local-mode rules)."""
+    return bool(getattr(settings, "credentials_given", True))
+
+
 def setting(environ: Mapping[str, str], name: str) -> str:
     """One environment setting, trimmed (empty when unset)."""
     return environ.get(name, "").strip()
+
+
+def setting_list(environ: Mapping[str, str], *names: str) -> frozenset[str]:
+    """The comma-separated values of one or more settings, together."""
+    return frozenset(
+        item.strip() for name in names for item in setting(environ, name).split(",") if item.strip()
+    )
+
+
+class SettingsProblem(ValueError):
+    """An adapter's settings that must stop the bot from starting; says what to set."""

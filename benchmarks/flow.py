@@ -283,6 +283,7 @@ async def measure(set_up: SetUp, flows: int, users: int, folder: Path, database_
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env.update(
         SLACK_BOT_TOKEN="xoxb-flow",
+        SLACK_TEAM_ID="T1",
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_URL=f"http://127.0.0.1:{api_port}/api/",
         PAGEKEEPER_CONFIG=str(district),

@@ -58,6 +58,7 @@ def start(command: list[str], api_url: str, data: str) -> subprocess.Popen[bytes
     env = {
         **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}},
         "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_TEAM_ID": "T1",
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": api_url,
         "PAGEKEEPER_DATA": data,

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from adapters.network import is_loopback
-from adapters.plug import Adapter
+from adapters.plug import Adapter, SettingsProblem, connects
 from bot.adapters import ADAPTERS
 
 DEFAULT_HOST = "127.0.0.1"
@@ -67,7 +67,10 @@ def settings_from(
     """Settings from environment variables, with command-line `host` and `port` taking priority;
     each adapter reads its own."""
     config = environ.get("PAGEKEEPER_CONFIG", "").strip()
-    read = {adapter.name: adapter.read_settings(environ) for adapter in adapters}
+    try:
+        read = {adapter.name: adapter.read_settings(environ) for adapter in adapters}
+    except SettingsProblem as problem:
+        raise SettingsError(str(problem)) from None
     configured = {name: value for name, value in read.items() if value is not None}
     return Settings(
         host=host or DEFAULT_HOST,
@@ -78,7 +81,9 @@ def settings_from(
         insecure_local=environ.get("PAGEKEEPER_INSECURE_LOCAL", "").strip() in {"1", "true", "yes"},
         adapters=MappingProxyType(configured),
         chat_platforms=frozenset(
-            a.name for a in adapters if a.chat_platform and a.name in configured
+            a.name
+            for a in adapters
+            if a.chat_platform and a.name in configured and connects(configured[a.name])
         ),
     )
 

@@ -21,6 +21,7 @@ async def start_bot(
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_TEAM_ID": "T1",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api_url,
         **settings,

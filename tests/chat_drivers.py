@@ -25,7 +25,15 @@ from storage.memory import MemoryStore
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, SlackUser
 from tests.fake_slack import buttons as slack_buttons
 from tests.fake_slack import text_of as slack_text
-from tests.fake_teams import TEAMS_ONLY, FakeConnector, TeamsClient, TeamsUser, actions
+from tests.fake_teams import (
+    TEAMS_ONLY,
+    FakeConnector,
+    TeamsClient,
+    TeamsUser,
+    actions,
+    is_attention,
+    plain,
+)
 from tests.fake_teams import text_of as teams_text
 from tests.fakes import FakeClock
 from tests.playground_chat import as_text, playground_chat
@@ -260,8 +268,8 @@ class TeamsChat:
             if sent.conversation != user.conversation:
                 continue
             for element in sent.card.get("body", []):
-                if element.get("color") == "Attention":
-                    errors[element["text"]] = element["text"]
+                if is_attention(element):
+                    errors[plain(element)] = plain(element)
         return errors
 
 
@@ -273,6 +281,7 @@ async def slack_chat(config: DistrictConfig) -> AsyncIterator[SlackChat]:
     store, clock = MemoryStore(), FakeClock()
     environment = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_TEAM_ID": "T1",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
     }

@@ -259,12 +259,14 @@ class SlackClient:
         async with self.session.post(self.url, data=body.encode(), headers=sent) as response:
             return response.status, await response.text()
 
-    async def slash_command(self, user_id: str, command: str = "/request-page") -> tuple[int, str]:
+    async def slash_command(
+        self, user_id: str, command: str = "/request-page", *, team: str = "T1"
+    ) -> tuple[int, str]:
         form = {
             "command": command,
             "text": "",
             "user_id": user_id,
-            "team_id": "T1",
+            "team_id": team,
             "channel_id": "C1",
             "trigger_id": f"trigger-{next(self._ids)}",
             "response_url": self.fake.response_url(f"command-{next(self._ids)}"),
@@ -276,12 +278,18 @@ class SlackClient:
         return await self.post(body, "application/x-www-form-urlencoded", **headers)
 
     async def click(
-        self, user_id: str, button: dict[str, Any], *, in_home: bool = False, **headers: str
+        self,
+        user_id: str,
+        button: dict[str, Any],
+        *,
+        in_home: bool = False,
+        team: str = "T1",
+        **headers: str,
     ) -> tuple[int, str]:
         """Click a button element exactly as the bot rendered it."""
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": {"id": "T1"},
+            "team": {"id": team},
             "user": {"id": user_id},
             "api_app_id": "A1",
             "trigger_id": f"trigger-{next(self._ids)}",

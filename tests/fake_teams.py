@@ -26,6 +26,7 @@ class TeamsUser:
     aad: str
     name: str
     email: str
+    tenant: str = "t1"
 
     @property
     def conversation(self) -> str:
@@ -98,9 +99,7 @@ class FakeConnector:
         try:
             await asyncio.wait_for(satisfied(), WAIT_SECONDS)
         except TimeoutError:
-            seen = [
-                (s.verb, s.conversation, s.card.get("body", [{}])[0].get("text")) for s in self.sent
-            ]
+            seen = [(s.verb, s.conversation, plain(s.card.get("body", [{}])[0])) for s in self.sent]
             raise AssertionError(f"the connector never saw {what}; it saw {seen}") from None
 
     async def _record(self, sent: Sent) -> None:
@@ -169,9 +168,9 @@ class TeamsClient:
             "conversation": {
                 "id": user.conversation,
                 "conversationType": "personal",
-                "tenantId": "t1",
+                "tenantId": user.tenant,
             },
-            "channelData": {"tenant": {"id": "t1"}},
+            "channelData": {"tenant": {"id": user.tenant}},
             **extra,
         }
 
@@ -205,11 +204,22 @@ def actions(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def text_of(card: dict[str, Any]) -> str:
-    parts = []
-    for element in card.get("body", []):
-        parts.append(element.get("text", "") or element.get("codeSnippet", ""))
-        parts.extend(f"{fact['title']}: {fact['value']}" for fact in element.get("facts", []))
+    return "\n".join(plain(element) for element in card.get("body", []))
+
+
+def plain(element: dict[str, Any]) -> str:
+    """What a person reads in one element of a card (a text, a code block, a fact)."""
+    if element.get("type") == "RichTextBlock":
+        return "".join(run.get("text", "") for run in element.get("inlines", []))
+    parts = [element.get("text", "") or element.get("codeSnippet", "")]
+    parts.extend(f"{fact['title']}: {fact['value']}" for fact in element.get("facts", []))
     return "\n".join(parts)
+
+
+def is_attention(element: dict[str, Any]) -> bool:
+    """A text shown as a problem (red)."""
+    runs = element.get("inlines", [element])
+    return any(run.get("color") == "Attention" for run in runs)
 
 
 def input_ids(card: dict[str, Any]) -> list[str]:

@@ -77,6 +77,7 @@ async def harness() -> AsyncIterator[Harness]:
     settings = settings_from(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_TEAM_ID": "T1",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.api_url,
         }

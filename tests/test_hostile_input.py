@@ -73,6 +73,7 @@ def sites() -> Iterator[Sites]:
         connected = settings_from(
             {
                 "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_TEAM_ID": "T1",
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                 "SLACK_API_URL": fake.api_url,
                 "PAGEKEEPER_ADMIN_TOKEN": ADMIN_TOKEN,

@@ -81,7 +81,9 @@ async def test_someone_outside_the_district_list_is_refused(
 
 
 async def test_with_credentials_there_is_no_playground() -> None:
-    settings = settings_from({"MicrosoftAppId": "app", "MicrosoftAppPassword": "secret"})
+    settings = settings_from(
+        {"MicrosoftAppId": "app", "MicrosoftAppPassword": "secret", "MicrosoftAppTenantId": "t1"}
+    )
     server = TestServer(make_app(await build(settings, store=MemoryStore(), clock=FakeClock())))
     await server.start_server()
     try:

@@ -130,7 +130,7 @@ async def test_a_page_from_slash_command_to_live(harness: Harness) -> None:
     assert "Approved by Ana Ruiz" in text_of(fake.of("chat.update")[1].args["blocks"])
     setup = await harness.latest_message_to("UTOM", 4)
     setup_text = text_of(setup["blocks"])
-    assert "```1. Purpose of this page:" in setup_text
+    assert "\n1. Purpose of this page:" in setup_text
     assert "Tom Baker, Third Grade Teacher, Lincoln Elementary." in setup_text
     assert list(buttons(setup["blocks"])) == ["Confirm page is live"]
     grace = await harness.latest_message_to("UGRACE", 1)

@@ -17,7 +17,12 @@ async def test_request_page_over_socket_mode_opens_the_form() -> None:
     fake = FakeSlack()
     await fake.start()
     settings = settings_from(
-        {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": fake.api_url}
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": APP_TOKEN,
+            "SLACK_API_URL": fake.api_url,
+            "SLACK_TEAM_ID": "T1",
+        }
     )
     server = TestServer(make_app(await build(settings, store=MemoryStore(), clock=FakeClock())))
     await server.start_server()

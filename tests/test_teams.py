@@ -228,7 +228,11 @@ def test_the_teams_package_holds_a_manifest_and_two_icons(tmp_path: Path) -> Non
             str(output),
         ],
         cwd=ROOT,
-        env={"PATH": os.environ.get("PATH", ""), "MicrosoftAppId": "abc-123"},
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "MicrosoftAppId": "abc-123",
+            "PAGEKEEPER_TEAMS_TENANT_ID": "t1",
+        },
         capture_output=True,
         text=True,
     )

@@ -81,13 +81,17 @@ async def teams(openid_url: str) -> AsyncIterator[TeamsClient]:
     connector = FakeConnector()
     await connector.start()
     settings = settings_from(
-        {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-real-password"}
+        {
+            "MicrosoftAppId": APP_ID,
+            "MicrosoftAppPassword": "not-a-real-password",
+            "PAGEKEEPER_TEAMS_TENANT_ID": "t1",
+        }
     )
     credentials = LocalCloudCredentials(
         APP_ID, "not-a-real-password", "MultiTenant", "", openid_url, openid_url
     )
     teams_with_local_keys = dataclasses.replace(
-        TEAMS, plug=lambda _, host: plug_with(credentials, host)
+        TEAMS, plug=lambda _, host: plug_with(credentials, host, frozenset({"t1"}))
     )
     pagekeeper = await build(
         settings, store=MemoryStore(), clock=FakeClock(), adapters=(teams_with_local_keys,)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from workflows.conversation.limits import oversized
+from workflows.conversation.outsiders import refuse_outsider
 from workflows.delivery.undeliverable import report_delivery_failed, report_undeliverable
 from workflows.district.config import DistrictConfig
 from workflows.duties.guidelines import acknowledge_guidelines
@@ -29,6 +30,7 @@ from workflows.kernel.commands import (
     OfferTransfer,
     ReassignPages,
     RecordModeration,
+    RefuseOutsider,
     ReportDeliveryFailed,
     ReportUndeliverable,
     RequestPage,
@@ -75,6 +77,7 @@ HANDLERS = (
     .add(ReportUndeliverable, report_undeliverable)
     .add(ReportDeliveryFailed, report_delivery_failed)
     .add(AttestMonitoring, attest_monitoring)
+    .add(RefuseOutsider, refuse_outsider)
     .add(RecordModeration, record_moderation)
     .add(DecideModeration, decide_moderation)
     .add(LiftModeration, lift_moderation)

@@ -42,6 +42,7 @@ from workflows.conversation.slash_commands import answer, form_opened_by
 from workflows.conversation.submissions import FormValues, UnknownAction, command_for, form_for
 from workflows.engine import Engine
 from workflows.kernel.cards import Card, Form
+from workflows.kernel.commands import RefuseOutsider
 from workflows.kernel.handling import FieldError, Outcome
 from workflows.kernel.model import Person
 from workflows.reports.overview import overview
@@ -88,9 +89,12 @@ class SlackApp:
     messenger: SlackMessenger
 
 
-def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str) -> SlackApp:
+def build_slack_app(
+    engine: Engine, client: AsyncWebClient, signing_secret: str, team_ids: frozenset[str]
+) -> SlackApp:
     """The Bolt app with every Pagekeeper listener (requests are verified when a secret is
-    set), and the messenger the dispatcher delivers Slack messages with."""
+    set, and must come from one of `team_ids`), and the messenger the dispatcher delivers
+    Slack messages with."""
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or None,
@@ -99,6 +103,7 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, signing_secret: str)
     )
     listeners = SlackListeners(engine, client)
     app.middleware(skip_redeliveries)
+    app.middleware(OnlyFrom(engine, team_ids))
     for command in SLASH_COMMANDS:
         app.command(command)(listeners.typed)
     app.action(re.compile(r".+"))(listeners.button_clicked)
@@ -115,6 +120,33 @@ async def skip_redeliveries(
         log.info("slack redelivery skipped retry=%s", req.headers["x-slack-retry-num"][0])
         return BoltResponse(status=200, body="")
     return await next()
+
+
+class OnlyFrom:
+    """Bolt middleware: only the district's workspaces (or Enterprise Grid org) get through.
+    Anyone else is refused with a plain answer and audited, before anything looks them up."""
+
+    def __init__(self, engine: Engine, team_ids: frozenset[str]) -> None:
+        self._engine = engine
+        self._team_ids = team_ids
+
+    async def __call__(
+        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        context = req.context
+        if context.team_id in self._team_ids or context.enterprise_id in self._team_ids:
+            return await next()
+        where = context.enterprise_id or context.team_id or ""
+        log.warning("slack request refused: workspace %r is not the district's", where)
+        refusal = RefuseOutsider("Slack", context.user_id or "", where)
+        outcome = await self._engine.handle(refusal)
+        card = outcome.reply or Card("Not the district's account")
+        if req.body.get("type") == "view_submission":
+            answer = {"response_action": "update", "view": reply_modal(card)}
+            return BoltResponse(status=200, body=json.dumps(answer))
+        if req.body.get("command"):
+            return BoltResponse(status=200, body=card_text(card))
+        return BoltResponse(status=200, body="")
 
 
 class SlackListeners:

@@ -1,4 +1,8 @@
-"""Render neutral cards and forms as Slack Block Kit (messages, modals and the App Home)."""
+"""Render neutral cards and forms as Slack Block Kit (messages, modals and the App Home).
+
+Every text a card carries is plain_text: mrkdwn would make what people typed (a page's
+purpose, a comment) bold, struck through, a link or an @channel. Only labels the bot writes
+itself are mrkdwn (escaped), for bold."""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ FORM_CALLBACK_PREFIX = "pagekeeper:"
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn treats &, < and > as markup; people's text must show as typed."""
+    """Slack treats &, < and > as markup (links, @channel) in mrkdwn and message text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -42,12 +46,12 @@ def card_blocks(card: Card, key: str = "card") -> list[Block]:
     """A card as blocks; `key` keeps block ids unique when several cards share one view."""
     blocks: list[Block] = [_plain("header", card.title, HEADER_MAX)]
     if card.text:
-        blocks.extend(_sections(escape(card.text)))
+        blocks.extend(_sections(card.text))
     if card.progress:
         blocks.extend(_sections("\n".join(_step_line(line) for line in card.progress)))
     for start in range(0, len(card.fields), FIELDS_PER_SECTION):
         chunk = card.fields[start : start + FIELDS_PER_SECTION]
-        fields = [_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}", FIELD_TEXT_MAX) for f in chunk]
+        fields = [_plain_text(f"{f.label}\n{f.value}", FIELD_TEXT_MAX) for f in chunk]
         blocks.append({"type": "section", "fields": fields})
     for section in card.sections:
         blocks.extend(_section_blocks(section))
@@ -60,13 +64,14 @@ def card_blocks(card: Card, key: str = "card") -> list[Block]:
             }
         )
     if card.clause:
-        blocks.append({"type": "context", "elements": [_mrkdwn(f"Rule: {escape(card.clause)}")]})
+        blocks.append({"type": "context", "elements": [_plain_text(f"Rule: {card.clause}", 2000)]})
     return blocks
 
 
 def card_text(card: Card) -> str:
-    """The notification and screen-reader text that goes with a card's blocks."""
-    return card.plain_text()[:SECTION_TEXT_MAX]
+    """The notification and screen-reader text that goes with a card's blocks (escaped: a
+    message's text is read for links and mentions even where its blocks are not)."""
+    return escape(card.plain_text()[:SECTION_TEXT_MAX])
 
 
 def home_view(cards: tuple[Card, ...]) -> dict[str, Any]:
@@ -85,7 +90,7 @@ def modal(form: Form, user_ids: Mapping[str, str], *, from_home: bool = False) -
     """
     blocks: list[Block] = []
     if form.intro:
-        blocks.extend(_sections(escape(form.intro)))
+        blocks.extend(_sections(form.intro))
     blocks.extend(_input(field, user_ids) for field in form.inputs)
     return {
         "type": "modal",
@@ -186,8 +191,8 @@ STEP_MARKS = {
 
 
 def _step_line(line: StepLine) -> str:
-    detail = f"\n{escape(line.detail)}" if line.detail else ""
-    return f"{STEP_MARKS[line.state]} *{escape(line.label)}*{detail}"
+    detail = f"\n{line.detail}" if line.detail else ""
+    return f"{STEP_MARKS[line.state]} {line.label}{detail}"
 
 
 def _button(button: Button) -> Block:
@@ -204,17 +209,13 @@ def _button(button: Button) -> Block:
 
 def _section_blocks(section: Section) -> Iterator[Block]:
     yield {"type": "section", "text": _mrkdwn(f"*{escape(section.heading)}*")}
-    body = escape(section.text)
-    if section.copyable:
-        for chunk in _chunks(body, SECTION_TEXT_MAX - 6):
-            yield {"type": "section", "text": _mrkdwn(f"```{chunk}```")}
-    else:
-        yield from _sections(body)
+    yield from _sections(section.text)
 
 
 def _sections(text: str) -> Iterator[Block]:
+    """Plain text in as many sections as Slack's limit needs (emoji codes still show)."""
     for chunk in _chunks(text, SECTION_TEXT_MAX):
-        yield {"type": "section", "text": _mrkdwn(chunk)}
+        yield {"type": "section", "text": _plain_text(chunk, SECTION_TEXT_MAX, emoji=True)}
 
 
 def _chunks(text: str, size: int) -> Iterator[str]:
@@ -235,9 +236,12 @@ def _plain(kind: str, text: str, limit: int) -> Block:
     return {"type": kind, "text": _plain_text(text, limit)}
 
 
-def _plain_text(text: str, limit: int = HEADER_MAX) -> Block:
+def _plain_text(text: str, limit: int = HEADER_MAX, *, emoji: bool = False) -> Block:
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return {"type": "plain_text", "text": shown or " "}
+    block: Block = {"type": "plain_text", "text": shown or " "}
+    if emoji:
+        block["emoji"] = True
+    return block
 
 
 def _mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> Block:

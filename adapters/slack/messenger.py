@@ -38,6 +38,7 @@ class SlackMessenger:
             channel=user_id,
             blocks=card_blocks(message.card),
             text=card_text(message.card),
+            mrkdwn=False,
         )
         return f"{posted['channel']}|{posted['ts']}"
 

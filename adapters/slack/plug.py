@@ -4,6 +4,7 @@ SLACK_APP_TOKEN; SLACK_API_URL points the Web API elsewhere (tests, proxies)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from adapters.plug import Adapter, Hook, Host, Plug, setting
+from adapters.plug import Adapter, Hook, Host, Plug, SettingsProblem, setting, setting_list
 from adapters.slack.app import build_slack_app, slack_client
 from adapters.slack.http import slack_events_handler
 
@@ -24,6 +25,8 @@ class SlackSettings:
     signing_secret: str = field(default="", repr=False)
     app_token: str = field(default="", repr=False)
     api_url: str = ""
+    # The district's workspaces (or Enterprise Grid org): anyone else is refused.
+    team_ids: frozenset[str] = frozenset()
 
 
 def read_settings(environ: Mapping[str, str]) -> SlackSettings | None:
@@ -35,16 +38,23 @@ def read_settings(environ: Mapping[str, str]) -> SlackSettings | None:
         app_token=setting(environ, "SLACK_APP_TOKEN"),
         api_url=setting(environ, "SLACK_API_URL"),
     )
-    if settings.bot_token and (settings.signing_secret or settings.app_token):
-        return settings
-    return None
+    if not (settings.bot_token and (settings.signing_secret or settings.app_token)):
+        return None
+    team_ids = setting_list(environ, "SLACK_TEAM_ID")
+    if not team_ids:
+        raise SettingsProblem(
+            "Set SLACK_TEAM_ID to the district's Slack workspace id (T...) or Enterprise Grid "
+            "org id (E...), comma-separated for several: without it, people from any "
+            "workspace the app is installed in could act as district staff."
+        )
+    return dataclasses.replace(settings, team_ids=team_ids)
 
 
 def plug(settings: SlackSettings | None, host: Host) -> Plug | None:
     if settings is None:
         return None
     client = slack_client(settings.bot_token, settings.api_url)
-    slack = build_slack_app(host.engine, client, settings.signing_secret)
+    slack = build_slack_app(host.engine, client, settings.signing_secret, settings.team_ids)
     routes: tuple[web.AbstractRouteDef, ...] = ()
     start: tuple[Hook, ...] = ()
     stop: tuple[Hook, ...] = ()

@@ -35,13 +35,17 @@ class TeamsApp:
 
 
 def build_teams_app(
-    engine: Engine, handles: MessageHandles, credentials: TeamsCredentials
+    engine: Engine,
+    handles: MessageHandles,
+    credentials: TeamsCredentials,
+    tenants: frozenset[str] = frozenset(),
 ) -> TeamsApp:
-    """Without an app id the endpoint runs unauthenticated (local mode, for the Emulator)."""
+    """Without an app id the endpoint runs unauthenticated (local mode, for the Emulator).
+    People from tenants other than `tenants` are refused (with none given: local mode)."""
     authentication = ReusingAuthentication(credentials)
     adapter = CloudAdapter(authentication)
     messenger = TeamsMessenger(adapter, credentials.APP_ID, handles)
-    bot = PagekeeperTeamsBot(engine, messenger)
+    bot = PagekeeperTeamsBot(engine, messenger, tenants)
     local = not credentials.APP_ID
     handler = teams_messages_handler(adapter, authentication, bot, local=local)
     return TeamsApp(handler, authentication, messenger)

@@ -24,14 +24,18 @@ from workflows.conversation.submissions import (
 )
 from workflows.engine import Engine
 from workflows.kernel.cards import Card
+from workflows.kernel.commands import RefuseOutsider
 from workflows.kernel.model import Person
 
 log = logging.getLogger(__name__)
 
 
 class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
-    def __init__(self, engine: Engine, messenger: TeamsMessenger) -> None:
+    def __init__(
+        self, engine: Engine, messenger: TeamsMessenger, tenants: frozenset[str] = frozenset()
+    ) -> None:
         self._engine = engine
+        self._tenants = tenants
         self._config = engine.context.config
         self._store = engine.context.store
         self._messenger = messenger
@@ -58,6 +62,18 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         await self._identify(turn_context)
 
     async def _identify(self, turn_context: TurnContext) -> Person | None:
+        """The sender as district staff, and where to reach them; None (and a plain answer)
+        for someone Pagekeeper cannot vouch for. A person from another tenant is refused before
+        anything is looked up or remembered: their profile email proves nothing."""
+        tenant = tenant_of(turn_context.activity)
+        if self._tenants and tenant not in self._tenants:
+            sender = turn_context.activity.from_property
+            who = (sender.aad_object_id or sender.id or "") if sender else ""
+            log.warning("teams activity refused: tenant %r is not the district's", tenant)
+            outcome = await self._engine.handle(RefuseOutsider("Teams", who, tenant))
+            if outcome.reply is not None:
+                await self._send(turn_context, outcome.reply)
+            return None
         person = await self._people.person(turn_context)
         if not person.email:
             await self._send(turn_context, _no_email())
@@ -110,6 +126,16 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def _send(self, turn_context: TurnContext, card: Card) -> None:
         await turn_context.send_activity(card_activity(adaptive_card(card), card.title))
+
+
+def tenant_of(activity: Any) -> str:
+    """The Microsoft 365 tenant an activity comes from, as Teams states it."""
+    conversation = activity.conversation
+    if conversation is not None and conversation.tenant_id:
+        return str(conversation.tenant_id)
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    return str(tenant.get("id", "")) if isinstance(tenant, dict) else ""
 
 
 def _shown(entry: str | bool | tuple[Person, ...]) -> Any:

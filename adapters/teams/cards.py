@@ -1,4 +1,8 @@
-"""Render neutral cards and forms as Adaptive Cards (schema 1.5) for Microsoft Teams."""
+"""Render neutral cards and forms as Adaptive Cards (schema 1.5) for Microsoft Teams.
+
+Every text is a RichTextBlock of TextRuns: Teams reads markdown in a TextBlock or a fact, and
+text people typed (a page's purpose, a comment) must show as typed, never as a live link or
+bold "APPROVED"."""
 
 from __future__ import annotations
 
@@ -29,15 +33,8 @@ def adaptive_card(card: Card) -> Element:
     body: list[Element] = [_heading(card.title)]
     if card.text:
         body.append(_text(card.text))
-    if card.progress:
-        body.append({"type": "FactSet", "facts": [_step_fact(line) for line in card.progress]})
-    if card.fields:
-        body.append(
-            {
-                "type": "FactSet",
-                "facts": [{"title": f.label, "value": f.value} for f in card.fields],
-            }
-        )
+    body.extend(_step(line) for line in card.progress)
+    body.extend(_fact(field.label, field.value) for field in card.fields)
     for section in card.sections:
         body.extend(_section(section))
     if card.clause:
@@ -85,9 +82,15 @@ STEP_MARKS = {
 }
 
 
-def _step_fact(line: StepLine) -> Element:
+def _step(line: StepLine) -> Element:
     value = line.label + (f": {line.detail}" if line.detail else "")
-    return {"title": STEP_MARKS[line.state], "value": value}
+    return _fact(STEP_MARKS[line.state], value)
+
+
+def _fact(label: str, value: str) -> Element:
+    """A label and its value on one line, as plain text."""
+    runs = [{"type": "TextRun", "text": f"{label}: ", "weight": "Bolder"}, _run(value)]
+    return {"type": "RichTextBlock", "inlines": runs, "spacing": "Small"}
 
 
 def _action(button: Button) -> Element:
@@ -199,8 +202,21 @@ def _section(section: Section) -> list[Element]:
 
 
 def _heading(text: str) -> Element:
-    return _text(text, size="Large", weight="Bolder", style="heading")
+    return _text(text, size="Large", weight="Bolder")
+
+
+# What belongs to the block rather than to its text.
+BLOCK_PROPERTIES = frozenset({"spacing", "separator", "horizontalAlignment"})
 
 
 def _text(text: str, **style: Any) -> Element:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+    """Plain text (no markdown) in the given style."""
+    block: Element = {"type": "RichTextBlock", "inlines": [_run(text, **style)]}
+    block.update({key: value for key, value in style.items() if key in BLOCK_PROPERTIES})
+    return block
+
+
+def _run(text: str, **style: Any) -> Element:
+    run: Element = {"type": "TextRun", "text": text}
+    run.update({key: value for key, value in style.items() if key not in BLOCK_PROPERTIES})
+    return run

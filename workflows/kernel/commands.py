@@ -92,6 +92,16 @@ class RetirePage:
 
 
 @dataclass(frozen=True)
+class RefuseOutsider:
+    """Someone from outside the district's workspace or tenant tried to use Pagekeeper: `who`
+    and `where` as their platform names them (ids, never trusted as staff)."""
+
+    platform: str
+    who: str
+    where: str
+
+
+@dataclass(frozen=True)
 class AttestMonitoring:
     """An owner checked the page and found nothing to remove."""
 
@@ -218,6 +228,7 @@ Command = (
     | RetirePage
     | ReportUndeliverable
     | ReportDeliveryFailed
+    | RefuseOutsider
     | AttestMonitoring
     | RecordModeration
     | DecideModeration

@@ -216,6 +216,16 @@ class ActionRefused(Event):
 
 
 @dataclass(frozen=True)
+class OutsiderRefused(Event):
+    """Someone from another workspace or tenant was refused (subject: where they came from)."""
+
+    platform: str
+
+    def detail(self) -> str:
+        return f"{self.platform}: not the district's workspace or tenant; refused"
+
+
+@dataclass(frozen=True)
 class MonitoringCheckSent(Event):
     rule: ClassVar[Rule] = Rule.MONITORING
 
