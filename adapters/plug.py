@@ -17,7 +17,7 @@ from aiohttp import web
 
 from workflows.delivery.messenger import Messenger
 from workflows.engine import Engine
-from workflows.kernel.ports import MessageHandles
+from workflows.kernel.ports import MessageHandles, OnceOnly
 
 Hook = Callable[[], Awaitable[None]]
 S = TypeVar("S")
@@ -31,6 +31,8 @@ class Host:
     handles: MessageHandles
     local_mode: bool
     deliver_now: Callable[[], Awaitable[object]]
+    # Remembers what was seen once, for every process sharing the store (replays, repeats).
+    once: OnceOnly
 
 
 @dataclass(frozen=True)

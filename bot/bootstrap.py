@@ -54,7 +54,7 @@ async def build(
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
     engine = Engine(config, store, clock)
     dispatcher = Dispatcher(engine, store, store)
-    host = Host(engine, store, settings.local_mode, dispatcher.drain)
+    host = Host(engine, store, settings.local_mode, dispatcher.drain, store)
     plugs: dict[str, Plug] = {}
     for adapter in adapters:
         plugged = adapter.plug(settings.of(adapter.name), host)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from storage.lanes import Lanes
+from storage.once import first_time_in
 from storage.versions import check_versions
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
@@ -31,6 +32,7 @@ class MemoryStore:
         self._acknowledgements: dict[str, Acknowledgement] = {}
         self._aways: dict[str, Away] = {}
         self._lanes = Lanes()
+        self._once: dict[str, datetime] = {}
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -129,6 +131,9 @@ class MemoryStore:
 
     async def recall_message(self, key: str) -> str | None:
         return self._messages.get(key)
+
+    async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
+        return first_time_in(self._once, key, now, keep_for)
 
     async def check(self) -> None:
         return None

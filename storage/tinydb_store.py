@@ -25,6 +25,7 @@ from storage.buckets import BucketedTable
 from storage.codec import from_dict, to_dict
 from storage.files import JsonLines, fsync_directory, read_json, write_atomically
 from storage.lanes import Lanes
+from storage.once import first_time_in
 from storage.versions import check_versions
 from workflows.kernel.ids import batch_of
 from workflows.kernel.messages import OutboxEntry
@@ -49,6 +50,8 @@ DEFAULT_BUCKETS = 256
 JOURNAL_LIMIT = 4 * 1024 * 1024
 # Exports read the audit log this many lines at a time, so memory stays flat however long it is.
 AUDIT_CHUNK = 1000
+# The file of keys seen once is rewritten with only the live ones past this size.
+ONCE_FILE_LIMIT = 1024 * 1024
 
 T = TypeVar("T")
 
@@ -75,6 +78,11 @@ class TinyDBStore:
             self._aways = BucketedTable(tables, "aways", count)
             self._audit = JsonLines(folder / "audit.jsonl")
             self._journal = JsonLines(folder / "journal.jsonl")
+            # Keys seen once (replayed requests, repeated clicks), for a few minutes each.
+            self._once_file = JsonLines(folder / "once.jsonl")
+            self._once = {
+                str(line["key"]): datetime.fromisoformat(line["at"]) for line in self._once_file
+            }
             self._seq = self._recover()
             self._lanes = Lanes()
             # Settled messages are kept as a record; only unsettled ones are ever looked at.
@@ -217,6 +225,9 @@ class TinyDBStore:
         found = await self._run(self._messages.get, key)
         return str(found["handle"]) if found else None
 
+    async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
+        return await self._run(self._first_time, key, now, keep_for)
+
     async def check(self) -> None:
         await self._run(self._usable)
 
@@ -307,6 +318,34 @@ class TinyDBStore:
             return 0
         return sum(1 for line in self._audit.tail(count) if line["seq"] == seq)
 
+    def _first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
+        self._usable()
+        if not first_time_in(self._once, key, now, keep_for):
+            return False
+        try:
+            self._once_file.append([{"key": key, "at": now.isoformat()}])
+            if self._once_file.size() > ONCE_FILE_LIMIT:
+                self._compact_once(now, keep_for)
+        except OSError as error:
+            self._once.pop(key, None)
+            raise StorageError(f"could not write to {self._once_file.path}: {error}") from None
+        return True
+
+    def _compact_once(self, now: datetime, keep_for: timedelta) -> None:
+        """Rewrite the file with the keys still in their window (atomically: a crash leaves
+        the old file or the new one)."""
+        live = {key: at for key, at in self._once.items() if now - at < keep_for}
+        data = b"".join(
+            json.dumps({"key": key, "at": at.isoformat()}).encode() + b"\n"
+            for key, at in live.items()
+        )
+        path = self._once_file.path
+        self._once_file.close()
+        write_atomically(path, data)
+        fsync_directory(self.folder)
+        self._once_file = JsonLines(path)
+        self._once = live
+
     def _usable(self) -> None:
         if self._broken:
             raise StorageError(self._broken)
@@ -315,6 +354,7 @@ class TinyDBStore:
 
     def _close(self) -> None:
         self._journal.close()
+        self._once_file.close()
         self._audit.close()
         self._lock_handle.close()
 

@@ -276,3 +276,13 @@ def test_message_ids_keep_their_order_and_come_in_small_batches() -> None:
     assert [len({batch_of(i) for i in ids}) for ids in (first, second)] == [3, 1]
     legacy = "MSG-00000001700000000000-000000001-0123456789ab"
     assert batch_of(legacy) == legacy, "ids made before batches are each their own"
+
+
+async def test_a_key_is_first_seen_once_within_its_window(store: Store) -> None:
+    now, window = datetime(2026, 12, 1, 9, tzinfo=UTC), timedelta(minutes=5)
+    assert await store.first_time("slack:v0=abc", now, window) is True
+    assert await store.first_time("slack:v0=abc", now + timedelta(minutes=4), window) is False
+    assert await store.first_time("slack:v0=other", now, window) is True
+    later = now + timedelta(minutes=6)
+    assert await store.first_time("slack:v0=abc", later, window) is True, "out of the window"
+    assert await store.first_time("slack:v0=abc", later, window) is False

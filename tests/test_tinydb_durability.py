@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,22 @@ def test_a_crash_during_an_append_leaves_the_file_as_it_was(tmp_path: Path) -> N
 def append(path: Path, text: str) -> None:
     with open(path, "a") as handle:
         handle.write(text)
+
+
+async def test_keys_seen_once_outlive_a_restart_and_the_file_keeps_only_live_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.tinydb_store.ONCE_FILE_LIMIT", 2000)
+    window, start = timedelta(minutes=5), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    store = await TinyDBStore.open(tmp_path)
+    for number in range(100):  # a minute apart: only the last five stay in the window
+        assert await store.first_time(f"key-{number}", start + timedelta(minutes=number), window)
+    await store.close()
+    lines = (tmp_path / "once.jsonl").read_text().splitlines()
+    assert len(lines) < 40, "rewritten with the live keys once it grew past its limit"
+
+    reopened = await TinyDBStore.open(tmp_path)
+    now = start + timedelta(minutes=99)
+    assert await reopened.first_time("key-99", now, window) is False
+    assert await reopened.first_time("key-10", now, window) is True
+    await reopened.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -12,19 +12,21 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from workflows.kernel.ports import Clock, OnceOnly, StorageError
+
 log = logging.getLogger(__name__)
 
 # Slack refuses requests older than five minutes; within them a signature is used once.
-REPLAY_WINDOW = 5 * 60
+REPLAY_WINDOW = timedelta(minutes=5)
 
 
 def slack_events_handler(
-    app: AsyncApp, signing_secret: str
+    app: AsyncApp, signing_secret: str, once: OnceOnly, clock: Clock
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The `POST /slack/events` handler: only correctly signed, fresh, first-seen requests
-    reach Bolt (401 otherwise); a body that is not a Slack payload gets 400."""
+    reach Bolt (401 otherwise); a body that is not a Slack payload gets 400. Signatures seen
+    are kept in the store, so a replay is refused after a restart and by every process."""
     verifier = SignatureVerifier(signing_secret)
-    seen: dict[str, float] = {}
 
     async def slack_events(request: web.Request) -> web.Response:
         try:
@@ -40,12 +42,13 @@ def slack_events_handler(
             return web.Response(status=401, text="invalid or stale signature")
         # Slack's own redeliveries say so; they are acknowledged without being handled again.
         if "X-Slack-Retry-Num" not in headers:
-            now = time.monotonic()
-            for old in [key for key, at in seen.items() if now - at > REPLAY_WINDOW]:
-                del seen[old]
-            if signature in seen:
+            try:
+                first = await once.first_time(f"slack:{signature}", clock.now(), REPLAY_WINDOW)
+            except StorageError:
+                log.error("slack request refused: the store cannot record it")
+                return web.Response(status=503, text="try again shortly")
+            if not first:
                 return web.Response(status=401, text="this request was already received")
-            seen[signature] = now
         try:
             bolt_request = AsyncBoltRequest(
                 body=body,

@@ -59,7 +59,9 @@ def plug(settings: SlackSettings | None, host: Host) -> Plug | None:
     start: tuple[Hook, ...] = ()
     stop: tuple[Hook, ...] = ()
     if settings.signing_secret:
-        handler = slack_events_handler(slack.bolt, settings.signing_secret)
+        handler = slack_events_handler(
+            slack.bolt, settings.signing_secret, host.once, host.engine.context.clock
+        )
         routes = (web.post("/slack/events", handler),)
     if settings.app_token:
         socket = AsyncSocketModeHandler(slack.bolt, settings.app_token)

@@ -110,6 +110,14 @@ MIGRATIONS: tuple[str, ...] = (
         doc jsonb NOT NULL
     );
     """,
+    # 4: keys seen once within a few minutes (replayed Slack requests, repeated clicks).
+    """
+    CREATE TABLE once_keys (
+        key text PRIMARY KEY,
+        seen_at timestamptz NOT NULL
+    );
+    CREATE INDEX once_keys_seen_at ON once_keys (seen_at);
+    """,
 )
 
 

@@ -70,6 +70,7 @@ class PostgresStore:
         self._url = url
         self._where = where
         self._duties: AsyncConnection[Row] | None = None
+        self._once_calls = 0
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -254,6 +255,14 @@ class PostgresStore:
         rows = await self._fetch("SELECT handle FROM message_handles WHERE key = %s", (key,))
         return str(rows[0][0]) if rows else None
 
+    async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
+        expired = now - keep_for
+        self._once_calls += 1
+        if self._once_calls % ONCE_PRUNE_EVERY == 0:
+            await self._execute("DELETE FROM once_keys WHERE seen_at <= %s", (expired,))
+        rows = await self._fetch(FIRST_TIME, {"key": key, "now": now, "expired": expired})
+        return bool(rows)
+
     async def check(self) -> None:
         await self._fetch("SELECT 1", (), wait=CHECK_SECONDS)
 
@@ -330,6 +339,15 @@ UPSERT_ACKNOWLEDGEMENT = insert(
 UPSERT_AWAY = insert(
     "aways", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
 )
+# A row comes back when the key is new, or its earlier sighting is out of the window: in one
+# statement, so two processes receiving the same request cannot both see it first.
+FIRST_TIME = """
+INSERT INTO once_keys (key, seen_at) VALUES (%(key)s, %(now)s)
+ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
+WHERE once_keys.seen_at <= %(expired)s
+RETURNING key
+"""
+ONCE_PRUNE_EVERY = 256
 UPSERT_HANDLE = insert(
     "message_handles", ("key", "handle"), "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle"
 )

@@ -164,7 +164,14 @@ class Health(Protocol):
         ...
 
 
-class Store(Records, Outbox, MessageHandles, DutyLock, Health, Protocol):
+class OnceOnly(Protocol):
+    async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
+        """Record `key` durably, for every process sharing the store: True the first time it
+        is seen within `keep_for`, False for a repeat (a replayed request, a second click)."""
+        ...
+
+
+class Store(Records, Outbox, MessageHandles, DutyLock, Health, OnceOnly, Protocol):
     """Every role at once: what a storage implementation provides to the composition root."""
 
     async def close(self) -> None: ...
