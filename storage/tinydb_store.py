@@ -63,6 +63,8 @@ class TinyDBStore:
         self.folder = folder
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-store")
         self._broken: str | None = None
+        # The last write failed (a full disk): checked again by writing, until one succeeds.
+        self._write_failed: str | None = None
         self._lock_handle = _lock_folder(folder)
         try:
             count = _bucket_count(folder, buckets)
@@ -257,7 +259,8 @@ class TinyDBStore:
         try:
             self._journal.append([entry])
         except OSError as error:
-            raise StorageError(f"could not write to {self._journal.path}: {error}") from None
+            raise self._failed(f"could not write to {self._journal.path}: {error}") from None
+        self._write_failed = None
         self._seq += 1
         for outgoing in changes.outbox:
             if outgoing.settled:
@@ -269,8 +272,9 @@ class TinyDBStore:
             if self._journal.size() > JOURNAL_LIMIT:
                 self._journal.clear()
         except OSError as error:
-            # The commit is safe in the journal; a restart finishes it. Until then, refuse writes.
-            self._broken = f"could not write to {self.folder}: {error}; restart Pagekeeper"
+            # The commit is safe in the journal; it is finished (replayed) before the next
+            # write, once the disk takes writes again. Until then, nothing else is written.
+            self._broken = f"could not write to {self.folder}: {error}"
             log.error("store write failed folder=%s error=%s", self.folder, error)
             raise StorageError(self._broken) from None
 
@@ -328,7 +332,8 @@ class TinyDBStore:
                 self._compact_once(now, keep_for)
         except OSError as error:
             self._once.pop(key, None)
-            raise StorageError(f"could not write to {self._once_file.path}: {error}") from None
+            raise self._failed(f"could not write to {self._once_file.path}: {error}") from None
+        self._write_failed = None
         return True
 
     def _compact_once(self, now: datetime, keep_for: timedelta) -> None:
@@ -346,9 +351,29 @@ class TinyDBStore:
         self._once_file = JsonLines(path)
         self._once = live
 
+    def _failed(self, problem: str) -> StorageError:
+        log.error("store write failed: %s", problem)
+        self._write_failed = problem
+        return StorageError(problem)
+
     def _usable(self) -> None:
+        """Raise StorageError unless the store takes writes. After a failed write it tries
+        again for real (a full disk may have room now): a commit left half applied is
+        finished from the journal, and a probe file is written."""
         if self._broken:
-            raise StorageError(self._broken)
+            try:
+                self._seq = self._recover()
+            except OSError as error:
+                raise StorageError(f"{self._broken}; still failing: {error}") from None
+            log.warning("store writable again folder=%s", self.folder)
+            self._broken = None
+        if self._write_failed:
+            try:
+                write_atomically(self.folder / "health.probe", b"ok\n")
+            except OSError as error:
+                raise StorageError(f"{self._write_failed}; still failing: {error}") from None
+            log.warning("store writable again folder=%s", self.folder)
+            self._write_failed = None
         if not os.access(self.folder, os.W_OK):
             raise StorageError(f"{self.folder} is not writable")
 

@@ -42,6 +42,7 @@ from workflows.district.config import DistrictConfig
 from workflows.district.working_time import next_working_moment
 from workflows.engine import Engine
 from workflows.kernel.commands import RunReminders
+from workflows.kernel.ports import Store
 
 Answers = dict[str, Any]
 
@@ -131,6 +132,7 @@ class SlackChat:
         self.dispatcher: Dispatcher
         self.time: FakeTime
         self.engine: Engine
+        self.base = ""  # the bot's own address
 
     async def settle(self) -> None:
         await _deliver(self.dispatcher, self.time)
@@ -274,11 +276,14 @@ class TeamsChat:
 
 
 @asynccontextmanager
-async def slack_chat(config: DistrictConfig) -> AsyncIterator[SlackChat]:
+async def slack_chat(
+    config: DistrictConfig, store: Store | None = None
+) -> AsyncIterator[SlackChat]:
+    """Slack for `config`, on `store` (in memory unless given)."""
     users = [SlackUser(slack_id(p.email), p.email, p.name, p.title) for p in config.people]
     fake = FakeSlack(users=users)
     await fake.start()
-    store, clock = MemoryStore(), FakeClock()
+    store, clock = store or MemoryStore(), FakeClock()
     environment = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_TEAM_ID": "T1",
@@ -290,8 +295,9 @@ async def slack_chat(config: DistrictConfig) -> AsyncIterator[SlackChat]:
     server = TestServer(make_app(pagekeeper))
     await server.start_server()
     slack = SlackClient(str(server.make_url("/slack/events")), fake)
-    chat = SlackChat(fake, slack, store, clock)
+    chat = SlackChat(fake, slack, store, clock)  # type: ignore[arg-type]
     chat.dispatcher, chat.time, chat.engine = dispatcher, time, pagekeeper.engine
+    chat.base = str(server.make_url("/"))
     try:
         yield chat
     finally:

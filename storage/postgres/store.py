@@ -71,6 +71,8 @@ class PostgresStore:
         self._where = where
         self._duties: AsyncConnection[Row] | None = None
         self._once_calls = 0
+        # The last write failed (a full disk on the server): health writes to check again.
+        self._write_failed = False
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -264,7 +266,11 @@ class PostgresStore:
         return bool(rows)
 
     async def check(self) -> None:
+        """A read; after a failed write, a real write (reads work on a full disk)."""
         await self._fetch("SELECT 1", (), wait=CHECK_SECONDS)
+        if self._write_failed:
+            await self._execute(HEALTH_PROBE, ())
+            self._write_failed = False
 
     async def close(self) -> None:
         if self._duties is not None:
@@ -306,6 +312,8 @@ class PostgresStore:
             raise self._failure("write to", error) from None
 
     def _failure(self, doing: str, error: psycopg.Error) -> StorageError:
+        if doing == "write to":
+            self._write_failed = True
         if isinstance(error, psycopg_pool.PoolTimeout):
             return StorageError(f"the database at {self._where} does not answer")
         return StorageError(f"could not {doing} the database at {self._where}: {_reason(error)}")
@@ -348,6 +356,10 @@ WHERE once_keys.seen_at <= %(expired)s
 RETURNING key
 """
 ONCE_PRUNE_EVERY = 256
+HEALTH_PROBE = """
+INSERT INTO once_keys (key, seen_at) VALUES ('health-probe', now())
+ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
+"""
 UPSERT_HANDLE = insert(
     "message_handles", ("key", "handle"), "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle"
 )

@@ -26,7 +26,7 @@ from workflows.engine import Engine
 from workflows.kernel.commands import ReportDeliveryFailed, ReportUndeliverable
 from workflows.kernel.ids import random_id
 from workflows.kernel.messages import Message, OutboxEntry
-from workflows.kernel.ports import Changes, MessageHandles, Outbox
+from workflows.kernel.ports import Changes, MessageHandles, Outbox, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,9 @@ class Dispatcher:
         self._writing = asyncio.Lock()
         self._more = False  # the last round took all it could: go on without waiting
         self._resting: dict[str, float] = {}  # message id -> when its person may get it
+        # Sent, but the store refused to record it (a full disk): never sent again, and
+        # recorded as soon as the store takes writes.
+        self._unrecorded: dict[str, tuple[OutboxEntry, tuple[str, str] | None]] = {}
         for messenger in messengers:
             self.add(messenger)
         engine.on_commit(self.kick)
@@ -132,6 +135,8 @@ class Dispatcher:
         # so they never hold up everyone else's.
         now = self._monotonic()
         self._resting = {key: until for key, until in self._resting.items() if until > now}
+        if self._unrecorded:
+            await self._record_unrecorded()
         queues: dict[str, list[OutboxEntry]] = {}
         limit = self._round_size()
         claim = await self._outbox.claim_messages(
@@ -140,7 +145,8 @@ class Dispatcher:
         self._more = len(claim.entries) == limit
         self._share_limits(claim.senders, now)
         for entry in claim.entries:
-            queues.setdefault(entry.message.to, []).append(entry)
+            if entry.id not in self._unrecorded:
+                queues.setdefault(entry.message.to, []).append(entry)
         lanes = asyncio.Semaphore(CONCURRENCY)
         stop_at = now + ROUND_SECONDS
 
@@ -156,9 +162,15 @@ class Dispatcher:
                         return
 
         try:
-            await asyncio.gather(*(deliver_in_order(queue) for queue in queues.values()))
+            # Every lane finishes before the messages are released, even when one fails.
+            done = await asyncio.gather(
+                *(deliver_in_order(queue) for queue in queues.values()), return_exceptions=True
+            )
         finally:
             await self._outbox.release_messages(self._holder)
+        failed = [outcome for outcome in done if isinstance(outcome, BaseException)]
+        if failed:
+            raise failed[0]
         if not self._resting:
             return None
         return max(0.0, min(self._resting.values()) - self._monotonic())
@@ -292,6 +304,22 @@ class Dispatcher:
         async with self._writing:
             waiting, self._settled = self._settled, []
             if waiting:
-                handles = tuple(handle for _, handle in waiting if handle is not None)
-                entries = tuple(entry for entry, _ in waiting)
-                await self._outbox.commit(Changes(outbox=entries, handles=handles))
+                await self._record(waiting)
+
+    async def _record(self, settled: list[tuple[OutboxEntry, tuple[str, str] | None]]) -> None:
+        """Write settled deliveries; when the store refuses, keep them here instead, so what
+        was sent is not sent again, and raise (the round ends; the next one records them)."""
+        handles = tuple(handle for _, handle in settled if handle is not None)
+        entries = tuple(entry for entry, _ in settled)
+        try:
+            await self._outbox.commit(Changes(outbox=entries, handles=handles))
+        except StorageError:
+            self._unrecorded.update((entry.id, (entry, handle)) for entry, handle in settled)
+            log.error("delivered messages not recorded yet count=%d", len(self._unrecorded))
+            raise
+        for entry in entries:
+            self._unrecorded.pop(entry.id, None)
+
+    async def _record_unrecorded(self) -> None:
+        async with self._writing:
+            await self._record(list(self._unrecorded.values()))
