@@ -232,6 +232,9 @@ def _decoded(value: Any) -> Any:
     return value
 
 
+_WORKSPACE_IDS = itertools.count(1)
+
+
 class SlackClient:
     """Sends what Slack would send to the bot, signed with the app's signing secret."""
 
@@ -239,7 +242,9 @@ class SlackClient:
         self.url = url
         self.fake = fake
         self.secret = secret
-        self._ids = itertools.count(1)
+        # Slack's trigger and event ids are unique across the workspace, so they are
+        # shared by every client: two clients never send byte-identical requests.
+        self._ids = _WORKSPACE_IDS
         self.session = ClientSession()
 
     async def close(self) -> None:

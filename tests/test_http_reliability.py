@@ -100,7 +100,6 @@ def every_card_arrived(fake: FakeSlack, names: list[str]) -> bool:
 
 SECRETS = {
     "SLACK_BOT_TOKEN": BOT_TOKEN,
-    "SLACK_TEAM_ID": "T1",
     "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     "MicrosoftAppPassword": "teams-app-password-must-not-leak",
     "PAGEKEEPER_ADMIN_TOKEN": "admin-token-must-not-leak",
@@ -126,6 +125,7 @@ class Server:
             "SLACK_API_URL": self.api_url,
             "MicrosoftAppId": "11111111-2222-3333-4444-555555555555",
             "PAGEKEEPER_TEAMS_TENANT_ID": "t1",
+            "SLACK_TEAM_ID": "T1",  # an identifier, not a secret
             **SECRETS,
         }
         log = open_log(self.log)
