@@ -1,5 +1,6 @@
 """`python -m bot` serves Pagekeeper; `python -m bot check-config [FILE]` checks a district file;
-`python -m bot migrate-data --from PATH` copies a TinyDB data folder into DATABASE_URL."""
+`python -m bot migrate-data --from PATH` copies a TinyDB data folder into DATABASE_URL;
+`python -m bot verify-audit` checks the audit trail's hash chain, while the bot runs or not."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from adapters.teams.package import write_package
 from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
 from bot.web import make_app
+from storage.integrity import verify_folder
 from storage.postgres.copy_from_tinydb import copy_folder
 from storage.postgres.store import describe as describe_database
+from storage.postgres.store import verify_trail
 from workflows.district.config import ConfigError
 from workflows.district.loading import load_config
 from workflows.district.summary import describe
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return _teams_package(arguments.domain, Path(arguments.output))
     if arguments.command == "migrate-data":
         return _migrate_data(Path(arguments.source))
+    if arguments.command == "verify-audit":
+        return _verify_audit()
     try:
         settings = settings_from(environment(), host=arguments.host, port=arguments.port)
         settings.check()
@@ -87,6 +92,26 @@ def _migrate_data(folder: Path) -> int:
     return 0
 
 
+def _verify_audit() -> int:
+    """Exit 0 when the whole trail matches its chain and its recorded end, 1 when not."""
+    settings = settings_from(environment())
+    try:
+        if settings.database_url:
+            where = f"the database at {describe_database(settings.database_url)}"
+            head = asyncio.run(verify_trail(settings.database_url))
+        else:
+            where = str(settings.data_dir)
+            head = verify_folder(settings.data_dir)
+    except StorageError as error:
+        print(f"pagekeeper: the audit trail is NOT intact: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"The audit trail in {where} is intact: {head.count} entries, each linked to the one "
+        f"before it; the last one's hash is {head.hash or '(none: the trail is empty)'}."
+    )
+    return 0
+
+
 def _serve(settings: Settings) -> None:
     if settings.local_mode:
         log.warning(
@@ -125,6 +150,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument(
         "--from", dest="source", required=True, help="the data folder (PAGEKEEPER_DATA)"
+    )
+    commands.add_parser(
+        "verify-audit",
+        help="check the audit trail in PAGEKEEPER_DATA or DATABASE_URL against its hash chain",
     )
     return parser
 

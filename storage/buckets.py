@@ -27,7 +27,9 @@ class BufferedAtomicStorage(Storage):
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._data: dict[str, dict[str, Any]] | None = read_json(path) if path.exists() else None
+        self.path = path
+        self.exists = path.exists()
+        self._data: dict[str, dict[str, Any]] | None = read_json(path) if self.exists else None
         self._dirty = False
 
     def read(self) -> dict[str, dict[str, Any]] | None:
@@ -44,6 +46,7 @@ class BufferedAtomicStorage(Storage):
         payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
         write_atomically(self._path, payload.encode())
         self._dirty = False
+        self.exists = True
         return True
 
     def close(self) -> None:
@@ -113,6 +116,14 @@ class BucketedTable:
     def flush(self) -> int:
         """Write every bucket changed since the last flush; returns how many were written."""
         return sum(self._storage(database).flush() for database in self._databases)
+
+    def files(self) -> set[str]:
+        """The names of this table's bucket files that exist (written at least once)."""
+        return {
+            storage.path.name
+            for storage in (self._storage(database) for database in self._databases)
+            if storage.exists
+        }
 
     def _database(self, record_id: str) -> TinyDB:
         key = self._bucket_key(record_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from workflows.kernel.ports import StorageError
 
@@ -38,6 +39,18 @@ def read_json(path: Path) -> Any:
         return json.loads(path.read_bytes())
     except (OSError, ValueError) as error:
         raise StorageError(f"{path} is unreadable ({error}); restore it from a backup") from None
+
+
+def try_lock(folder: Path) -> IO[str] | None:
+    """The data folder's lock, held until the handle is closed; None while another process
+    holds it."""
+    handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held by the caller
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
 
 
 class JsonLines:

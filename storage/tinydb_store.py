@@ -9,7 +9,7 @@ acknowledged write is never lost and a half-applied one is finished.
 from __future__ import annotations
 
 import asyncio
-import fcntl
+import contextlib
 import json
 import logging
 import os
@@ -22,8 +22,10 @@ from typing import Any, TypeVar
 from tinydb import Query
 
 from storage.buckets import BucketedTable
+from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
-from storage.files import JsonLines, fsync_directory, read_json, write_atomically
+from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
+from storage.integrity import MANIFEST, check_folder, manifest
 from storage.lanes import Lanes
 from storage.once import first_time_in
 from storage.versions import check_versions
@@ -67,6 +69,7 @@ class TinyDBStore:
         self._write_failed: str | None = None
         self._lock_handle = _lock_folder(folder)
         try:
+            state = check_folder(folder)  # before anything is written: damage is refused
             count = _bucket_count(folder, buckets)
             tables = folder / "tables"
             self._requests = BucketedTable(tables, "requests", count, {"name": _page_name})
@@ -79,13 +82,17 @@ class TinyDBStore:
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
             self._aways = BucketedTable(tables, "aways", count)
             self._audit = JsonLines(folder / "audit.jsonl")
+            self._audit_head = state.audit
             self._journal = JsonLines(folder / "journal.jsonl")
             # Keys seen once (replayed requests, repeated clicks), for a few minutes each.
             self._once_file = JsonLines(folder / "once.jsonl")
             self._once = {
                 str(line["key"]): datetime.fromisoformat(line["at"]) for line in self._once_file
             }
+            self._table_files = state.tables
             self._seq = self._recover()
+            self._restart_journal()  # before the list of tables: see integrity.check_folder
+            self._note_table_files()
             self._lanes = Lanes()
             # Settled messages are kept as a record; only unsettled ones are ever looked at.
             self._unsettled = {
@@ -244,11 +251,13 @@ class TinyDBStore:
         self._usable()
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
         check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
+        head, audit = extend(self._audit_head, changes.audit)
         entry = {
             "seq": self._seq + 1,
             "requests": [to_dict(request) for request in changes.requests],
             "pages": [to_dict(page) for page in changes.pages],
-            "audit": [to_dict(audit) for audit in changes.audit],
+            "audit": [to_dict(line) for line in audit],
+            "audit_head": head.as_dict(),
             "outbox": [to_dict(outgoing) for outgoing in changes.outbox],
             "acknowledgements": [
                 {"id": item.person.email, **to_dict(item)} for item in changes.acknowledgements
@@ -270,7 +279,7 @@ class TinyDBStore:
         try:
             self._apply(entry)
             if self._journal.size() > JOURNAL_LIMIT:
-                self._journal.clear()
+                self._restart_journal()
         except OSError as error:
             # The commit is safe in the journal; it is finished (replayed) before the next
             # write, once the disk takes writes again. Until then, nothing else is written.
@@ -286,7 +295,19 @@ class TinyDBStore:
         self._acknowledgements.upsert(entry.get("acknowledgements", []))
         self._messages.upsert(entry.get("handles", []))
         self._aways.upsert(entry.get("aways", []))
-        tables = (
+        if sum(table.flush() for table in self._every_table()):
+            fsync_directory(self.folder / "tables")
+            self._note_table_files()
+        lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
+        self._audit.append(lines[audit_written:])
+        if "audit_head" in entry:
+            self._audit_head = Head.of(entry["audit_head"])
+        else:  # a commit journaled before the chain: its lines are linked in as they are
+            for line in entry["audit"][audit_written:]:
+                self._audit_head = check_line(self._audit_head, line, hashed_before=False)
+
+    def _every_table(self) -> tuple[BucketedTable, ...]:
+        return (
             self._requests,
             self._pages,
             self._outbox,
@@ -294,10 +315,24 @@ class TinyDBStore:
             self._messages,
             self._aways,
         )
-        if sum(table.flush() for table in tables):
-            fsync_directory(self.folder / "tables")
-        lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
-        self._audit.append(lines[audit_written:])
+
+    def _note_table_files(self) -> None:
+        """Keep the list of table files written, so a missing one is noticed at start."""
+        files = frozenset().union(*(table.files() for table in self._every_table()))
+        if files != self._table_files:
+            write_atomically(self.folder / MANIFEST, manifest(set(files)))
+            fsync_directory(self.folder)
+            self._table_files = files
+
+    def _restart_journal(self) -> None:
+        """An empty journal but for the audit trail's head (atomically: a crash leaves the
+        old journal or the new one, never none)."""
+        header = {"head": self._audit_head.as_dict(), "seq": self._seq}
+        path = self._journal.path
+        self._journal.close()
+        write_atomically(path, json.dumps(header).encode() + b"\n")
+        fsync_directory(self.folder)
+        self._journal = JsonLines(path)
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""
@@ -305,13 +340,15 @@ class TinyDBStore:
         last = audited
         replayed = 0
         for entry in self._journal:
+            if "head" in entry:  # the journal's first line: where it began
+                last = max(last, int(entry["seq"]))
+                continue
             seq = int(entry["seq"])
             self._apply(entry, audit_written=self._audited_lines(seq, audited, len(entry["audit"])))
             last = max(last, seq)
             replayed += 1
         if replayed:
             log.warning("store recovered folder=%s replayed_commits=%d", self.folder, replayed)
-            self._journal.clear()
         return last
 
     def _audited_lines(self, seq: int, audited: int, count: int) -> int:
@@ -378,6 +415,11 @@ class TinyDBStore:
             raise StorageError(f"{self.folder} is not writable")
 
     def _close(self) -> None:
+        if not (self._broken or self._write_failed):
+            # Everything is applied: a journal holding only where the trail ends lets the
+            # next start tell a trail cut by even one line from one a crash left unfinished.
+            with contextlib.suppress(OSError):
+                self._restart_journal()
         self._journal.close()
         self._once_file.close()
         self._audit.close()
@@ -417,12 +459,9 @@ def _version(record: dict[str, Any] | None) -> int | None:
 def _lock_folder(folder: Path) -> Any:
     """Only one process may use a data folder; a second would overwrite the first's work."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held until close()
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise StorageError(f"{folder} is already in use by another Pagekeeper process") from None
+    handle = try_lock(folder)
+    if handle is None:
+        raise StorageError(f"{folder} is already in use by another Pagekeeper process")
     return handle
 
 

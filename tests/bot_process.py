@@ -6,19 +6,27 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
+# The Slack request form filled in for a classroom page at the example district's Lincoln.
+FORM_ANSWERS = {
+    "kind": "classroom",
+    "school": "lincoln",
+    "platform": "facebook",
+    "page_name": "Room 12 News",
+    "purpose": "Share classroom news and homework reminders with families.",
+    "audience": "Families of Room 12",
+    "acknowledged": True,
+}
 
 
-async def start_bot(
-    port: int, api_url: str, *, log: Path | None = None, **settings: str
-) -> asyncio.subprocess.Process:
-    """A Slack-connected bot on `port` whose Web API calls go to `api_url`; `settings` are
-    more environment variables (PAGEKEEPER_DATA, DATABASE_URL, ...); its log goes to `log`.
-    Returns once it listens."""
-    environ = {
+def bot_environment(api_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a Slack-connected bot whose Web API calls go to `api_url`, with
+    `settings` added (PAGEKEEPER_DATA, DATABASE_URL, ...)."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_TEAM_ID": "T1",
@@ -26,16 +34,24 @@ async def start_bot(
         "SLACK_API_URL": api_url,
         **settings,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=environ,
-        stderr=log.open("wb") if log else asyncio.subprocess.DEVNULL,
+
+
+async def spawn_bot(
+    port: int, environ: dict[str, str], stderr: Any = asyncio.subprocess.DEVNULL
+) -> asyncio.subprocess.Process:
+    """`python -m bot --port PORT` with `environ`, not waiting for anything."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--port", str(port), cwd=ROOT, env=environ, stderr=stderr
     )
+
+
+async def start_bot(
+    port: int, api_url: str, *, log: Path | None = None, **settings: str
+) -> asyncio.subprocess.Process:
+    """A Slack-connected bot on `port` (see bot_environment); its log goes to `log`.
+    Returns once it listens."""
+    stderr = log.open("wb") if log else asyncio.subprocess.DEVNULL
+    process = await spawn_bot(port, bot_environment(api_url, **settings), stderr)
     for _ in range(400):
         if process.returncode is not None:
             raise AssertionError(f"the bot exited with {process.returncode}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from workflows.kernel.messages import OutboxEntry
@@ -18,6 +19,11 @@ async def audit_entries(records: Records, subject: str | None = None) -> list[Au
         async for entry in records.iter_audit(None, None)
         if subject is None or entry.subject == subject
     ]
+
+
+async def audit_content(records: Records) -> list[AuditEntry]:
+    """The audit trail as committed: without the hash a store links each line in with."""
+    return [dataclasses.replace(entry, hash="") for entry in await audit_entries(records)]
 
 
 async def due_entries(outbox: Outbox, now: datetime, limit: int = 1000) -> list[OutboxEntry]:

@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from bot.bootstrap import build
 from bot.config import Settings, settings_from
 from bot.web import make_app
+from storage.chain import link
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock
 from tests.stories import ask_for_page, only_message_to
@@ -103,9 +104,12 @@ async def test_pages_audit_and_removals_for_a_date_range(
     assert len(none.splitlines()) == 1
 
 
-def write_audit_log(path: Path, lines: int) -> int:
-    """An audit log of `lines` entries, as the store writes them; returns its size in bytes."""
+def write_audit_log(folder: Path, lines: int) -> int:
+    """Give a data folder an audit trail of `lines` entries, as the store writes them (hashed
+    on its chain, the journal starting where it ends); returns the trail's size in bytes."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
+    head = ""
+    path = folder / "audit.jsonl"
     with open(path, "w") as log:
         for number in range(lines):
             entry = {
@@ -117,12 +121,16 @@ def write_audit_log(path: Path, lines: int) -> int:
                 "clause": "AR 1114: Platforms are regularly monitored; viewpoint-neutral removal",
                 "detail": "checked; nothing to remove",
             }
-            log.write(json.dumps(entry) + "\n")
+            head = link(head, entry)
+            log.write(json.dumps({**entry, "hash": head}) + "\n")
+    header = {"head": {"count": lines, "hash": head}, "seq": lines}
+    (folder / "journal.jsonl").write_text(json.dumps(header) + "\n")
     return path.stat().st_size
 
 
 async def test_a_100000_line_audit_log_streams_in_bounded_memory(tmp_path: Path) -> None:
-    size = write_audit_log(tmp_path / "audit.jsonl", 100_000)
+    await (await TinyDBStore.open(tmp_path)).close()  # a data folder
+    size = write_audit_log(tmp_path, 100_000)
     store = await TinyDBStore.open(tmp_path)
     server = TestServer(
         make_app(

@@ -5,19 +5,10 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from tests.bot_process import FORM_ANSWERS as ANSWERS
 from tests.bot_process import start_bot, stop
 from tests.fake_slack import FakeSlack, SlackClient, text_of
 from tests.fakes import free_port
-
-ANSWERS = {
-    "kind": "classroom",
-    "school": "lincoln",
-    "platform": "facebook",
-    "page_name": "Room 12 News",
-    "purpose": "Share classroom news and homework reminders with families.",
-    "audience": "Families of Room 12",
-    "acknowledged": True,
-}
 
 
 async def test_a_queued_message_survives_a_kill_and_goes_out_once(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.records import audit_entries, due_entries
+from tests.records import audit_content, audit_entries, due_entries
 from workflows.conversation.forms import request_form
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Button, Card
@@ -69,7 +69,7 @@ async def test_what_is_committed_reads_back_equal(store: Store) -> None:
     await store.commit(Changes((request,), (page,), (an_entry("REQ-1"),)))
     assert await store.get_request("REQ-1") == request
     assert await store.get_page("PAGE-1") == page
-    assert await audit_entries(store) == [an_entry("REQ-1")]
+    assert await audit_content(store) == [an_entry("REQ-1")]
 
 
 async def test_unknown_ids_read_as_none(store: Store) -> None:

@@ -20,6 +20,7 @@ from storage.tinydb_store import TinyDBStore
 from tests.conftest import PRINCIPAL
 from tests.fakes import FakeClock
 from tests.records import audit_entries, due_entries
+from tests.test_store_contract import an_entry
 from tests.throwaway_postgres import ThrowawayPostgres, binaries
 from workflows.district.loading import load_config
 from workflows.engine import Engine
@@ -34,7 +35,7 @@ from workflows.kernel.model import (
     RequestStatus,
     Verdict,
 )
-from workflows.kernel.ports import Store
+from workflows.kernel.ports import Changes, StorageError, Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "data-0.1.0"
 EXPECTED: dict[str, Any] = json.loads((FIXTURE / "expected.json").read_text())
@@ -153,3 +154,22 @@ def test_the_fixture_was_written_by_0_1_0() -> None:
     assert all("notice" in entry and "message" not in entry for entry in EXPECTED["outbox"])
     journal = (FIXTURE / "tinydb" / "journal.jsonl").read_text()
     assert '"notice":' in journal and '"message":' not in journal
+
+
+async def test_lines_from_before_the_hash_chain_are_linked_into_it(tmp_path: Path) -> None:
+    """0.1.0's audit lines carry no hash; they are chained in as they are, so an edit to one
+    of them is caught by the first line the upgraded store hashes after it."""
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURE / "tinydb", folder)
+    store = await TinyDBStore.open(folder)
+    await store.commit(Changes(audit=(an_entry("REQ-4"),)))
+    await store.close()
+    lines = (folder / "audit.jsonl").read_text().splitlines(keepends=True)
+    assert "hash" not in json.loads(lines[0]) and json.loads(lines[-1])["hash"]
+    await (await TinyDBStore.open(folder)).close()  # as it was: it opens
+
+    first = json.loads(lines[0])
+    lines[0] = json.dumps({**first, "actor": "someone.else@example.org"}) + "\n"
+    (folder / "audit.jsonl").write_text("".join(lines))
+    with pytest.raises(StorageError, match=rf"audit\.jsonl: audit line {len(lines)} \("):
+        await TinyDBStore.open(folder)

@@ -7,6 +7,7 @@ added twice, and nothing in the folder is changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -17,9 +18,9 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from storage.codec import to_dict
+from storage.postgres import audit_chain
 from storage.postgres.rows import (
     acknowledgement_row,
-    audit_row,
     away_row,
     insert,
     outbox_row,
@@ -28,6 +29,7 @@ from storage.postgres.rows import (
 )
 from storage.postgres.store import PostgresStore
 from storage.tinydb_store import TinyDBStore
+from workflows.kernel.model import AuditEntry
 from workflows.kernel.ports import StorageError
 
 CHUNK = 1000
@@ -68,8 +70,8 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
             pages = [page_row(p) for p in await source.find_pages()]
             await _copy_versioned(connection, "pages", pages, report.tally("pages"))
             tally = report.tally("audit entries")
-            async for audit in _audit_chunks(source):
-                await _add_missing(connection, "audit", "import_key", audit, tally)
+            async for keyed in _audit_chunks(source):
+                await _add_missing_audit(connection, keyed, tally)
             # Messages not yet delivered are delivered from the database; the rest are history.
             outbox = [outbox_row(m) for m in await source.outbox_entries()]
             await _add_missing(connection, "outbox", "id", outbox, report.tally("outbox messages"))
@@ -148,22 +150,38 @@ async def _present(
     return await cursor.fetchall()
 
 
-async def _audit_chunks(source: TinyDBStore) -> AsyncIterator[list[dict[str, Any]]]:
+async def _add_missing_audit(
+    connection: AsyncConnection[Any], keyed: dict[str, AuditEntry], tally: Tally
+) -> None:
+    """Add the lines not copied before, in their order, onto the database's hash chain."""
+    async with connection.transaction():
+        rows = [{"import_key": key} for key in keyed]
+        present = await _present(connection, "audit", "import_key", rows, "seq")
+        known = {found for found, _ in present}
+        missing = [key for key in keyed if key not in known]
+        await audit_chain.append(connection, [keyed[key] for key in missing], missing)
+    tally.added += len(missing)
+    tally.unchanged += len(keyed) - len(missing)
+
+
+async def _audit_chunks(source: TinyDBStore) -> AsyncIterator[dict[str, AuditEntry]]:
     """The folder's audit lines in order, CHUNK at a time, each keyed by its place and content
-    (read a little at a time: the trail can be long)."""
-    rows = []
+    (read a little at a time: the trail can be long). The folder's own chain hash is left out
+    of the key, so a folder copied before the chain existed is recognised."""
+    keyed: dict[str, AuditEntry] = {}
     position = 0
     async for entry in source.iter_audit(None, None):
-        row = audit_row(entry)
-        document = json.dumps(to_dict(entry), sort_keys=True).encode()
-        row["import_key"] = f"tinydb:{position}:{hashlib.sha256(document).hexdigest()[:24]}"
-        rows.append(row)
+        content = to_dict(dataclasses.replace(entry, hash=""))
+        del content["hash"]
+        document = json.dumps(content, sort_keys=True).encode()
+        key = f"tinydb:{position}:{hashlib.sha256(document).hexdigest()[:24]}"
+        keyed[key] = dataclasses.replace(entry, hash="")
         position += 1
-        if len(rows) == CHUNK:
-            yield rows
-            rows = []
-    if rows:
-        yield rows
+        if len(keyed) == CHUNK:
+            yield keyed
+            keyed = {}
+    if keyed:
+        yield keyed
 
 
 def _chunks(rows: Sequence[Any]) -> list[Sequence[Any]]:

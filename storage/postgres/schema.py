@@ -118,6 +118,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX once_keys_seen_at ON once_keys (seen_at);
     """,
+    # 5: where the audit trail's hash chain stands (one row; see audit_chain.py). It is
+    # filled in at start, from the rows already there.
+    """
+    CREATE TABLE audit_head (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        count bigint NOT NULL,
+        hash text NOT NULL
+    );
+    """,
 )
 
 

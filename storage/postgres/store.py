@@ -21,10 +21,12 @@ from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
+from storage.chain import Head
 from storage.codec import from_dict
+from storage.postgres import audit_chain
+from storage.postgres.audit_chain import check_trail, start_head
 from storage.postgres.rows import (
     acknowledgement_row,
-    audit_row,
     away_row,
     insert,
     outbox_row,
@@ -95,6 +97,8 @@ class PostgresStore:
                 url, connect_timeout=int(CONNECT_SECONDS)
             ) as connection:
                 await migrate(connection)
+                await start_head(connection)
+                await check_trail(connection)  # an edited or cut trail is refused at start
             await pool.open(wait=True, timeout=CONNECT_SECONDS)
         except (psycopg.Error, OSError) as error:
             await pool.close()
@@ -278,10 +282,10 @@ class PostgresStore:
         await self._pool.close()
 
     async def _append(self, connection: AsyncConnection[Row], changes: Changes) -> None:
-        """Audit lines, outbox entries, acknowledgements and message handles: written as given."""
+        """Audit lines (on the chain), outbox entries, acknowledgements and message handles."""
+        await audit_chain.append(connection, changes.audit)
         async with connection.cursor() as cursor:
             for query, rows in (
-                (ADD_AUDIT, [audit_row(entry) for entry in changes.audit]),
                 (UPSERT_OUTBOX, [outbox_row(message) for message in changes.outbox]),
                 (
                     UPSERT_ACKNOWLEDGEMENT,
@@ -334,7 +338,6 @@ WHERE outbox_lanes.holder = excluded.holder OR outbox_lanes.held_until <= %(now)
 RETURNING recipient
 """
 
-ADD_AUDIT = insert("audit", ("at", "subject", "doc"))
 UPSERT_OUTBOX = insert(
     "outbox",
     ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "doc"),
@@ -397,6 +400,19 @@ async def _write_versioned(
     cursor = await connection.execute(query, {**row, "previous": version - 1})
     if cursor.rowcount != 1:
         raise ConflictError(f"{key}: version {version} was already written by someone else")
+
+
+async def verify_trail(url: str) -> Head:
+    """Check the database's whole audit trail against its hash chain and recorded end, on a
+    connection of its own (for `python -m bot verify-audit`, while the bot runs or not)."""
+    try:
+        async with await AsyncConnection.connect(
+            url, connect_timeout=int(CONNECT_SECONDS)
+        ) as connection:
+            return await check_trail(connection)
+    except psycopg.Error as error:
+        reason = _reason(error, hide=url)
+        raise StorageError(f"could not read the database at {describe(url)}: {reason}") from None
 
 
 def describe(url: str) -> str:

@@ -69,6 +69,11 @@ def parse_config(text: str, source: str, folder: Path | None = None) -> District
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None) or _line_from_message(str(error))
         raise ConfigError(source, line, f"not valid TOML: {error}") from None
+    except RecursionError:
+        # tomllib reads nested arrays and tables recursively; a district file needs a few.
+        raise ConfigError(
+            source, 1, "not valid TOML for Pagekeeper: arrays or tables are nested too deeply"
+        ) from None
     try:
         return _build(Table(data), source, folder)
     except ConfigProblem as problem:

@@ -327,7 +327,8 @@ class Away:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One line of the append-only audit trail."""
+    """One line of the append-only audit trail. `hash` links it to every line before it (set
+    by the store as it appends; see storage/chain.py), so a cut or an edit shows."""
 
     at: datetime
     actor: str
@@ -335,6 +336,7 @@ class AuditEntry:
     subject: str
     clause: Clause
     detail: str = ""
+    hash: str = ""
 
 
 Versioned = TypeVar("Versioned", PageRequest, Page)

@@ -1,0 +1,195 @@
+"""What a TinyDB data folder must hold before Pagekeeper writes to it: every table file it has
+written, and an audit trail that matches its hash chain and the head the journal recorded.
+
+A damaged folder is refused with the file named and nothing written, so a backup can be
+restored with nothing lost; serving an empty or partial registry would be worse than not
+starting. (A partial last line of the journal or the audit trail is the one damage a crash
+leaves; it belongs to a commit the journal still holds, and recovery finishes it.)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage.chain import ChainBroken, Head, check_line
+from storage.files import try_lock
+from workflows.kernel.ports import StorageError
+
+MANIFEST = "tables.json"
+RESTORE = "restore the data folder from a backup"
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What the checks found: the audit trail's head (its complete lines) and the table files
+    written (None for a folder from before the list was kept)."""
+
+    audit: Head
+    tables: frozenset[str] | None
+
+
+def check_folder(folder: Path, *, settled: bool = True) -> FolderState:
+    """Raise StorageError, naming the file, when the folder is damaged. `settled`: no bot is
+    writing to it, so only the journal's last commit can be unfinished."""
+    meta = folder / "meta.json"
+    has_data = (folder / "tables").exists() or _has_lines(folder / "audit.jsonl")
+    if not meta.exists() and has_data:
+        raise StorageError(f"{meta} is missing from a folder that holds data; {RESTORE}")
+    tables = _check_tables(folder)
+    journal = folder / "journal.jsonl"
+    if tables is not None and not _has_lines(journal):
+        # Since the list of tables is kept, the journal always begins with the trail's head.
+        raise StorageError(f"{journal} is missing; {RESTORE}")
+    audit = _walk_audit(folder / "audit.jsonl")
+    # The journal is read after the trail: a bot running meanwhile only adds to both, the
+    # journal first, so the place the trail reached is still in it, if not in its last commit.
+    places = _journal_heads(journal)
+    _check_end(folder / "audit.jsonl", audit, places[-1:] if settled else places)
+    return FolderState(audit.head, tables)
+
+
+def verify_folder(folder: Path, attempts: int = 3) -> Head:
+    """The audit trail's head after checking the whole folder, even while a bot writes to it.
+    With no bot running, the trail must end where the journal's last commit left it; with one
+    running, where any commit in its journal did (since its start, or the journal's last
+    restart), and a check that overlapped the journal starting over is made again."""
+    if not (folder / "meta.json").is_file():
+        raise StorageError(f"{folder} is not a Pagekeeper data folder (it has no meta.json)")
+    lock = try_lock(folder)
+    if lock is not None:
+        try:
+            return check_folder(folder).audit
+        finally:
+            lock.close()
+    journal = folder / "journal.jsonl"
+    for _ in range(attempts - 1):
+        before = _identity(journal)
+        try:
+            return check_folder(folder, settled=False).audit
+        except StorageError:
+            if _identity(journal) == before:
+                raise
+    return check_folder(folder, settled=False).audit
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path`: the journal starts over by replacing it."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns
+
+
+def manifest(files: set[str]) -> bytes:
+    """The content of the list of table files (the caller writes it atomically)."""
+    return json.dumps({"files": sorted(files)}).encode()
+
+
+def _check_tables(folder: Path) -> frozenset[str] | None:
+    manifest = folder / MANIFEST
+    if not manifest.exists():
+        return None  # a folder from before the manifest: it is written at this start
+    try:
+        listed = json.loads(manifest.read_bytes())["files"]
+    except (ValueError, KeyError, TypeError):
+        raise StorageError(f"{manifest} is damaged; {RESTORE}") from None
+    tables = folder / "tables"
+    if listed and not tables.is_dir():
+        raise StorageError(f"{tables} is missing ({len(listed)} table files); {RESTORE}")
+    missing = [name for name in listed if not (tables / name).is_file()]
+    if missing:
+        raise StorageError(f"{tables / missing[0]} is missing; {RESTORE}")
+    return frozenset(listed)
+
+
+def _journal_heads(path: Path) -> list[list[Head]]:
+    """Where the journal says the audit trail may stand: where the journal began, then for
+    each commit it holds, every place from before its first line to after its last (a crash
+    may stop the trail part-way through a commit)."""
+    places: list[list[Head]] = []
+    for number, line in enumerate(_complete_lines(path)[0], start=1):
+        record = _parsed(path, line, number)
+        try:
+            if "head" in record:
+                places.append([Head.of(record["head"])])
+            elif "audit_head" in record:
+                after = Head.of(record["audit_head"])
+                lines = record["audit"]
+                first = after.count - len(lines)
+                commit = [
+                    Head(first + index, str(audit["hash"]))
+                    for index, audit in enumerate(lines, start=1)
+                ]
+                before = places[-1][-1:] if places else []
+                places.append([*before, *commit, after])
+        except (KeyError, TypeError, ValueError):
+            raise StorageError(f"{path} is damaged at line {number}; {RESTORE}") from None
+    return places
+
+
+@dataclass(frozen=True)
+class _Walk:
+    head: Head
+    exists: bool
+    partial: bool  # a last line without its end, as a crash mid-append leaves
+
+
+def _walk_audit(path: Path) -> _Walk:
+    if not path.exists():
+        return _Walk(Head(), exists=False, partial=False)
+    head, hashed = Head(), False
+    with open(path, "rb") as reader:  # streamed: the trail may be large
+        for number, line in enumerate(reader, start=1):
+            if not line.endswith(b"\n"):
+                return _Walk(head, exists=True, partial=True)
+            record = _parsed(path, line, number)
+            try:
+                head = check_line(head, record, hashed)
+            except ChainBroken as broken:
+                raise StorageError(f"{path}: {broken}; {RESTORE}") from None
+            hashed = hashed or bool(record.get("hash"))
+    return _Walk(head, exists=True, partial=False)
+
+
+def _check_end(path: Path, audit: _Walk, places: list[list[Head]]) -> None:
+    anchors = [head for commit in places for head in commit]
+    if not anchors:
+        return  # a folder from before the chain
+    if not audit.exists and anchors[-1].count:
+        raise StorageError(f"{path} is missing; the trail had {anchors[-1].count} lines; {RESTORE}")
+    # After a crash the trail may lag the journal's last commit; it must stand where the
+    # journal's start or one of its lines left it, never anywhere else.
+    if audit.head not in anchors:
+        raise StorageError(
+            f"{path} has {audit.head.count} lines but the journal says the trail reached "
+            f"{anchors[-1].count}: its end was cut or lines were changed; {RESTORE}"
+        )
+    if audit.partial and audit.head == anchors[-1]:
+        raise StorageError(f"{path} ends with a damaged line; {RESTORE}")
+
+
+def _has_lines(path: Path) -> bool:
+    return path.exists() and path.stat().st_size > 0
+
+
+def _complete_lines(path: Path) -> tuple[list[bytes], bool]:
+    """The file's complete lines, and whether a partial one follows them."""
+    if not path.exists():
+        return [], False
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    return data[:end].splitlines(), end < len(data)
+
+
+def _parsed(path: Path, line: bytes, number: int) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise StorageError(f"{path} is damaged at line {number}; {RESTORE}")
+    return record
