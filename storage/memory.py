@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from storage.lanes import Lanes
 from storage.once import first_time_in
-from storage.versions import check_versions
+from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
@@ -17,6 +17,7 @@ from workflows.kernel.model import (
     PageRequest,
     PageStatus,
     RequestStatus,
+    Submission,
 )
 from workflows.kernel.ports import Changes, Claim
 from workflows.pages.addresses import comparable
@@ -33,6 +34,7 @@ class MemoryStore:
         self._aways: dict[str, Away] = {}
         self._lanes = Lanes()
         self._once: dict[str, datetime] = {}
+        self._submissions: dict[str, Submission] = {}
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -79,6 +81,8 @@ class MemoryStore:
     async def commit(self, changes: Changes) -> None:
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
         check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
+        check_new_submissions(self._submissions.__contains__, changes.submissions)
+        self._submissions.update((s.key, s) for s in changes.submissions)
         self._requests.update((request.id, request) for request in changes.requests)
         self._pages.update((page.id, page) for page in changes.pages)
         self._audit.extend(changes.audit)
@@ -89,6 +93,9 @@ class MemoryStore:
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         return list(self._acknowledgements.values())
+
+    async def submission(self, key: str) -> Submission | None:
+        return self._submissions.get(key)
 
     async def aways(self) -> list[Away]:
         return list(self._aways.values())

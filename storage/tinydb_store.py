@@ -28,7 +28,7 @@ from storage.files import JsonLines, fsync_directory, read_json, try_lock, write
 from storage.integrity import MANIFEST, check_folder, manifest
 from storage.lanes import Lanes
 from storage.once import first_time_in
-from storage.versions import check_versions
+from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.ids import batch_of
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
@@ -39,6 +39,7 @@ from workflows.kernel.model import (
     PageRequest,
     PageStatus,
     RequestStatus,
+    Submission,
 )
 from workflows.kernel.ports import Changes, Claim, StorageError
 from workflows.pages.addresses import comparable
@@ -81,6 +82,7 @@ class TinyDBStore:
             self._outbox = BucketedTable(tables, "outbox", count, bucket_key=batch_of)
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
             self._aways = BucketedTable(tables, "aways", count)
+            self._submissions = BucketedTable(tables, "submissions", count)
             self._audit = JsonLines(folder / "audit.jsonl")
             self._audit_head = state.audit
             self._journal = JsonLines(folder / "journal.jsonl")
@@ -181,6 +183,10 @@ class TinyDBStore:
         found = await self._run(_search, self._aways, [])
         return [from_dict(Away, record) for record in found]
 
+    async def submission(self, key: str) -> Submission | None:
+        found = await self._run(self._submissions.get, key)
+        return from_dict(Submission, found) if found else None
+
     async def iter_audit(
         self, start: datetime | None, end: datetime | None
     ) -> AsyncIterator[AuditEntry]:
@@ -251,6 +257,8 @@ class TinyDBStore:
         self._usable()
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
         check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
+        stored = self._submissions.get
+        check_new_submissions(lambda key: stored(key) is not None, changes.submissions)
         head, audit = extend(self._audit_head, changes.audit)
         entry = {
             "seq": self._seq + 1,
@@ -263,6 +271,7 @@ class TinyDBStore:
                 {"id": item.person.email, **to_dict(item)} for item in changes.acknowledgements
             ],
             "handles": [{"id": key, "handle": handle} for key, handle in changes.handles],
+            "submissions": [{"id": s.key, **to_dict(s)} for s in changes.submissions],
             "aways": [{"id": away.person, **to_dict(away)} for away in changes.aways],
         }
         try:
@@ -295,6 +304,7 @@ class TinyDBStore:
         self._acknowledgements.upsert(entry.get("acknowledgements", []))
         self._messages.upsert(entry.get("handles", []))
         self._aways.upsert(entry.get("aways", []))
+        self._submissions.upsert(entry.get("submissions", []))
         if sum(table.flush() for table in self._every_table()):
             fsync_directory(self.folder / "tables")
             self._note_table_files()
@@ -314,6 +324,7 @@ class TinyDBStore:
             self._acknowledgements,
             self._messages,
             self._aways,
+            self._submissions,
         )
 
     def _note_table_files(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from workflows.kernel.model import Page, PageRequest
+from workflows.kernel.model import Page, PageRequest, Submission
 from workflows.kernel.ports import ConflictError
 
 
@@ -19,3 +19,10 @@ def check_versions(
             raise ConflictError(
                 f"{record.id}: writing version {record.version}, but version {expected} is next"
             )
+
+
+def check_new_submissions(stored: Callable[[str], bool], incoming: Iterable[Submission]) -> None:
+    """Raise ConflictError if any submission was stored already (a repeat acted on at once)."""
+    for submission in incoming:
+        if stored(submission.key):
+            raise ConflictError(f"submission {submission.key} was already carried out")

@@ -54,6 +54,7 @@ class CardView:
     text: str
     buttons: list[str]
     raw: Any
+    id: str = ""  # the message's id on its platform, where a click says which card it was
 
 
 class Chat(Protocol):
@@ -254,8 +255,8 @@ class TeamsChat:
         for sent in self.connector.to(self._user(who)):
             shown[sent.activity_id] = sent.card
         return [
-            CardView(teams_text(card), [a["title"] for a in card.get("actions", [])], card)
-            for card in shown.values()
+            CardView(teams_text(card), [a["title"] for a in card.get("actions", [])], card, id)
+            for id, card in shown.items()
         ]
 
     async def _submit(

@@ -289,9 +289,11 @@ class SlackClient:
         *,
         in_home: bool = False,
         team: str = "T1",
+        message_ts: str = "",
         **headers: str,
     ) -> tuple[int, str]:
-        """Click a button element exactly as the bot rendered it."""
+        """Click a button element exactly as the bot rendered it, on the message `message_ts`
+        (a message of its own unless given)."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team},
@@ -312,7 +314,8 @@ class SlackClient:
             payload["view"] = {"id": "VHOME", "type": "home"}
             payload["container"] = {"type": "view", "view_id": "VHOME"}
         else:
-            payload["container"] = {"type": "message"}
+            ts = message_ts or f"1700.{next(self._ids)}"
+            payload["container"] = {"type": "message", "message_ts": ts}
             payload["channel"] = {"id": "D" + user_id}
             payload["response_url"] = self.fake.response_url(f"click-{next(self._ids)}")
         return await self.interact(payload, **headers)
@@ -326,6 +329,7 @@ class SlackClient:
             "team": {"id": "T1"},
             "user": {"id": user_id},
             "api_app_id": "A1",
+            "trigger_id": f"trigger-{next(self._ids)}",  # Slack's own, new on every submit
             "view": {**view, "id": "V1", "state": {"values": fill(view, answers)}},
         }
         return await self.interact(payload)

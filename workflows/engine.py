@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from workflows.conversation.limits import oversized
 from workflows.conversation.outsiders import refuse_outsider
+from workflows.conversation.repeats import repeated, submitted
 from workflows.delivery.undeliverable import report_delivery_failed, report_undeliverable
 from workflows.district.config import DistrictConfig
 from workflows.duties.guidelines import acknowledge_guidelines
@@ -119,8 +120,12 @@ class Engine:
         """Call `listener` after every commit that queued messages (the dispatcher wakes)."""
         self._listeners.append(listener)
 
-    async def handle(self, command: Command) -> Outcome:
-        """Carry out `command`; its records and audit entries are stored before this returns."""
+    async def handle(self, command: Command, submission: str = "") -> Outcome:
+        """Carry out `command`; its records and audit entries are stored before this returns.
+
+        `submission` is the key the chat platform gives the form or click that sent it (the
+        same for a repeat of it): carried out once, it is stored with the records, and a
+        repeat is answered with what happened then, doing nothing."""
         handler = self._handlers.handler_for(command)
         actor = getattr(command, "actor", None)
         if isinstance(actor, Person) and not is_email(actor.email):
@@ -132,9 +137,12 @@ class Engine:
             return Outcome(errors=too_large)
         async with self._turn:
             for attempt in range(1, MAX_ATTEMPTS + 1):
+                done = await self.context.store.submission(submission) if submission else None
                 handled = await handler(command, self.context)
+                if done is not None:
+                    return repeated(self.context.config, done, handled)
                 try:
-                    await self._write(handled)
+                    await self._write(handled, submission)
                 except ConflictError:
                     if attempt == MAX_ATTEMPTS:
                         raise
@@ -145,8 +153,8 @@ class Engine:
                 return handled.outcome
         raise AssertionError("unreachable")
 
-    async def _write(self, handled: Handled) -> None:
-        """Records, audit lines and the messages they cause, all in one commit."""
+    async def _write(self, handled: Handled, submission: str) -> None:
+        """Records, audit lines, the messages they cause and the submission, in one commit."""
         cite = self.context.config.cite
         audit = tuple(event.audit_entry(cite) for event in handled.outcome.events)
         now = self.context.clock.now()
@@ -156,6 +164,7 @@ class Engine:
             for message_id, message in zip(message_ids(len(messages)), messages, strict=True)
         )
         records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
+        done = submitted(submission, handled.outcome, now) if records or audit else ()
         if records or audit or outbox:
             changes = Changes(
                 handled.requests,
@@ -164,6 +173,7 @@ class Engine:
                 outbox,
                 handled.acknowledgements,
                 aways=handled.aways,
+                submissions=done,
             )
             await self.context.store.commit(changes)
         if outbox:

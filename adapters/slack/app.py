@@ -5,9 +5,12 @@ Nothing here decides anything: the engine decides, `blocks` renders, `messenger`
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +53,9 @@ from workflows.reports.overview import overview
 log = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
+# Slack shows the person an error when an answer takes longer than 3 seconds; the last half
+# second is left for the answer to travel.
+ACK_SECONDS = 2.5
 # The slash commands the app's manifest declares (manifest/slack.yaml).
 SLASH_COMMANDS = (
     "/request-page",
@@ -207,9 +213,14 @@ class SlackListeners:
             await self._reply(body, respond, _outdated())
             return
         # Acknowledge only once the click is stored: an acknowledged decision is never lost.
-        outcome = await self._engine.handle(command)
+        started = time.monotonic()
+        outcome = await self._engine.handle(command, _click_key(body, action))
         await ack()
-        await self._reply(body, respond, outcome.reply)
+        if _too_late(started):
+            # Slack has shown the person an error by now, so say what really happened.
+            await self._reply(body, respond, outcome.reply and _late(outcome.reply))
+        else:
+            await self._reply(body, respond, outcome.reply)
         if from_home:
             await self._publish_home(body["user"]["id"], actor)
 
@@ -228,7 +239,18 @@ class SlackListeners:
         except PeopleProblem as problem:
             outcome = Outcome(errors=(FieldError(problem.field, str(problem)),))
         else:
-            outcome = await self._engine.handle(command)
+            started = time.monotonic()
+            outcome = await self._engine.handle(command, _view_key(body, view))
+            if _too_late(started):
+                # Too late to answer in the form (Slack shows the person an error there, and
+                # a second Submit is answered "Already received"): say it by message.
+                await ack()
+                late = _late(outcome.reply or Card("Done", "What you sent was saved."))
+                if not outcome.accepted:
+                    problems = " ".join(error.message for error in outcome.errors)
+                    late = Card("Nothing was saved", f"Please check the form: {problems}")
+                await self._direct(body["user"]["id"], late)
+                return
         if outcome.errors:
             blocks = view.get("blocks") or []
             inputs = tuple(b["block_id"] for b in blocks if b.get("type") == "input")
@@ -307,8 +329,11 @@ class SlackListeners:
                 replace_original=False,
             )
             return
+        await self._direct(body["user"]["id"], card)
+
+    async def _direct(self, user_id: str, card: Card) -> None:
         blocks, text = card_blocks(card), card_text(card)
-        await self._client.chat_postMessage(channel=body["user"]["id"], blocks=blocks, text=text)
+        await self._client.chat_postMessage(channel=user_id, blocks=blocks, text=text)
 
     async def _publish_home(self, user_id: str, person: Person) -> None:
         mine = await overview(self._config, self._store, person.email)
@@ -321,6 +346,38 @@ class PeopleProblem(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _view_key(body: dict[str, Any], view: dict[str, Any]) -> str:
+    """The same for Submit pressed again on the same form with the same answers (as after
+    Slack's "trouble connecting" error), different once anything in it changed."""
+    form = [view.get("callback_id"), view.get("private_metadata"), view.get("state", {})]
+    answers = json.dumps(form, sort_keys=True)
+    digest = hashlib.sha256(answers.encode()).hexdigest()[:32]
+    return f"slack:view:{body['user']['id']}:{view.get('id', '')}:{digest}"
+
+
+def _click_key(body: dict[str, Any], action: dict[str, Any]) -> str:
+    """The same for a button clicked again on the same message (or the same Home tab, until
+    it is redrawn), different on any other; none when Slack does not say where it was."""
+    view = body.get("view") or {}
+    where = (body.get("container") or {}).get("message_ts") or (
+        f"{view['id']}:{view['hash']}" if view.get("id") and view.get("hash") else ""
+    )
+    if not where:
+        return ""  # which message it came from is unknown: nothing to tell a repeat by
+    target = f"{action['action_id']}:{action.get('value', '')}"
+    return f"slack:click:{body['user']['id']}:{where}:{target}"
+
+
+def _too_late(started: float) -> bool:
+    """Whether Slack has stopped waiting for the answer to a request begun at `started`."""
+    return time.monotonic() - started > ACK_SECONDS
+
+
+def _late(card: Card) -> Card:
+    note = "Slack may have shown you an error because saving took a while, but this was saved."
+    return dataclasses.replace(card, text=f"{note} {card.text}".strip())
 
 
 def _outdated() -> Card:

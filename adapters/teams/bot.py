@@ -5,6 +5,8 @@ Nothing here decides anything: the engine decides, `cards` renders, `messenger` 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from typing import Any
 
@@ -99,7 +101,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         except UnknownAction:
             await self._send(turn_context, _outdated())
             return
-        outcome = await self._engine.handle(command)
+        outcome = await self._engine.handle(command, _submit_key(turn_context, person))
         if outcome.errors:
             await self._show_errors(turn_context, action, value, outcome.errors, values)
             return
@@ -153,3 +155,15 @@ def _no_email() -> Card:
 
 def _outdated() -> Card:
     return Card("This button no longer works", "It belongs to an older message. Type my-requests.")
+
+
+def _submit_key(turn_context: TurnContext, person: Person) -> str:
+    """The same for a card's button pressed again with the same answers (a double click, a
+    retry after Teams said the bot did not answer), different on any other card or answers;
+    none when Teams does not say which card it was."""
+    activity = turn_context.activity
+    if not activity.reply_to_id:
+        return ""
+    answers = json.dumps(activity.value, sort_keys=True, default=str)
+    digest = hashlib.sha256(answers.encode()).hexdigest()[:32]
+    return f"teams:{person.email}:{activity.reply_to_id}:{digest}"

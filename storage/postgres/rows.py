@@ -10,7 +10,14 @@ from psycopg.types.json import Jsonb
 
 from storage.codec import to_dict
 from workflows.kernel.messages import OutboxEntry
-from workflows.kernel.model import Acknowledgement, AuditEntry, Away, Page, PageRequest
+from workflows.kernel.model import (
+    Acknowledgement,
+    AuditEntry,
+    Away,
+    Page,
+    PageRequest,
+    Submission,
+)
 from workflows.pages.addresses import comparable
 
 
@@ -65,6 +72,10 @@ def acknowledgement_row(acknowledgement: Acknowledgement) -> dict[str, Any]:
 
 def away_row(away: Away) -> dict[str, Any]:
     return {"email": away.person, "doc": Jsonb(to_dict(away))}
+
+
+def submission_row(submission: Submission) -> dict[str, Any]:
+    return {"key": submission.key, "doc": Jsonb(to_dict(submission))}
 
 
 def insert(table: str, columns: Iterable[str], conflict: str = "") -> sql.Composed:

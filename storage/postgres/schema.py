@@ -127,6 +127,13 @@ MIGRATIONS: tuple[str, ...] = (
         hash text NOT NULL
     );
     """,
+    # 6: forms and clicks carried out, so a repeat of one acts once (the key is unique).
+    """
+    CREATE TABLE submissions (
+        key text PRIMARY KEY,
+        doc jsonb NOT NULL
+    );
+    """,
 )
 
 

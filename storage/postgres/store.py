@@ -32,6 +32,7 @@ from storage.postgres.rows import (
     outbox_row,
     page_row,
     request_row,
+    submission_row,
 )
 from storage.postgres.schema import migrate
 from workflows.kernel.messages import OutboxEntry
@@ -43,6 +44,7 @@ from workflows.kernel.model import (
     PageRequest,
     PageStatus,
     RequestStatus,
+    Submission,
 )
 from workflows.kernel.ports import Changes, Claim, ConflictError, StorageError
 from workflows.pages.addresses import comparable
@@ -173,6 +175,10 @@ class PostgresStore:
         rows = await self._fetch("SELECT doc FROM aways ORDER BY email", ())
         return [from_dict(Away, row[0]) for row in rows]
 
+    async def submission(self, key: str) -> Submission | None:
+        rows = await self._fetch("SELECT doc FROM submissions WHERE key = %s", (key,))
+        return from_dict(Submission, rows[0][0]) if rows else None
+
     async def acknowledgements(self) -> list[Acknowledgement]:
         rows = await self._fetch("SELECT doc FROM acknowledgements ORDER BY email", ())
         return [from_dict(Acknowledgement, row[0]) for row in rows]
@@ -292,6 +298,8 @@ class PostgresStore:
                     [acknowledgement_row(a) for a in changes.acknowledgements],
                 ),
                 (UPSERT_AWAY, [away_row(away) for away in changes.aways]),
+                # A plain INSERT: a key already there is a repeat another process carried out.
+                (ADD_SUBMISSION, [submission_row(s) for s in changes.submissions]),
                 (
                     UPSERT_HANDLE,
                     [{"key": key, "handle": handle} for key, handle in changes.handles],
@@ -363,6 +371,7 @@ HEALTH_PROBE = """
 INSERT INTO once_keys (key, seen_at) VALUES ('health-probe', now())
 ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
 """
+ADD_SUBMISSION = insert("submissions", ("key", "doc"))
 UPSERT_HANDLE = insert(
     "message_handles", ("key", "handle"), "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle"
 )

@@ -311,6 +311,18 @@ class Acknowledgement:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """A form or button a person sent that was carried out, kept under a key the chat
+    platform gives the same to a repeat of it (the same form sent again, the same click), so
+    a repeat is answered with what happened the first time and never acted on twice."""
+
+    key: str
+    at: datetime
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Away:
     """An approver away from `first_day` to `last_day` (both included, in the district's
     time zone), and who may decide in their place meanwhile."""

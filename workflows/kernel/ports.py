@@ -22,6 +22,7 @@ from workflows.kernel.model import (
     PageRequest,
     PageStatus,
     RequestStatus,
+    Submission,
 )
 
 
@@ -50,6 +51,8 @@ class Changes:
     acknowledgements: tuple[Acknowledgement, ...] = ()
     handles: tuple[tuple[str, str], ...] = ()
     aways: tuple[Away, ...] = ()
+    # Written once: a key already stored raises ConflictError (another process acted first).
+    submissions: tuple[Submission, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,10 @@ class Records(Protocol):
 
     async def aways(self) -> list[Away]:
         """Each approver's latest absence and delegate (past ones included)."""
+        ...
+
+    async def submission(self, key: str) -> Submission | None:
+        """The submission stored under `key`, if it was carried out before."""
         ...
 
     def iter_audit(self, start: datetime | None, end: datetime | None) -> AsyncIterator[AuditEntry]:
