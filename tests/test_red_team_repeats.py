@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import adapters.slack.app as slack_app
+from tests.bot_process import FORM_ANSWERS as REQUEST
 from tests.chat_drivers import Chat, chat_on, latest, slack_chat, slack_id, teams_chat
 from tests.conftest import PRINCIPAL, TEACHER
 from tests.fake_slack import buttons, text_of
@@ -23,15 +24,6 @@ from workflows.kernel.model import Submission
 from workflows.kernel.ports import Changes, ConflictError, Store
 
 TOM, ANA = TEACHER.email, PRINCIPAL.email
-REQUEST = {
-    "kind": "classroom",
-    "school": "lincoln",
-    "platform": "facebook",
-    "page_name": "Room 12 News",
-    "purpose": "Share classroom news and homework reminders with families.",
-    "audience": "Families of Room 12",
-    "acknowledged": True,
-}
 REMOVAL = {
     "reason": "commercial",
     "description": "An advert for a car dealer under the class photo.",
