@@ -36,8 +36,12 @@ postgres:
 	@bash scripts/ensure-postgres.sh
 
 # The same suite with many more fuzzing examples and crash rounds; for a long local run.
-soak: $(STAMP) browser
+soak: $(STAMP) browser postgres
 	PAGEKEEPER_SOAK=1 $(BIN)/python -m pytest tests/test_hostile_input.py tests/test_http_reliability.py tests/test_tinydb_durability.py
+	# The red team's findings, five times over (races and timing show up on repeats).
+	for round in 1 2 3 4 5; do \
+		$(BIN)/python -m pytest -q tests/test_red_team_*.py tests/test_dispatcher.py tests/test_several_processes.py || exit 1; \
+	done
 
 bench: $(STAMP) postgres
 	$(BIN)/python benchmarks/storage.py

@@ -408,6 +408,8 @@ def district_with_schools(count: int) -> str:
             f'title = "Principal"\n\n[[schools]]\nid = "school-{index:03d}"\n'
             f'name = "School {index}"\nprincipals = ["p{index:03d}@example.org"]\n'
         )
+    # Each simulated person sends many requests within the hour.
+    text = text.replace("requests_per_person_per_hour = 5", "requests_per_person_per_hour = 1000")
     first_kind = text.index("[page_kinds.")
     return text[:first_kind] + "\n".join(extra) + "\n" + text[first_kind:]
 

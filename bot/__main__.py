@@ -16,6 +16,7 @@ from aiohttp import web
 from adapters.teams.package import write_package
 from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
+from bot.logs import configure as configure_logs
 from bot.web import make_app
 from storage.integrity import verify_folder
 from storage.postgres.copy_from_tinydb import copy_folder
@@ -31,9 +32,7 @@ log = logging.getLogger("bot")
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
-    )
+    configure_logs()
     if arguments.command == "check-config":
         return _check_config(arguments.file)
     if arguments.command == "teams-package":

@@ -37,5 +37,11 @@ class Lanes:
         senders = {who for who, until in self._held.values() if until > now}
         return Claim(tuple(taken), max(1, len(senders)))
 
+    def renew(self, holder: str, until: datetime) -> None:
+        """Keep everyone `holder` holds until `until`."""
+        for person, (who, _) in list(self._held.items()):
+            if who == holder:
+                self._held[person] = (who, until)
+
     def release(self, holder: str) -> None:
         self._held = {person: held for person, held in self._held.items() if held[0] != holder}

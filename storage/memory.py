@@ -126,6 +126,9 @@ class MemoryStore:
     async def release_messages(self, holder: str) -> None:
         self._lanes.release(holder)
 
+    async def renew_lease(self, holder: str, until: datetime) -> None:
+        self._lanes.renew(holder, until)
+
     async def hold_duty(self, duty: str) -> bool:
         return True  # one process has this store
 

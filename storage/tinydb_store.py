@@ -172,6 +172,9 @@ class TinyDBStore:
     async def release_messages(self, holder: str) -> None:
         await self._run(self._lanes.release, holder)
 
+    async def renew_lease(self, holder: str, until: datetime) -> None:
+        await self._run(self._lanes.renew, holder, until)
+
     async def hold_duty(self, duty: str) -> bool:
         return True  # the folder lock already keeps every other process out
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET
+from workflows.district.loading import example_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # The Slack request form filled in for a classroom page at the example district's Lincoln.
@@ -21,6 +22,18 @@ FORM_ANSWERS = {
     "audience": "Families of Room 12",
     "acknowledged": True,
 }
+
+
+def busy_district(folder: Path) -> Path:
+    """The example district, letting one person send many requests an hour (a load test is
+    not a flood); written in `folder`, for PAGEKEEPER_CONFIG."""
+    text = example_text().replace(
+        "requests_per_person_per_hour = 5", "requests_per_person_per_hour = 1000"
+    )
+    assert "requests_per_person_per_hour = 1000" in text
+    path = folder / "busy-district.toml"
+    path.write_text(text)
+    return path
 
 
 def bot_environment(api_url: str, **settings: str) -> dict[str, str]:

@@ -134,6 +134,7 @@ class SlackChat:
         self.time: FakeTime
         self.engine: Engine
         self.base = ""  # the bot's own address
+        self.replies: list[str] = []  # what forms showed in place once sent
 
     async def settle(self) -> None:
         await _deliver(self.dispatcher, self.time)
@@ -192,6 +193,8 @@ class SlackChat:
         if not body:
             return {}
         answer = json.loads(body)
+        if answer.get("response_action") == "update":
+            self.replies.append(slack_text(answer["view"]["blocks"]))
         return dict(answer.get("errors", {})) if answer.get("response_action") == "errors" else {}
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
+
+import pytest
 
 from tests.conftest import CONTACT, PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
 from tests.records import audit_entries, due_entries
 from tests.stories import ask_for_page
-from workflows.delivery.dispatcher import MAX_ATTEMPTS, Dispatcher
+from workflows.delivery.dispatcher import LEASE, MAX_ATTEMPTS, Dispatcher
 from workflows.delivery.messenger import RetryLater, Unreachable
 from workflows.engine import Engine
 from workflows.kernel.messages import Message
@@ -161,3 +164,47 @@ async def test_a_platform_that_cannot_reach_someone_does_not_spend_their_pace(
         await engine.handle(ask_for_page(TEACHER, page_name=name))
     await deliver.drain()
     assert len([n for n in his.sent if n.to == TEACHER.email]) == 5, "his platform allows five"
+
+
+class SlowMessenger(FakeMessenger):
+    """A platform that takes as long as the test says to answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def post(self, message: Message) -> str | None:
+        self.entered.set()
+        await self.answer.wait()
+        return await super().post(message)
+
+
+async def test_a_slow_send_keeps_its_people_so_no_other_sender_repeats_it(
+    engine: Engine, store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red-team finding 8: a send that outlasts the lease renews it, on every store."""
+    slow, other = SlowMessenger(), FakeMessenger()
+    first = Dispatcher(engine, store, store, [slow], renew_every=0.001)
+    second = Dispatcher(engine, store, store, [other])
+    renewed = asyncio.Event()
+    renew = store.renew_lease
+
+    async def noted(holder: str, until: datetime) -> None:
+        await renew(holder, until)
+        renewed.set()
+
+    monkeypatch.setattr(store, "renew_lease", noted)
+    await engine.handle(ask_for_page(TEACHER))  # a message each for Tom and Ana
+    sending = asyncio.create_task(first.drain())
+    await slow.entered.wait()
+    clock.advance(seconds=LEASE.total_seconds() * 3)  # the platform is that slow
+    renewed.clear()
+    async with asyncio.timeout(30):  # a safety net: it fails rather than hangs
+        await renewed.wait()  # the first sender renewed its lease at the new time
+
+    await second.drain()
+    assert other.sent == [], "the second sender took over people the first was still serving"
+    slow.answer.set()
+    await sending
+    assert sorted(m.to for m in slow.sent) == sorted([TEACHER.email, PRINCIPAL.email])

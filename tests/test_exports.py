@@ -24,7 +24,7 @@ from tests.stories import ask_for_page, only_message_to
 from workflows.kernel.commands import ConfirmPageLive, Decide, RecordModeration
 from workflows.kernel.model import Person, Verdict
 
-TOKEN = "a-long-random-admin-token"
+TOKEN = "a-long-random-admin-token-of-32-characters"
 TOM = Person("tom.baker@example.org", "Tom Baker")
 ANA = Person("ana.ruiz@example.org", "Ana Ruiz")
 

@@ -13,6 +13,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from tests.bot_process import busy_district
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackClient, buttons, text_of
 from tests.fakes import free_port
 from tests.records import audit_entries
@@ -102,7 +103,7 @@ SECRETS = {
     "SLACK_BOT_TOKEN": BOT_TOKEN,
     "SLACK_SIGNING_SECRET": SIGNING_SECRET,
     "MicrosoftAppPassword": "teams-app-password-must-not-leak",
-    "PAGEKEEPER_ADMIN_TOKEN": "admin-token-must-not-leak",
+    "PAGEKEEPER_ADMIN_TOKEN": "admin-token-must-not-leak-0123456789abcdef",
 }
 
 
@@ -126,6 +127,7 @@ class Server:
             "MicrosoftAppId": "11111111-2222-3333-4444-555555555555",
             "PAGEKEEPER_TEAMS_TENANT_ID": "t1",
             "SLACK_TEAM_ID": "T1",  # an identifier, not a secret
+            "PAGEKEEPER_CONFIG": str(busy_district(self.data.parent)),
             **SECRETS,
         }
         log = open_log(self.log)

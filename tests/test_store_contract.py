@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import psycopg
 import pytest
 
+from storage.memory import MemoryStore
+from storage.postgres import PostgresStore
+from storage.tinydb_store import TinyDBStore
 from tests.records import audit_content, audit_entries, due_entries
 from workflows.conversation.forms import request_form
 from workflows.district.config import DistrictConfig
@@ -24,7 +31,7 @@ from workflows.kernel.model import (
     next_version,
 )
 from workflows.kernel.policy import Regulation, Rule
-from workflows.kernel.ports import Changes, ConflictError, Store
+from workflows.kernel.ports import Changes, ConflictError, StorageError, Store
 
 MONDAY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 TOM = Person("tom.baker@example.org", "Tom Baker", "Teacher")
@@ -145,8 +152,55 @@ async def test_the_audit_trail_keeps_its_order_and_filters_by_record(store: Stor
     assert [e.action for e in await audit_entries(store, "REQ-1")] == ["Step1", "Step3"]
 
 
-async def test_a_usable_store_passes_its_health_check(store: Store) -> None:
+async def test_the_health_check_follows_whether_writes_succeed(
+    store: Store, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     await store.check()
+    if isinstance(store, MemoryStore):
+        return  # memory cannot fail to take a write: nothing to report
+    # The disk (the data folder's, or the database server's) fills up: the next write fails,
+    # and so does the health check, until writes succeed again.
+    if isinstance(store, TinyDBStore):
+
+        def no_space(descriptor: int) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr("storage.files.os.fsync", no_space)
+        make_room = monkeypatch.undo
+    else:
+        make_room = _disk_full(request.getfixturevalue("database_url"))
+    with pytest.raises(StorageError):
+        await store.commit(Changes(audit=(an_entry("REQ-1"),)))
+    with pytest.raises(StorageError):
+        await store.check()
+    make_room()
+    await store.check()
+    await store.commit(Changes(audit=(an_entry("REQ-1"),)))
+
+
+def _disk_full(database_url: str) -> Callable[[], None]:
+    """Every insert refused as a full disk refuses it (SQLSTATE 53100), in every session;
+    returns what makes room again."""
+    tables = ("audit", "once_keys")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'could not extend file: No space left on device' "
+            "USING ERRCODE = '53100'; END $$"
+        )
+        for table in tables:
+            connection.execute(
+                f"CREATE TRIGGER disk_full BEFORE INSERT OR UPDATE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION disk_full()"
+            )
+
+    def make_room() -> None:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            for table in tables:
+                connection.execute(f"DROP TRIGGER disk_full ON {table}")
+            connection.execute("DROP FUNCTION disk_full()")
+
+    return make_room
 
 
 async def test_message_handles_are_remembered_and_replaced(store: Store) -> None:
@@ -264,9 +318,27 @@ async def test_settled_messages_are_never_claimed(store: Store) -> None:
     assert [m.id for m in claim.entries] == ["MSG-2"]
 
 
-async def test_a_duty_once_held_stays_held(store: Store) -> None:
+async def test_a_duty_is_held_by_one_process_at_a_time(
+    store: Store, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     assert await store.hold_duty("reminders")
-    assert await store.hold_duty("reminders")
+    assert await store.hold_duty("reminders"), "once held, it stays held"
+    if isinstance(store, MemoryStore):
+        return  # lives in one process: it is always that process's duty
+    if isinstance(store, TinyDBStore):
+        # Only one process can open the folder at all, so the one that did holds every duty.
+        with pytest.raises(StorageError, match="already in use by another Pagekeeper process"):
+            await TinyDBStore.open(tmp_path)
+        return
+    assert isinstance(store, PostgresStore)
+    other = await PostgresStore.open(request.getfixturevalue("database_url"))
+    try:
+        assert not await other.hold_duty("reminders"), "two processes held the same duty"
+        assert await other.hold_duty("exports"), "each duty is held on its own"
+        await store.close()  # the process stops: its duties pass on
+        assert await other.hold_duty("reminders")
+    finally:
+        await other.close()
 
 
 def test_message_ids_keep_their_order_and_come_in_small_batches() -> None:

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from adapters.admin.exports import export_routes
-from adapters.plug import Adapter, Host, Plug, setting
+from adapters.admin.guard import TokenGuard
+from adapters.plug import Adapter, Host, Plug, SettingsProblem, setting
+
+# A token guessed by trying is as good as none; 32 characters of `openssl rand -hex 16`.
+TOKEN_MIN = 32
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,11 @@ class AdminSettings:
 
 def read_settings(environ: Mapping[str, str]) -> AdminSettings | None:
     token = setting(environ, "PAGEKEEPER_ADMIN_TOKEN")
+    if token and len(token) < TOKEN_MIN:
+        raise SettingsProblem(
+            f"PAGEKEEPER_ADMIN_TOKEN is {len(token)} characters; it must be at least {TOKEN_MIN} "
+            "(make one with: openssl rand -hex 32)"
+        )
     return AdminSettings(token) if token else None
 
 
@@ -24,7 +33,8 @@ def plug(settings: AdminSettings | None, host: Host) -> Plug | None:
     if settings is None:
         return None
     context = host.engine.context
-    return Plug(routes=export_routes(context.store, context.config, settings.token))
+    guard = TokenGuard(settings.token, context.clock)
+    return Plug(routes=export_routes(context.store, context.config, guard))
 
 
 ADAPTER = Adapter("admin", read_settings, plug)

@@ -29,6 +29,36 @@ from workflows.kernel.model import Person
 PAGE = resources.files("adapters.playground").joinpath("static/index.html").read_text("utf-8")
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def loopback_only(handler: Handler) -> Handler:
+    """Refuse a request addressed to any name but the loopback's (a DNS name rebound to this
+    machine) or sent from a page of another site (its Origin): either could drive the
+    playground from a browser that merely visits a web page."""
+
+    async def guarded(request: web.Request) -> web.Response:
+        origin = request.headers.get("Origin")
+        if not _loopback(request.host) or (origin is not None and not _loopback_origin(origin)):
+            return web.Response(
+                status=403, text="The playground answers only pages on this machine."
+            )
+        return await handler(request)
+
+    return guarded
+
+
+def _loopback(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.lower() in LOOPBACK_NAMES
+
+
+def _loopback_origin(origin: str) -> bool:
+    scheme, _, rest = origin.partition("://")
+    return scheme == "http" and _loopback(rest)
+
+
 @dataclass
 class Playground:
     engine: Engine
@@ -43,12 +73,12 @@ class Playground:
     def routes(self) -> tuple[web.AbstractRouteDef, ...]:
         static = resources.files("adapters.playground").joinpath("static")
         return (
-            web.get("/", self.page),
-            web.get("/playground/people", self.people),
-            web.get("/playground/conversation", self.conversation),
-            web.post("/playground/say", self.say),
-            web.post("/playground/act", self.act),
-            web.post("/playground/clock", self.clock),
+            web.get("/", loopback_only(self.page)),
+            web.get("/playground/people", loopback_only(self.people)),
+            web.get("/playground/conversation", loopback_only(self.conversation)),
+            web.post("/playground/say", loopback_only(self.say)),
+            web.post("/playground/act", loopback_only(self.act)),
+            web.post("/playground/clock", loopback_only(self.clock)),
             web.static("/playground/static", str(static)),
         )
 

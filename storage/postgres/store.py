@@ -241,6 +241,11 @@ class PostgresStore:
     async def release_messages(self, holder: str) -> None:
         await self._execute("DELETE FROM outbox_lanes WHERE holder = %s", (holder,))
 
+    async def renew_lease(self, holder: str, until: datetime) -> None:
+        await self._execute(
+            "UPDATE outbox_lanes SET held_until = %s WHERE holder = %s", (until, holder)
+        )
+
     async def hold_duty(self, duty: str) -> bool:
         """A session advisory lock on a connection of its own: it is let go when this process
         (or its connection) ends, and the next process to ask takes the duty over."""

@@ -47,6 +47,9 @@ IDLE_SECONDS = 1.0
 # before, so if this process dies, another takes its people over after at most this long.
 LEASE = timedelta(seconds=20)
 ROUND_SECONDS = LEASE.total_seconds() / 2
+# A send still going after this long renews the lease, so however slow a platform answers,
+# no other process takes the person over and sends the same message again.
+RENEW_SECONDS = LEASE.total_seconds() / 4
 
 
 class Dispatcher:
@@ -62,6 +65,7 @@ class Dispatcher:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        renew_every: float = RENEW_SECONDS,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
@@ -71,6 +75,7 @@ class Dispatcher:
         self._overall: dict[str, TokenBucket] = {}
         self._monotonic = monotonic
         self._sleep = sleep
+        self._renew_every = renew_every
         self._holder = random_id("sender")
         self._senders = 1
         self._per_person: dict[tuple[str, str], TokenBucket] = {}
@@ -199,7 +204,7 @@ class Dispatcher:
             if wait > 0:
                 return wait
             try:
-                handle = await self._send(messenger, entry.message)
+                handle = await self._send_keeping_lease(messenger, entry.message)
             except Unreachable as reason:
                 # Nothing reached the person there: their pace on that platform is unspent.
                 self._per_person[(messenger.platform, entry.message.to)].give_back(
@@ -220,6 +225,21 @@ class Dispatcher:
             await self._settle(entry, delivered=True, handle=handle)
             return 0.0
         return 0.0
+
+    async def _send_keeping_lease(
+        self, messenger: Messenger, message: Message
+    ) -> tuple[str, str] | None:
+        """`_send`, renewing this process's lease on its people for as long as it takes."""
+        sending = asyncio.ensure_future(self._send(messenger, message))
+        try:
+            while not (await asyncio.wait({sending}, timeout=self._renew_every))[0]:
+                try:
+                    await self._outbox.renew_lease(self._holder, self._clock.now() + LEASE)
+                except StorageError as problem:
+                    log.warning("could not renew the outbox lease: %s", problem)
+            return sending.result()
+        finally:
+            sending.cancel()  # only still running when this one was cancelled
 
     async def _send(self, messenger: Messenger, message: Message) -> tuple[str, str] | None:
         """Update in place or post: an update replaces the message sent earlier under the same

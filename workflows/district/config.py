@@ -40,6 +40,7 @@ SECTIONS = (
     "notices",
     "guidelines",
     "reminders",
+    "limits",
     "calendar",
 )
 
@@ -170,6 +171,13 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much one person may ask of the approvers: new page requests in any hour."""
+
+    requests_per_person_per_hour: int = 5
+
+
+@dataclass(frozen=True)
 class DistrictConfig:
     name: str
     time_zone: ZoneInfo
@@ -193,6 +201,7 @@ class DistrictConfig:
     forums: tuple[Forum, ...] = ()
     calendar: Calendar = Calendar()
     moderation: Moderation = field(default_factory=Moderation)
+    limits: Limits = Limits()
 
     def cite(self, rule: Rule) -> Clause:
         """The clause of the district's regulation behind `rule`, as messages cite it."""

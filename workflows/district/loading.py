@@ -18,6 +18,7 @@ from workflows.district.config import (
     SECTIONS,
     ConfigError,
     DistrictConfig,
+    Limits,
     Platform,
     Reminders,
     RemovalReason,
@@ -134,6 +135,7 @@ def _build(root: Table, source: str, folder: Path | None) -> DistrictConfig:
     renewal = guidelines.optional_count("reacknowledge_every_days")
     guidelines.finish()
     reminders = _reminders(root.optional_table("reminders"))
+    limits = _limits(root.optional_table("limits"))
     calendar = read_calendar(root.optional_table("calendar"), folder)
     root.finish()
     return DistrictConfig(
@@ -158,6 +160,7 @@ def _build(root: Table, source: str, folder: Path | None) -> DistrictConfig:
         forums=forums,
         calendar=calendar,
         moderation=moderation,
+        limits=limits,
     )
 
 
@@ -185,6 +188,14 @@ def _hours(text: str) -> tuple[time, time] | None:
     except ValueError:
         return None
     return (start, end) if start < end else None
+
+
+def _limits(table: Table | None) -> Limits:
+    if table is None:
+        return Limits()
+    per_hour = table.count("requests_per_person_per_hour", Limits().requests_per_person_per_hour)
+    table.finish()
+    return Limits(per_hour)
 
 
 def _reminders(table: Table | None) -> Reminders:

@@ -45,7 +45,8 @@ def describe(config: DistrictConfig) -> str:
         f"Monitoring checks every {every.monitoring_every_days} days; approvers reminded after "
         f"{every.approval_reminder_working_days} working days, escalated after "
         f"{every.approval_escalation_working_days}; setup reminders go to the approver after "
-        f"{every.setup_reminders_before_escalation}"
+        f"{every.setup_reminders_before_escalation}; at most "
+        f"{config.limits.requests_per_person_per_hour} new requests per person per hour"
     )
     lines.extend(describe_pages(config))
     return "\n".join(lines)

@@ -137,6 +137,10 @@ class Outbox(Protocol):
         """Let other holders deliver to the people `holder` claimed."""
         ...
 
+    async def renew_lease(self, holder: str, until: datetime) -> None:
+        """Keep the people `holder` claimed until `until` (a send still in flight)."""
+        ...
+
     async def commit(self, changes: Changes) -> None:
         """Write outbox entries (and the handles of delivered messages) as given."""
         ...

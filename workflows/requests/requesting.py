@@ -4,10 +4,11 @@ requests."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from workflows.conversation import forms
 from workflows.conversation.validation import check_optional_note
-from workflows.conversation.wording import names
+from workflows.conversation.wording import names, when
 from workflows.kernel.cards import Card
 from workflows.kernel.commands import RequestPage, ResubmitRequest, RouteAgain, WithdrawRequest
 from workflows.kernel.events import (
@@ -41,11 +42,16 @@ from workflows.requests.checks import check_request
 from workflows.requests.delegation import away_today, delegates_for, with_delegates
 from workflows.requests.routing import Routing, route_request
 
+HOUR = timedelta(hours=1)
+
 OPEN_REQUEST = (RequestStatus.PENDING, RequestStatus.HELD, RequestStatus.CHANGES_REQUESTED)
 
 
 async def request_page(command: RequestPage, ctx: Context) -> Handled:
     requester = ctx.resolve(command.actor)
+    too_many = await _over_hourly_limit(ctx, requester)
+    if too_many is not None:
+        return too_many
     details, errors = await _checked(
         ctx, requester, command.details, command.acknowledged_guidelines, None
     )
@@ -64,6 +70,33 @@ async def request_page(command: RequestPage, ctx: Context) -> Handled:
     )
     event = PageRequested(request.id, requester.email, request.submitted_at, routing.approvers)
     return await _sent(ctx, request, routing, event)
+
+
+async def _over_hourly_limit(ctx: Context, requester: Person) -> Handled | None:
+    """The refusal for someone who has sent as many new requests in the last hour as the
+    district allows, so that no one can flood the approvers; None otherwise."""
+    limit = ctx.config.limits.requests_per_person_per_hour
+    now = ctx.clock.now()
+    recent = sorted(
+        request.submitted_at
+        for request in await ctx.store.find_requests(requester=requester.email)
+        if now - request.submitted_at < HOUR
+    )
+    if len(recent) < limit:
+        return None
+    again = when(ctx.config, recent[-limit] + HOUR)
+    return refused(
+        ActionRefused(
+            requester.email, requester.email, now, "request page", f"{len(recent)} in an hour"
+        ),
+        ctx.refusal(
+            f"You have sent {len(recent)} page requests in the last hour, which is as many as "
+            f"{ctx.config.name} allows in an hour. Your request was not sent; please send it "
+            f"again after {again}. (Set in the district's settings: "
+            "limits.requests_per_person_per_hour.)",
+            "Please wait a little",
+        ),
+    )
 
 
 async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
