@@ -49,6 +49,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python benchmarks/teams.py
 	$(BIN)/python benchmarks/burst.py
 	$(BIN)/python benchmarks/flow.py
+	$(BIN)/python -m benchmarks.hostile_form
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
