@@ -67,8 +67,9 @@ class JsonLines:
         tail = self.tail(1)
         self.last: dict[str, Any] | None = tail[0] if tail else None
 
-    def append(self, records: list[dict[str, Any]]) -> None:
-        """Write `records` durably; on failure the file is left as it was."""
+    def append(self, records: list[dict[str, Any]], *, sync: bool = True) -> None:
+        """Write `records` durably (with `sync`; without it they survive the process but not
+        the machine's crash); on failure the file is left as it was."""
         if not records:
             return
         data = b"".join(_line(record) for record in records)
@@ -76,7 +77,8 @@ class JsonLines:
         try:
             self._handle.write(data)
             self._handle.flush()
-            os.fsync(self._handle.fileno())
+            if sync:
+                os.fsync(self._handle.fileno())
         except OSError:
             self._handle.truncate(size)
             raise

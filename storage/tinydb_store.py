@@ -378,7 +378,10 @@ class TinyDBStore:
         if not first_time_in(self._once, key, now, keep_for):
             return False
         try:
-            self._once_file.append([{"key": key, "at": now.isoformat()}])
+            # Not fsynced: a replay is refused after the process restarts (the kernel has the
+            # line); only a machine crash within the few minutes of the window forgets it,
+            # and an fsync per Slack request halved how many the bot could acknowledge.
+            self._once_file.append([{"key": key, "at": now.isoformat()}], sync=False)
             if self._once_file.size() > ONCE_FILE_LIMIT:
                 self._compact_once(now, keep_for)
         except OSError as error:
