@@ -25,19 +25,19 @@ from pathlib import Path
 from aiohttp import web
 
 sys.path.remove(str(Path(__file__).resolve().parent))  # keep benchmarks/ off the import path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.slack.app import build_slack_app, slack_client
 from bot.clock import SystemClock
 from storage.tinydb_store import TinyDBStore
+from tests.generated import live_page
 from workflows.delivery.dispatcher import Dispatcher
 from workflows.delivery.pacing import TokenBucket
 from workflows.district.loading import load_config
 from workflows.engine import Engine
 from workflows.kernel.commands import RunReminders
-from workflows.kernel.model import Page, PageDetails, PageStatus, Person
+from workflows.kernel.model import Page, Person
 from workflows.kernel.ports import Changes
-
-PURPOSE = "Share classroom news, homework reminders and photos of student work with families."
 
 
 class RateLimitedSlack:
@@ -84,19 +84,7 @@ class RateLimitedSlack:
 
 def active_page(number: int, live: datetime) -> Page:
     owner = Person(f"owner{number}@example.org", f"Owner {number}", "Teacher")
-    details = PageDetails("classroom", "lincoln", "facebook", f"Room {number}", PURPOSE, "Families")
-    return Page(
-        id=f"PAGE-{number}",
-        request_id=f"REQ-{number}",
-        details=details,
-        owners=(owner,),
-        status=PageStatus.ACTIVE,
-        approved_by=Person("ana.ruiz@example.org", "Ana Ruiz", "Principal"),
-        approved_at=live,
-        url=f"https://www.facebook.com/room{number}",
-        live_at=live,
-        next_check_due=live,
-    )
+    return live_page(number, owner, live)
 
 
 def monday_8am() -> datetime:
@@ -140,9 +128,8 @@ async def main(pages: int, rate: float) -> None:
             await store.commit(Changes(pages=batch))
         config = load_config(None)
         engine = Engine(config, store, clock)
-        slack = build_slack_app(
-            engine, slack_client("xoxb-burst", f"http://127.0.0.1:{port}/api/"), "secret"
-        )
+        client = slack_client("xoxb-burst", f"http://127.0.0.1:{port}/api/")
+        slack = build_slack_app(engine, client, "secret", frozenset({"T1"}))
         slack.messenger.overall_rate = rate  # the workspace's allowance, known to the district
         slack.messenger.overall_burst = rate
         dispatcher = Dispatcher(engine, store, store, [slack.messenger])

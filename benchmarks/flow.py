@@ -38,8 +38,8 @@ from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.throwaway_postgres import ThrowawayPostgres  # noqa: E402 - needs ROOT on the path
-from workflows.district.loading import example_text  # noqa: E402
+from tests.generated import district_with_schools  # noqa: E402 - needs ROOT on the path
+from tests.throwaway_postgres import ThrowawayPostgres  # noqa: E402
 
 SECRET = "flow-signing-secret"
 SUBMISSIONS_EACH = 20
@@ -132,7 +132,7 @@ class User:
         self.session, self.url, self.fake, self.acks = session, url, fake, acks
         self.user, self.school, self.principal = (
             f"U{index:03d}",
-            f"school-{index:03d}",
+            f"s{index:03d}",
             f"P{index:03d}",
         )
         self.verifier = SignatureVerifier(SECRET)
@@ -279,7 +279,7 @@ async def measure(set_up: SetUp, flows: int, users: int, folder: Path, database_
     api_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", api_port).start()
     district = folder / "district.toml"
-    district.write_text(district_with_schools(users))
+    district.write_text(busy_district_with_schools(users))
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env.update(
         SLACK_BOT_TOKEN="xoxb-flow",
@@ -397,21 +397,13 @@ async def main(flows: int, users: int, only: str | None) -> None:
     )
 
 
-def district_with_schools(count: int) -> str:
+def busy_district_with_schools(count: int) -> str:
     """The example district with one school and principal per user, so no principal's chat
-    becomes the bottleneck (Slack allows about one message a second per conversation)."""
-    text = example_text()
-    extra = []
-    for index in range(count):
-        extra.append(
-            f'[[people]]\nemail = "p{index:03d}@example.org"\nname = "Principal {index}"\n'
-            f'title = "Principal"\n\n[[schools]]\nid = "school-{index:03d}"\n'
-            f'name = "School {index}"\nprincipals = ["p{index:03d}@example.org"]\n'
-        )
-    # Each simulated person sends many requests within the hour.
-    text = text.replace("requests_per_person_per_hour = 5", "requests_per_person_per_hour = 1000")
-    first_kind = text.index("[page_kinds.")
-    return text[:first_kind] + "\n".join(extra) + "\n" + text[first_kind:]
+    becomes the bottleneck (Slack allows about one message a second per conversation); each
+    simulated person sends many requests within the hour."""
+    return district_with_schools(count).replace(
+        "requests_per_person_per_hour = 5", "requests_per_person_per_hour = 1000"
+    )
 
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -311,11 +311,14 @@ async def slack_chat(
 
 
 @asynccontextmanager
-async def teams_chat(config: DistrictConfig) -> AsyncIterator[TeamsChat]:
+async def teams_chat(
+    config: DistrictConfig, store: Store | None = None
+) -> AsyncIterator[TeamsChat]:
+    """Teams for `config`, on `store` (in memory unless given)."""
     users = {p.email: teams_user(p.email, p.name) for p in config.people}
     connector = FakeConnector(users={u.aad: u for u in users.values()})
     await connector.start()
-    store, clock = MemoryStore(), FakeClock()
+    store, clock = store or MemoryStore(), FakeClock()
     built = await build(Settings(), config=config, store=store, clock=clock, adapters=TEAMS_ONLY)
     pagekeeper, dispatcher, time = await _quiet(built)
     server = TestServer(make_app(pagekeeper))

@@ -334,6 +334,22 @@ class SlackClient:
         }
         return await self.interact(payload)
 
+    async def suggest(
+        self, user_id: str, view: dict[str, Any], action_id: str, typed: str
+    ) -> tuple[int, str]:
+        """Type into a searched picker of a modal the bot opened (a block_suggestion)."""
+        payload = {
+            "type": "block_suggestion",
+            "team": {"id": "T1"},
+            "user": {"id": user_id},
+            "api_app_id": "A1",
+            "action_id": action_id,
+            "block_id": action_id,
+            "value": typed,
+            "view": {**view, "id": "V1"},
+        }
+        return await self.interact(payload)
+
     async def event(self, event: dict[str, Any], **headers: str) -> tuple[int, str]:
         body = {
             "type": "event_callback",
@@ -363,6 +379,8 @@ def fill(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
             chosen = [o for o in element["options"] if o["value"] == answer]
             initial = element.get("initial_option") if answer is None else None
             value = {"selected_option": chosen[0] if chosen else initial}
+        elif kind == "external_select":  # `answer` is an option the bot suggested
+            value = {"selected_option": answer or element.get("initial_option")}
         elif kind == "multi_users_select":
             value = {
                 "selected_users": answer if answer is not None else element.get("initial_users", [])

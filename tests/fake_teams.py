@@ -182,6 +182,17 @@ class TeamsClient:
         added = [{"id": BOT["id"]}, {"id": user.id}]
         return await self.post(self.activity(user, "conversationUpdate", membersAdded=added))
 
+    async def search(self, user: TeamsUser, choice: dict[str, Any], typed: str) -> tuple[int, Any]:
+        """Type into a searched Input.ChoiceSet: Teams' `application/search` invoke."""
+        value = {
+            "queryText": typed,
+            "dataset": choice["choices.data"]["dataset"],
+            "queryOptions": {"skip": 0, "top": 15},
+        }
+        body = self.activity(user, "invoke", name="application/search", value=value)
+        async with self.session.post(self.url, json=body) as response:
+            return response.status, await response.json()
+
     async def say(self, user: TeamsUser, text: str) -> int:
         return await self.post(self.activity(user, "message", text=text))
 

@@ -17,10 +17,11 @@ from storage.postgres import PostgresStore
 from tests.bot_process import start_bot, stop
 from tests.fake_slack import FakeSlack, SlackClient, SlackUser, buttons, text_of
 from tests.fakes import free_port
+from tests.generated import live_page
 from tests.records import audit_entries
 from workflows.delivery.dispatcher import CONCURRENCY
 from workflows.district.loading import example_text, load_config
-from workflows.kernel.model import Page, PageDetails, PageStatus, Person
+from workflows.kernel.model import Person
 from workflows.kernel.ports import Changes
 
 ANA = Person("ana.ruiz@example.org", "Ana Ruiz", "Principal")
@@ -166,21 +167,8 @@ async def pages_due_for_a_check(fake: FakeSlack, database_url: str, count: int) 
     pages = []
     for number, owner in enumerate(owners(count)):
         fake.users.append(SlackUser(f"UOWNER{number}", owner.email, owner.name))
-        details = PageDetails("classroom", "lincoln", "facebook", f"Room {number}", "News.", "All")
-        pages.append(
-            Page(
-                id=f"PAGE-{number}",
-                request_id=f"REQ-{number}",
-                details=details,
-                owners=(owner,),
-                status=PageStatus.ACTIVE,
-                approved_by=ANA,
-                approved_at=now - timedelta(days=30),
-                url=f"https://facebook.com/room{number}",
-                live_at=now - timedelta(days=30),
-                next_check_due=now - timedelta(hours=1),
-            )
-        )
+        month_ago, hour_ago = now - timedelta(days=30), now - timedelta(hours=1)
+        pages.append(live_page(number, owner, month_ago, due=hour_ago))
     store = await PostgresStore.open(database_url)
     await store.commit(Changes(pages=tuple(pages)))
     await store.close()

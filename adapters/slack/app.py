@@ -33,7 +33,9 @@ from adapters.slack.blocks import (
     FORM_CALLBACK_PREFIX,
     card_blocks,
     card_text,
+    fit,
     home_view,
+    matching_options,
     modal,
     modal_errors,
     reply_modal,
@@ -114,6 +116,7 @@ def build_slack_app(
         app.command(command)(listeners.typed)
     app.action(re.compile(r".+"))(listeners.button_clicked)
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
+    app.options(re.compile(r".+"))(listeners.options_wanted)
     app.event("app_home_opened")(listeners.home_opened)
     return SlackApp(app, listeners.messenger)
 
@@ -189,7 +192,7 @@ class SlackListeners:
             block for card in reply.cards for block in [*card_blocks(card), {"type": "divider"}]
         ]
         text = "\n\n".join(card_text(card) for card in reply.cards)
-        await respond(text=text[:3000], blocks=blocks[:-1], response_type="ephemeral")
+        await respond(text=text[:3000], blocks=fit(blocks[:-1]), response_type="ephemeral")
 
     async def button_clicked(
         self,
@@ -269,6 +272,19 @@ class SlackListeners:
         if metadata.get("home"):
             await self._publish_home(body["user"]["id"], actor)
 
+    async def options_wanted(
+        self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]
+    ) -> None:
+        """A searched choice in a form: the options matching what the person typed. The form
+        is rebuilt from the view, so any process can answer."""
+        view = body.get("view") or {}
+        action = str(view.get("callback_id", "")).removeprefix(FORM_CALLBACK_PREFIX)
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        form = await form_for(self._config, self._store, action, str(metadata.get("value", "")))
+        inputs = form.inputs if form else ()
+        field = next((i for i in inputs if i.name == body.get("action_id")), None)
+        await ack(options=matching_options(field, str(body.get("value", ""))) if field else [])
+
     async def home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab") == "home":
             user_id = event["user"]
@@ -289,7 +305,7 @@ class SlackListeners:
                     values[name] = element.get("value") or ""
                 elif kind == "datepicker":
                     values[name] = element.get("selected_date") or ""
-                elif kind == "static_select":
+                elif kind in ("static_select", "external_select"):
                     values[name] = (element.get("selected_option") or {}).get("value", "")
                 elif kind == "multi_users_select":
                     values[name] = await self._chosen_people(name, element)

@@ -7,6 +7,7 @@ itself are mrkdwn (escaped), for bold."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from workflows.kernel.cards import (
 from workflows.kernel.handling import FieldError
 
 Block = dict[str, Any]
+log = logging.getLogger(__name__)
 
 # Block Kit's limits (https://api.slack.com/reference/block-kit/blocks).
 SECTION_TEXT_MAX = 3000
@@ -32,8 +34,11 @@ FIELDS_PER_SECTION = 10
 HEADER_MAX = 150
 BUTTON_TEXT_MAX = 75
 OPTION_TEXT_MAX = 75
+# A static_select holds at most 100 options; past that the list is searched as one types.
+STATIC_OPTIONS_MAX = 100
 MODAL_TITLE_MAX = 24
 VIEW_BLOCKS_MAX = 100
+MESSAGE_BLOCKS_MAX = 50
 FORM_CALLBACK_PREFIX = "pagekeeper:"
 
 
@@ -65,7 +70,21 @@ def card_blocks(card: Card, key: str = "card") -> list[Block]:
         )
     if card.clause:
         blocks.append({"type": "context", "elements": [_plain_text(f"Rule: {card.clause}", 2000)]})
-    return blocks
+    return fit(blocks)
+
+
+def fit(blocks: list[Block], limit: int = MESSAGE_BLOCKS_MAX) -> list[Block]:
+    """At most `limit` blocks (a message's or a view's), so Slack never refuses it: past the
+    limit the last block says how much did not fit, rather than anything going silently."""
+    if len(blocks) <= limit:
+        return blocks
+    left_out = len(blocks) - (limit - 1)
+    log.warning("slack payload cut to fit blocks=%d limit=%d", len(blocks), limit)
+    notice = (
+        f"{left_out} more parts did not fit in one Slack message and are not shown. "
+        "Ask for less at a time (for example, one school's)."
+    )
+    return [*blocks[: limit - 1], {"type": "context", "elements": [_plain_text(notice, 2000)]}]
 
 
 def card_text(card: Card) -> str:
@@ -80,7 +99,7 @@ def home_view(cards: tuple[Card, ...]) -> dict[str, Any]:
         if blocks:
             blocks.append({"type": "divider"})
         blocks.extend(card_blocks(card, key=f"home{index}"))
-    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
+    return {"type": "home", "blocks": fit(blocks, VIEW_BLOCKS_MAX)}
 
 
 def modal(form: Form, user_ids: Mapping[str, str], *, from_home: bool = False) -> dict[str, Any]:
@@ -92,6 +111,7 @@ def modal(form: Form, user_ids: Mapping[str, str], *, from_home: bool = False) -
     if form.intro:
         blocks.extend(_sections(form.intro))
     blocks.extend(_input(field, user_ids) for field in form.inputs)
+    blocks = fit(blocks, VIEW_BLOCKS_MAX)
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK_PREFIX + form.action,
@@ -109,7 +129,7 @@ def reply_modal(card: Card) -> dict[str, Any]:
         "type": "modal",
         "title": _plain_text("Pagekeeper"),
         "close": _plain_text("Close"),
-        "blocks": card_blocks(card, key="reply"),
+        "blocks": fit(card_blocks(card, key="reply"), VIEW_BLOCKS_MAX),
     }
 
 
@@ -162,11 +182,20 @@ def _element(field: Input, user_ids: Mapping[str, str]) -> Block:
             element["initial_date"] = initial
         return element
     if field.kind is InputKind.CHOICE:
-        options = [_option(option.label, option.value) for option in field.options]
-        element = {"type": "static_select", "action_id": field.name, "options": options}
-        chosen = [o for o in field.options if o.value == initial]
+        options = choice_options(field)
+        if len(options) > STATIC_OPTIONS_MAX:
+            # Slack asks the bot for the options matching what the person types.
+            element = {
+                "type": "external_select",
+                "action_id": field.name,
+                "min_query_length": 0,
+                "placeholder": _plain_text("Type to search"),
+            }
+        else:
+            element = {"type": "static_select", "action_id": field.name, "options": options}
+        chosen = [option for option in options if option["value"] == initial]
         if chosen:
-            element["initial_option"] = _option(chosen[0].label, chosen[0].value)
+            element["initial_option"] = chosen[0]
         return element
     if field.kind is InputKind.PEOPLE:
         element = {"type": "multi_users_select", "action_id": field.name}
@@ -226,6 +255,28 @@ def _chunks(text: str, size: int) -> Iterator[str]:
         yield text[:cut]
         text = text[cut:].lstrip("\n")
     yield text
+
+
+def choice_options(field: Input) -> list[Block]:
+    """A choice's options with labels Slack can show (75 characters) that stay distinct: two
+    that would read the same once shortened end with their own value instead."""
+    shown = [_plain_text(option.label, OPTION_TEXT_MAX)["text"] for option in field.options]
+    repeated = {text for text in shown if shown.count(text) > 1}
+    options = []
+    for option, text in zip(field.options, shown, strict=True):
+        if text in repeated:
+            suffix = f" ({option.value})"
+            text = _plain_text(option.label, OPTION_TEXT_MAX - len(suffix))["text"] + suffix
+        options.append({"text": {"type": "plain_text", "text": text}, "value": option.value})
+    return options
+
+
+def matching_options(field: Input, typed: str) -> list[Block]:
+    """The options whose label contains what was typed (in any case), as many as a menu
+    shows, for a searched choice."""
+    wanted = typed.strip().casefold()
+    found = [o for o in choice_options(field) if wanted in o["text"]["text"].casefold()]
+    return found[:STATIC_OPTIONS_MAX]
 
 
 def _option(label: str, value: str) -> Block:

@@ -10,10 +10,16 @@ import json
 import logging
 from typing import Any
 
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 
 from adapters.rendering import RenderedOnce
-from adapters.teams.cards import adaptive_card, form_card, submitted
+from adapters.teams.cards import (
+    SEARCH_RESULTS_MAX,
+    adaptive_card,
+    form_card,
+    search_results,
+    submitted,
+)
 from adapters.teams.messenger import TeamsMessenger, card_activity
 from adapters.teams.people import TeamsPeople
 from workflows.conversation.slash_commands import answer, help_card
@@ -25,7 +31,7 @@ from workflows.conversation.submissions import (
     from_text,
 )
 from workflows.engine import Engine
-from workflows.kernel.cards import Card
+from workflows.kernel.cards import Card, Input
 from workflows.kernel.commands import RefuseOutsider
 from workflows.kernel.model import Person
 
@@ -54,6 +60,35 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         text = (TurnContext.remove_recipient_mention(turn_context.activity) or "").strip()
         await self._command(turn_context, person, text.lower().lstrip("/"))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Teams asks for the options of a searched choice as the person types in it."""
+        activity = turn_context.activity
+        if activity.name != "application/search":
+            return await super().on_invoke_activity(turn_context)
+        if self._tenants and tenant_of(activity) not in self._tenants:
+            return InvokeResponse(status=403, body={"error": "not the district's tenant"})
+        query = activity.value if isinstance(activity.value, dict) else {}
+        field = await self._searched_field(str(query.get("dataset", "")))
+        if field is None:
+            return InvokeResponse(status=400, body={"error": "no such list"})
+        paging = query.get("queryOptions") or {}
+        body = search_results(
+            field,
+            str(query.get("queryText", "")),
+            int(paging.get("skip") or 0),
+            int(paging.get("top") or SEARCH_RESULTS_MAX),
+        )
+        return InvokeResponse(status=200, body=body)
+
+    async def _searched_field(self, dataset: str) -> Input | None:
+        """The choice a dataset names (see cards.dataset), rebuilt from its form."""
+        try:
+            action, value, name = json.loads(dataset)
+        except (ValueError, TypeError):
+            return None
+        form = await form_for(self._config, self._store, str(action), str(value))
+        return next((i for i in form.inputs if i.name == name), None) if form else None
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Installed in a personal chat: remember how to reach the person, and say hello."""

@@ -6,8 +6,11 @@ bold "APPROVED"."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
+from workflows.conversation.limits import TEXT_MAX
 from workflows.kernel.cards import (
     Button,
     ButtonStyle,
@@ -25,7 +28,14 @@ Element = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 DATA_KEY = "pagekeeper"
+log = logging.getLogger(__name__)
 PEOPLE_HINT = "Work emails, separated by commas"
+# Teams takes up to 100 KB per message, measured in UTF-16, and took 40 KB until recently:
+# cards are kept under the smaller, with room for the activity around them.
+MESSAGE_MAX = 38_000
+# Past this many choices a list is searched as one types rather than scrolled.
+FILTERED_CHOICES_FROM = 100
+SEARCH_RESULTS_MAX = 50
 
 
 def adaptive_card(card: Card) -> Element:
@@ -51,7 +61,10 @@ def form_card(
         body.append(_text(form.intro, isSubtle=True))
     problems = {error.field: error.message for error in errors}
     for field in form.inputs:
-        body.extend(_input(field, (entered or {}).get(field.name), problems.get(field.name)))
+        searched = dataset(form, field)
+        body.extend(
+            _input(field, (entered or {}).get(field.name), problems.get(field.name), searched)
+        )
     unplaced = [
         message for name, message in problems.items() if name not in {i.name for i in form.inputs}
     ]
@@ -118,8 +131,25 @@ def _submit(form: Form) -> Element:
     }
 
 
-def _input(field: Input, entered: Any, problem: str | None) -> list[Element]:
+def dataset(form: Form, field: Input) -> str:
+    """Where a searched choice's options come from, as Teams sends it back with what was
+    typed: the form (rebuilt from its action and value, so any process can answer) and field."""
+    return json.dumps([form.action, form.value, field.name], separators=(",", ":"))
+
+
+def search_results(field: Input, typed: str, skip: int, top: int) -> Element:
+    """The answer to Teams' `application/search` for a searched choice."""
+    found = field.matching(typed)[skip : skip + max(1, min(top, SEARCH_RESULTS_MAX))]
+    return {
+        "type": "application/vnd.microsoft.search.searchResponse",
+        "value": {"results": [{"title": o.label, "value": o.value} for o in found]},
+    }
+
+
+def _input(field: Input, entered: Any, problem: str | None, searched: str) -> list[Element]:
     elements: list[Element] = []
+    if isinstance(entered, str) and len(entered) > TEXT_MAX:
+        entered = None  # refused as too long: shown again, it could not fit in the card
     initial = entered if entered is not None else field.initial
     if field.kind is InputKind.CHECKBOX:
         if field.hint:
@@ -138,7 +168,7 @@ def _input(field: Input, entered: Any, problem: str | None) -> list[Element]:
             }
         )
     else:
-        elements.append(_field_input(field, initial))
+        elements.append(_field_input(field, initial, searched))
         if field.hint:
             elements.append(_text(field.hint, size="Small", isSubtle=True, spacing="None"))
     if problem:
@@ -146,16 +176,27 @@ def _input(field: Input, entered: Any, problem: str | None) -> list[Element]:
     return elements
 
 
-def _field_input(field: Input, initial: Any) -> Element:
+def _field_input(field: Input, initial: Any, searched: str) -> Element:
     common: Element = {"id": field.name, "label": field.label, "isRequired": field.required}
     if field.required:
         common["errorMessage"] = f"{field.label} is needed."
     if field.kind is InputKind.CHOICE:
         choices = [{"title": option.label, "value": option.value} for option in field.options]
+        if len(choices) <= FILTERED_CHOICES_FROM:
+            choices_set: Element = {"style": "compact", "choices": choices}
+        else:
+            # A long list (a large district's schools) would not fit in a message: Teams
+            # asks the bot for the options matching what the person types.
+            picked = [choice for choice in choices if choice["value"] == initial]
+            choices_set = {
+                "style": "filtered",
+                "choices": picked,
+                "choices.data": {"type": "Data.Query", "dataset": searched},
+                "placeholder": "Type to search",
+            }
         return {
             "type": "Input.ChoiceSet",
-            "style": "compact",
-            "choices": choices,
+            **choices_set,
             "value": str(initial or ""),
             **common,
         }
@@ -207,6 +248,33 @@ def _heading(text: str) -> Element:
 
 # What belongs to the block rather than to its text.
 BLOCK_PROPERTIES = frozenset({"spacing", "separator", "horizontalAlignment"})
+
+
+def fit(card: Element) -> Element:
+    """The card within what Teams takes in one message (MESSAGE_MAX, counted as Teams counts:
+    UTF-16): past it, body parts are left out from the end and the card says so, rather than
+    Teams refusing the whole message."""
+    if _size(card) <= MESSAGE_MAX:
+        return card
+    log.warning("teams card cut to fit size=%d limit=%d", _size(card), MESSAGE_MAX)
+    body = list(card.get("body", []))
+    left_out = 0
+    while body and _size({**card, "body": [*body, _LEFT_OUT]}) > MESSAGE_MAX:
+        body.pop()
+        left_out += 1
+    notice = _text(
+        f"{left_out} more parts did not fit in one Teams message and are not shown. "
+        "Ask for less at a time (for example, one school's).",
+        isSubtle=True,
+    )
+    return {**card, "body": [*body, notice]}
+
+
+_LEFT_OUT = {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": "x" * 160}]}
+
+
+def _size(card: Element) -> int:
+    return len(json.dumps(card, separators=(",", ":")).encode("utf-16-le"))
 
 
 def _text(text: str, **style: Any) -> Element:

@@ -15,7 +15,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.bot_adapter import BotAdapter
 from botbuilder.schema import Activity, ConversationReference
 
-from adapters.teams.cards import adaptive_card
+from adapters.teams.cards import adaptive_card, fit
 from workflows.delivery.messenger import Unreachable, handle_key
 from workflows.kernel.messages import Message
 from workflows.kernel.ports import MessageHandles
@@ -26,7 +26,7 @@ PLATFORM = "Teams"
 
 
 def card_activity(card: dict[str, Any], summary: str) -> Activity:
-    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(fit(card)))
     activity.summary = summary
     return activity
 

@@ -67,7 +67,7 @@ async def answer(engine: Engine, person: Person, line: str) -> Answer:
         acknowledged = [a for a in await store.acknowledgements() if a.person.email == person.email]
         return Answer((guidelines_card(config, acknowledged[0] if acknowledged else None),))
     if name == "compliance":
-        outcome = await engine.handle(ShowCompliance(person))
+        outcome = await engine.handle(ShowCompliance(person, argument.lower()))
         return Answer((outcome.reply,) if outcome.reply else ())
     return Answer((help_card(),))
 

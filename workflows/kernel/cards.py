@@ -42,6 +42,12 @@ class Input:
     hint: str = ""
     max_length: int = 0
 
+    def matching(self, typed: str) -> tuple[Option, ...]:
+        """The options whose label contains `typed` (in any case), in their order: what a
+        searched choice offers as the person types."""
+        wanted = typed.strip().casefold()
+        return tuple(option for option in self.options if wanted in option.label.casefold())
+
 
 @dataclass(frozen=True)
 class Form:

@@ -187,6 +187,7 @@ class ReassignPages:
 @dataclass(frozen=True)
 class ShowCompliance:
     actor: Person
+    school: str = ""  # one school's report; the whole district's when empty
 
 
 @dataclass(frozen=True)

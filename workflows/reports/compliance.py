@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from workflows.conversation import forms
@@ -30,24 +31,66 @@ async def show_compliance(command: ShowCompliance, ctx: Context) -> Handled:
                 rule=Rule.MONITORING,
             ),
         )
+    if command.school and ctx.config.school(command.school) is None:
+        ids = ", ".join(school.id for school in ctx.config.schools)
+        return Handled(Outcome(reply=Card("Which school?", f"Use one of: {ids}.")))
     pages = await ctx.store.find_pages()
     requests = await ctx.store.find_requests()
-    return Handled(Outcome(reply=compliance_report(ctx.config, pages, requests, now)))
+    report = compliance_report(ctx.config, pages, requests, now, command.school or None)
+    return Handled(Outcome(reply=report))
 
 
 def compliance_report(
-    config: DistrictConfig, pages: list[Page], requests: list[PageRequest], now: datetime
+    config: DistrictConfig,
+    pages: list[Page],
+    requests: list[PageRequest],
+    now: datetime,
+    school: str | None = None,
 ) -> Card:
-    units = [(school.id, school.name) for school in config.schools] + [(None, "District-wide")]
-    sections = tuple(_school(config, unit, name, pages, requests, now) for unit, name in units)
+    """The report as one card. A chat message has room for SCHOOLS_SHOWN schools: those
+    needing the most attention come first, and the rest are summed up in one line."""
+    units: list[tuple[str | None, str]] = [
+        (s.id, s.name) for s in config.schools if school in (None, s.id)
+    ]
+    if school is None:
+        units.append((None, "District-wide"))
+    found = [_school(config, unit, name, pages, requests, now) for unit, name in units]
+    reports = sorted((r for r in found if r is not None), key=lambda r: -r.attention)
+    shown = [report.section for report in reports[:SCHOOLS_SHOWN]]
+    rest = reports[SCHOOLS_SHOWN:]
+    if rest:
+        shown.append(_the_rest(rest))
+    where = config.school(school)
     return Card(
-        title=f"Compliance: {config.name}",
+        title=f"Compliance: {where.name if where else config.name}",
         text="Official pages, monitoring and requests, school by school.",
-        sections=tuple(section for section in sections if section is not None),
+        sections=tuple(shown),
         buttons=(
             Button("Reassign someone's pages", REASSIGN_PAGES, "", form=forms.reassign_form()),
         ),
         clause=config.cite(Rule.MONITORING),
+    )
+
+
+SCHOOLS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class _Report:
+    unit: str | None
+    section: Section
+    active: int
+    attention: int  # overdue checks, pages not live and requests waiting
+
+
+def _the_rest(rest: list[_Report]) -> Section:
+    needing = sum(1 for report in rest if report.attention)
+    example = next((r.unit for r in rest if r.unit), "")
+    return Section(
+        f"{len(rest)} more",
+        f"Active pages: {sum(r.active for r in rest)}; needing attention: {needing} "
+        f"school{'s' if needing != 1 else ''} ({sum(r.attention for r in rest)} items). "
+        f"For one school, type compliance and its id (for example: compliance {example}).",
     )
 
 
@@ -58,7 +101,7 @@ def _school(
     pages: list[Page],
     requests: list[PageRequest],
     now: datetime,
-) -> Section | None:
+) -> _Report | None:
     mine = [p for p in pages if p.details.school == unit]
     waiting = [
         r
@@ -90,4 +133,5 @@ def _school(
         + " by reason: "
         + (", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(removals.items())) or "none"),
     ]
-    return Section(name, "\n".join(lines))
+    attention = len(overdue) + len(not_live) + len(waiting)
+    return _Report(unit, Section(name, "\n".join(lines)), len(active), attention)

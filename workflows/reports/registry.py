@@ -16,6 +16,10 @@ _STATUS = {
 }
 
 
+# A chat message has room for this many pages (Slack: 10 to a block, 50 blocks a message).
+PAGES_SHOWN = 40
+
+
 async def registry(config: DistrictConfig, store: Records, school: str | None = None) -> Card:
     """Official pages (retired ones left out), optionally for one school, as one card."""
     pages = [
@@ -26,13 +30,26 @@ async def registry(config: DistrictConfig, store: Records, school: str | None = 
     ]
     chosen = config.school(school)
     where = chosen.name if chosen else config.name
+    text = (
+        f"{len(pages)} official page{'s' if len(pages) != 1 else ''}. Sites not listed here "
+        "are not official district platforms."
+    )
+    if len(pages) > PAGES_SHOWN:
+        # A chat message has room for so many; the rest are a command away.
+        text += (
+            f"\nThe first {PAGES_SHOWN} are shown. "
+            + (
+                "For one school's, type pages and its id (for example: pages "
+                f"{config.schools[0].id}). "
+                if school is None and config.schools
+                else ""
+            )
+            + "To check one address, type is-official and the address."
+        )
     return Card(
         title=f"Official pages: {where}",
-        text=(
-            f"{len(pages)} official page{'s' if len(pages) != 1 else ''}. Sites not listed here "
-            "are not official district platforms."
-        ),
-        fields=tuple(_line(config, page) for page in pages),
+        text=text,
+        fields=tuple(_line(config, page) for page in pages[:PAGES_SHOWN]),
         clause=config.cite(Rule.DEFINITIONS),
     )
 

@@ -1,0 +1,52 @@
+"""Generated districts and registries, for tests and benchmarks that need a large district."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from workflows.district.loading import example_text
+from workflows.kernel.model import Page, PageDetails, PageStatus, Person
+
+APPROVER = Person("ana.ruiz@example.org", "Ana Ruiz", "Principal")
+PURPOSE = "Share classroom news, homework reminders and photos of student work with families."
+
+
+def district_with_schools(
+    count: int, name: Callable[[int], str] = lambda index: f"School {index}"
+) -> str:
+    """The example district's file with `count` more schools (ids s000...), each with a
+    principal of its own (p000@example.org...), so no one principal is a bottleneck."""
+    text = example_text()
+    extra = [
+        f'[[people]]\nemail = "p{index:03d}@example.org"\nname = "Principal {index}"\n'
+        f'title = "Principal"\n\n[[schools]]\nid = "s{index:03d}"\nname = "{name(index)}"\n'
+        f'principals = ["p{index:03d}@example.org"]\n'
+        for index in range(count)
+    ]
+    first_kind = text.index("[page_kinds.")
+    return text[:first_kind] + "\n".join(extra) + "\n" + text[first_kind:]
+
+
+def live_page(
+    number: int,
+    owner: Person,
+    live: datetime,
+    school: str = "lincoln",
+    due: datetime | None = None,
+) -> Page:
+    """Active page number `number`, run by `owner` since `live`; its check is due at `due`
+    (when it went live, unless given)."""
+    details = PageDetails("classroom", school, "facebook", f"Room {number}", PURPOSE, "Families")
+    return Page(
+        id=f"PAGE-{number}",
+        request_id=f"REQ-{number}",
+        details=details,
+        owners=(owner,),
+        status=PageStatus.ACTIVE,
+        approved_by=APPROVER,
+        approved_at=live,
+        url=f"https://www.facebook.com/room{number}",
+        live_at=live,
+        next_check_due=due or live,
+    )
