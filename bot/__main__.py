@@ -9,6 +9,7 @@ import asyncio
 import gc
 import logging
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from aiohttp import web
@@ -20,8 +21,10 @@ from bot.logs import configure as configure_logs
 from bot.web import make_app
 from storage.integrity import verify_folder
 from storage.postgres.copy_from_tinydb import copy_folder
+from storage.postgres.schema import MIGRATIONS
 from storage.postgres.store import describe as describe_database
 from storage.postgres.store import verify_trail
+from storage.tinydb_store import FORMAT as DATA_FORMAT
 from workflows.district.config import ConfigError
 from workflows.district.loading import load_config
 from workflows.district.summary import describe
@@ -111,6 +114,14 @@ def _verify_audit() -> int:
     return 0
 
 
+def version_line() -> str:
+    """This Pagekeeper's version and the data layouts it reads and writes."""
+    return (
+        f"pagekeeper {metadata.version('pagekeeper')} (TinyDB data format {DATA_FORMAT}, "
+        f"PostgreSQL schema {len(MIGRATIONS)})"
+    )
+
+
 def _serve(settings: Settings) -> None:
     if settings.local_mode:
         log.warning(
@@ -134,6 +145,7 @@ def _serve(settings: Settings) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default $PORT or 3978)")
     commands = parser.add_subparsers(dest="command")

@@ -46,7 +46,8 @@ from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+# The data folder's layout, in meta.json; 2: the audit hash chain, tables.json, submissions.
+FORMAT = 2
 # 256 buckets keep each file near 20 records at 5,000 pages, so a write costs the same at any size.
 DEFAULT_BUCKETS = 256
 # Past this size the journal is emptied after a commit; every entry in it is applied by then.
@@ -71,7 +72,7 @@ class TinyDBStore:
         self._lock_handle = _lock_folder(folder)
         try:
             state = check_folder(folder)  # before anything is written: damage is refused
-            count = _bucket_count(folder, buckets)
+            found_format, count = _folder_format(folder, buckets)
             tables = folder / "tables"
             self._requests = BucketedTable(tables, "requests", count, {"name": _page_name})
             self._pages = BucketedTable(
@@ -95,6 +96,11 @@ class TinyDBStore:
             self._seq = self._recover()
             self._restart_journal()  # before the list of tables: see integrity.check_folder
             self._note_table_files()
+            if found_format < FORMAT:
+                # Format 2 added the audit trail's hash chain, the list of table files and
+                # the submissions table; all are in place by now.
+                _write_meta(self.folder, count)
+                log.warning("data folder upgraded folder=%s format=%d", self.folder, FORMAT)
             self._lanes = Lanes()
             # Settled messages are kept as a record; only unsettled ones are ever looked at.
             self._unsettled = {
@@ -482,14 +488,28 @@ def _lock_folder(folder: Path) -> Any:
     return handle
 
 
-def _bucket_count(folder: Path, wanted: int) -> int:
-    """The bucket count is fixed when the folder is created; changing it would lose records."""
+def _folder_format(folder: Path, wanted: int) -> tuple[int, int]:
+    """The folder's format and bucket count (fixed when it is created: changing it would lose
+    records). A folder of a newer format than this version knows is refused; an older one is
+    read as it is, and upgraded once opened (`_write_meta`)."""
     meta = folder / "meta.json"
-    if meta.exists():
-        data = read_json(meta)
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise StorageError(f"{meta} is not a Pagekeeper data folder of format {FORMAT}")
-        return int(data["buckets"])
-    write_atomically(meta, json.dumps({"format": FORMAT, "buckets": wanted}).encode())
+    if not meta.exists():
+        _write_meta(folder, wanted)
+        return FORMAT, wanted
+    data = read_json(meta)
+    found = data.get("format") if isinstance(data, dict) else None
+    if not isinstance(found, int) or not isinstance(data.get("buckets"), int):
+        raise StorageError(f"{meta} is not a Pagekeeper data folder's")
+    if found > FORMAT:
+        raise StorageError(
+            f"{folder} is in data format {found}, written by a newer Pagekeeper than this one "
+            f"(which reads formats up to {FORMAT}): upgrade Pagekeeper, or restore the backup "
+            "taken before the upgrade to go back"
+        )
+    return found, int(data["buckets"])
+
+
+def _write_meta(folder: Path, buckets: int) -> None:
+    meta = json.dumps({"format": FORMAT, "buckets": buckets}).encode()
+    write_atomically(folder / "meta.json", meta)
     fsync_directory(folder)
-    return wanted

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +17,11 @@ import pytest
 
 from storage.codec import from_dict
 from storage.postgres import PostgresStore
-from storage.tinydb_store import TinyDBStore
+from storage.tinydb_store import FORMAT, TinyDBStore
 from tests.conftest import PRINCIPAL
 from tests.fakes import FakeClock
 from tests.records import audit_entries, due_entries
+from tests.test_red_team_damage import start_refused
 from tests.test_store_contract import an_entry
 from tests.throwaway_postgres import ThrowawayPostgres, binaries
 from workflows.district.loading import load_config
@@ -173,3 +175,30 @@ async def test_lines_from_before_the_hash_chain_are_linked_into_it(tmp_path: Pat
     (folder / "audit.jsonl").write_text("".join(lines))
     with pytest.raises(StorageError, match=rf"audit\.jsonl: audit line {len(lines)} \("):
         await TinyDBStore.open(folder)
+
+
+async def test_a_0_1_0_folder_is_upgraded_to_this_format_on_start(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURE / "tinydb", folder)
+    assert json.loads((folder / "meta.json").read_text())["format"] == 1
+    await (await TinyDBStore.open(folder)).close()
+    assert json.loads((folder / "meta.json").read_text()) == {"format": FORMAT, "buckets": 256}
+    store = await TinyDBStore.open(folder)  # and opens as this format from then on
+    await records_are_all_there(store)
+    await store.close()
+
+
+async def test_a_folder_from_a_newer_pagekeeper_is_refused_in_plain_words(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURE / "tinydb", folder)
+    (folder / "meta.json").write_text(json.dumps({"format": FORMAT + 1, "buckets": 256}))
+    errors = await start_refused(PAGEKEEPER_DATA=str(folder))
+    assert f"is in data format {FORMAT + 1}, written by a newer Pagekeeper" in errors
+    assert "upgrade Pagekeeper, or restore the backup taken before the upgrade" in errors
+
+
+def test_the_version_says_what_it_reads() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.startswith("pagekeeper ") and f"TinyDB data format {FORMAT}" in shown
