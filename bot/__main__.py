@@ -35,7 +35,11 @@ log = logging.getLogger("bot")
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    configure_logs()
+    try:
+        configure_logs(environment().get("PAGEKEEPER_LOG_FORMAT", "text").strip() or "text")
+    except ValueError as error:
+        print(f"pagekeeper: cannot start: {error}", file=sys.stderr)
+        return 2
     if arguments.command == "check-config":
         return _check_config(arguments.file)
     if arguments.command == "teams-package":

@@ -1,11 +1,18 @@
 """Log lines that stay one line each: whatever a person typed (a page name, an address) may
-hold line breaks, and written raw they would let them forge lines of their own."""
+hold line breaks, and written raw they would let them forge lines of their own. Readable
+text by default; one JSON object per line with PAGEKEEPER_LOG_FORMAT=json. Either way a line
+written while a request is served names its id."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import UTC, datetime
+
+from bot.requests_log import WithRequestId
 
 FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+FORMATS = ("text", "json")
 
 
 class OneLineFormatter(logging.Formatter):
@@ -13,7 +20,28 @@ class OneLineFormatter(logging.Formatter):
     a traceback, written by the program itself, keeps its lines."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return super().formatMessage(record).translate(_ESCAPES)
+        line = super().formatMessage(record).translate(_ESCAPES)
+        request = getattr(record, "request_id", "")
+        return f"{line} request={request}" if request else line
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: at, level, logger, message, request (when serving one), and
+    the error's traceback as one string field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request = getattr(record, "request_id", "")
+        if request:
+            line["request"] = request
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
 
 
 _ESCAPES = {
@@ -22,8 +50,11 @@ _ESCAPES = {
 }
 
 
-def configure() -> None:
-    """Send INFO and above to standard error, one line per message."""
+def configure(form: str = "text") -> None:
+    """Send INFO and above to standard error, one line per message, as text or JSON."""
+    if form not in FORMATS:
+        raise ValueError(f"PAGEKEEPER_LOG_FORMAT must be text or json, not {form!r}")
     handler = logging.StreamHandler()
-    handler.setFormatter(OneLineFormatter(FORMAT))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    handler.setFormatter(JsonFormatter() if form == "json" else OneLineFormatter(FORMAT))
+    handler.addFilter(WithRequestId())
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)

@@ -13,6 +13,7 @@ from adapters.plug import Hook
 from bot.adapters import ADAPTERS
 from bot.bootstrap import Pagekeeper, Task
 from bot.health import healthz
+from bot.requests_log import request_log
 
 PAGEKEEPER = web.AppKey("pagekeeper", Pagekeeper)
 
@@ -21,7 +22,7 @@ MAX_BODY_BYTES = 512 * 1024
 
 
 def make_app(pagekeeper: Pagekeeper) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[request_log])
     app[PAGEKEEPER] = pagekeeper
     app.router.add_get(
         "/healthz", healthz(pagekeeper.store, _about(pagekeeper), pagekeeper.loop_watch)

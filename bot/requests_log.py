@@ -1,0 +1,50 @@
+"""Every request gets an id that every log line written while serving it carries, and one
+access line when it is answered: method, route (the pattern, never the path people typed),
+status and time taken. Never bodies, tokens or query strings."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+log = logging.getLogger("bot.access")
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def request_log(request: web.Request, handler: Handler) -> web.StreamResponse:
+    token = REQUEST_ID.set(secrets.token_hex(6))
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as answer:
+        status = answer.status
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "(no route)"
+        log.info(
+            "request method=%s route=%s status=%d ms=%.1f",
+            request.method,
+            route,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
+        REQUEST_ID.reset(token)
+
+
+class WithRequestId(logging.Filter):
+    """Gives each log record the id of the request being served (empty outside one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
