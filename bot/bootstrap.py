@@ -11,6 +11,7 @@ from bot.adapters import ADAPTERS
 from bot.clock import ShiftableClock, SystemClock
 from bot.config import Settings
 from bot.duties import carry_duties_forward
+from bot.metrics import Metrics
 from bot.vitals import LoopWatch
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
@@ -35,6 +36,7 @@ class Pagekeeper:
     dispatcher: Dispatcher
     plugs: Mapping[str, Plug]
     loop_watch: LoopWatch
+    metrics: Metrics
     # What runs for as long as the bot does: delivery, the duties, the loop watch.
     background: tuple[Task, ...]
 
@@ -51,6 +53,9 @@ async def build(
     settings."""
     config = config or load_config(settings.config_path)
     store = store or await open_store(settings)
+    metrics = Metrics()
+    # Every write, by the engine or the dispatcher, is timed for /metrics.
+    setattr(store, "commit", metrics.timed_commit(store.commit))  # noqa: B010 - an instance's
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
     engine = Engine(config, store, clock)
     dispatcher = Dispatcher(engine, store, store)
@@ -66,9 +71,19 @@ async def build(
     loop_watch = LoopWatch()
     background: list[Task] = [loop_watch.run]
     if dispatcher.messengers:  # nobody to tell, nothing to carry forward
-        background += [dispatcher.run, lambda: carry_duties_forward(engine, store)]
+        reminders_run = metrics.reminders_seconds.observe
+        background += [dispatcher.run, lambda: carry_duties_forward(engine, store, reminders_run)]
     return Pagekeeper(
-        settings, config, store, clock, engine, dispatcher, plugs, loop_watch, tuple(background)
+        settings,
+        config,
+        store,
+        clock,
+        engine,
+        dispatcher,
+        plugs,
+        loop_watch,
+        metrics,
+        tuple(background),
     )
 
 

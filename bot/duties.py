@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 from workflows.engine import Engine
 from workflows.kernel.commands import RunReminders
@@ -21,9 +23,13 @@ DUTY = "reminders"
 
 
 async def carry_duties_forward(
-    engine: Engine, lock: DutyLock, every: float = EVERY_SECONDS
+    engine: Engine,
+    lock: DutyLock,
+    took: Callable[[float], None] = lambda seconds: None,
+    every: float = EVERY_SECONDS,
 ) -> None:
-    """Run the reminders once a minute; a large backlog is worked off in batches."""
+    """Run the reminders once a minute; a large backlog is worked off in batches. `took` is
+    told how long each run took."""
     holding = False
     while True:
         try:
@@ -31,7 +37,9 @@ async def carry_duties_forward(
                 if not holding:
                     log.info("this process now runs the reminders")
                 holding = True
+                started = time.perf_counter()
                 await _work_off(engine)
+                took(time.perf_counter() - started)
         except Exception:  # one bad round must not stop the duties for good
             log.exception("reminders round failed")
         await asyncio.sleep(every)

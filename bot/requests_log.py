@@ -12,7 +12,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.metrics import Metrics
+
 log = logging.getLogger("bot.access")
+METRICS = web.AppKey("metrics", Metrics)
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -32,13 +35,17 @@ async def request_log(request: web.Request, handler: Handler) -> web.StreamRespo
     finally:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "(no route)"
+        took = time.perf_counter() - started
         log.info(
             "request method=%s route=%s status=%d ms=%.1f",
             request.method,
             route,
             status,
-            (time.perf_counter() - started) * 1000,
+            took * 1000,
         )
+        metrics = request.config_dict.get(METRICS)
+        if metrics is not None:
+            metrics.answered(route, status, took)
         REQUEST_ID.reset(token)
 
 

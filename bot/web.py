@@ -9,11 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.admin.guard import TokenGuard
 from adapters.plug import Hook
 from bot.adapters import ADAPTERS
 from bot.bootstrap import Pagekeeper, Task
 from bot.health import healthz
-from bot.requests_log import request_log
+from bot.requests_log import METRICS, request_log
 
 PAGEKEEPER = web.AppKey("pagekeeper", Pagekeeper)
 
@@ -24,6 +25,15 @@ MAX_BODY_BYTES = 512 * 1024
 def make_app(pagekeeper: Pagekeeper) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[request_log])
     app[PAGEKEEPER] = pagekeeper
+    app[METRICS] = pagekeeper.metrics
+    admin = pagekeeper.settings.of("admin")
+    if admin is not None:  # the figures are for the district's monitoring, behind its token
+        guard = TokenGuard(admin.token, pagekeeper.clock)
+        store = pagekeeper.store
+        route = pagekeeper.metrics.route(
+            guard, store, store, pagekeeper.clock, pagekeeper.loop_watch
+        )
+        app.router.add_get("/metrics", route)
     app.router.add_get(
         "/healthz", healthz(pagekeeper.store, _about(pagekeeper), pagekeeper.loop_watch)
     )

@@ -126,6 +126,10 @@ class MemoryStore:
     async def release_messages(self, holder: str) -> None:
         self._lanes.release(holder)
 
+    async def outbox_waiting(self) -> tuple[int, datetime | None]:
+        waiting = [entry.created_at for entry in self._outbox.values() if not entry.settled]
+        return len(waiting), min(waiting, default=None)
+
     async def renew_lease(self, holder: str, until: datetime) -> None:
         self._lanes.renew(holder, until)
 

@@ -178,6 +178,14 @@ class TinyDBStore:
     async def release_messages(self, holder: str) -> None:
         await self._run(self._lanes.release, holder)
 
+    async def outbox_waiting(self) -> tuple[int, datetime | None]:
+        return await self._run(self._waiting)
+
+    def _waiting(self) -> tuple[int, datetime | None]:
+        records = (self._outbox.get(message_id) for message_id in list(self._unsettled))
+        made = [datetime.fromisoformat(r["created_at"]) for r in records if r is not None]
+        return len(self._unsettled), min(made, default=None)
+
     async def renew_lease(self, holder: str, until: datetime) -> None:
         await self._run(self._lanes.renew, holder, until)
 

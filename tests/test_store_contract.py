@@ -358,3 +358,12 @@ async def test_a_key_is_first_seen_once_within_its_window(store: Store) -> None:
     later = now + timedelta(minutes=6)
     assert await store.first_time("slack:v0=abc", later, window) is True, "out of the window"
     assert await store.first_time("slack:v0=abc", later, window) is False
+
+
+async def test_the_outbox_says_how_many_wait_and_since_when(store: Store) -> None:
+    assert await store.outbox_waiting() == (0, None)
+    later = dataclasses.replace(to(ANA, 2), created_at=MONDAY + timedelta(minutes=5))
+    sent = dataclasses.replace(to(TOM, 3), created_at=MONDAY - timedelta(days=1))
+    sent = dataclasses.replace(sent, delivered_at=MONDAY)
+    await store.commit(Changes(outbox=(to(TOM, 1), later, sent)))
+    assert await store.outbox_waiting() == (2, to(TOM, 1).created_at)

@@ -241,6 +241,13 @@ class PostgresStore:
     async def release_messages(self, holder: str) -> None:
         await self._execute("DELETE FROM outbox_lanes WHERE holder = %s", (holder,))
 
+    async def outbox_waiting(self) -> tuple[int, datetime | None]:
+        rows = await self._fetch(
+            "SELECT count(*), min(created_at) FROM outbox WHERE NOT settled", ()
+        )
+        count, oldest = rows[0] if rows else (0, None)
+        return int(count), oldest
+
     async def renew_lease(self, holder: str, until: datetime) -> None:
         await self._execute(
             "UPDATE outbox_lanes SET held_until = %s WHERE holder = %s", (until, holder)

@@ -174,6 +174,10 @@ class Health(Protocol):
         """Messages the dispatcher gave up on, oldest first."""
         ...
 
+    async def outbox_waiting(self) -> tuple[int, datetime | None]:
+        """How many messages wait to be delivered, and when the oldest of them was made."""
+        ...
+
 
 class OnceOnly(Protocol):
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
