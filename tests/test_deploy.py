@@ -1,0 +1,63 @@
+"""The deployment files in deploy/ (part of #19) start the bot the way it accepts, and the
+proxy passes exactly the routes the bot serves."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.__main__ import _parser
+from bot.bootstrap import build
+from bot.config import settings_from
+from bot.web import make_app
+from storage.memory import MemoryStore
+from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET
+from tests.fakes import FakeClock
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+
+
+def unit_commands() -> list[list[str]]:
+    text = (DEPLOY / "pagekeeper.service").read_text()
+    return [
+        shlex.split(line.split("=", 1)[1]) for line in text.splitlines() if line.startswith("Exec")
+    ]
+
+
+def test_the_systemd_unit_checks_the_file_then_starts_the_bot_on_loopback() -> None:
+    check, start = unit_commands()
+    assert check[1:4] == ["-m", "bot", "check-config"]
+    assert start[1:3] == ["-m", "bot"]
+    arguments = _parser().parse_args(start[3:])
+    assert (arguments.host, arguments.port, arguments.command) == ("127.0.0.1", 3978, None)
+    assert _parser().parse_args(check[3:]).file == "/etc/pagekeeper/district.toml"
+    text = (DEPLOY / "pagekeeper.service").read_text()
+    assert "Restart=on-failure" in text and "User=pagekeeper" in text
+
+
+async def test_the_proxy_passes_the_routes_the_bot_serves() -> None:
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    passed = re.findall(r"(/[a-z/]+\*?)", caddy.split("respond 404")[0])
+    environ = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_TEAM_ID": "T1",
+        "MicrosoftAppId": "11111111-2222-3333-4444-555555555555",
+        "MicrosoftAppPassword": "secret",
+        "PAGEKEEPER_TEAMS_TENANT_ID": "t1",
+        "PAGEKEEPER_ADMIN_TOKEN": "a" * 32,
+    }
+    pagekeeper = await build(settings_from(environ), store=MemoryStore(), clock=FakeClock())
+    app: web.Application = make_app(pagekeeper)
+    served = {
+        resource.canonical for resource in app.router.resources() if resource.canonical != "/"
+    }
+    for route in served:
+        assert any(
+            route == path or (path.endswith("*") and route.startswith(path[:-1])) for path in passed
+        ), f"{route} is served but the proxy does not pass it"
+    assert "/playground/say" not in served, "a connected bot has no playground"
+    await pagekeeper.store.close()
