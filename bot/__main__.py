@@ -19,6 +19,7 @@ from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
 from bot.logs import configure as configure_logs
 from bot.web import make_app
+from storage.backup import back_up, restore
 from storage.integrity import verify_folder
 from storage.postgres.copy_from_tinydb import copy_folder
 from storage.postgres.schema import MIGRATIONS
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate_data(Path(arguments.source))
     if arguments.command == "verify-audit":
         return _verify_audit()
+    if arguments.command in ("backup", "restore"):
+        return _backup_or_restore(arguments.command, Path(arguments.file))
     try:
         settings = settings_from(environment(), host=arguments.host, port=arguments.port)
         settings.check()
@@ -95,6 +98,36 @@ def _migrate_data(folder: Path) -> int:
     print(f"Copied {folder} into the database at {describe_database(settings.database_url)}:")
     for kind, tally in report.tallies.items():
         print(f"  {kind}: {tally}")
+    return 0
+
+
+def _backup_or_restore(command: str, file: Path) -> int:
+    """Back the data folder up to `file` (the bot may be running), or restore `file` into an
+    empty data folder."""
+    settings = settings_from(environment())
+    if settings.database_url:
+        print(
+            "pagekeeper: with DATABASE_URL, back up and restore with PostgreSQL's own tools "
+            "(pg_dump and psql; see the README's Backups section)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if command == "backup":
+            report = back_up(settings.data_dir, file)
+            print(
+                f"Backed up {settings.data_dir} to {file}: {report.files} files, "
+                f"{report.audit_lines} audit entries, {report.size:,} bytes."
+            )
+        else:
+            report = restore(file, settings.data_dir)
+            print(
+                f"Restored {file} into {settings.data_dir}: {report.files} files, "
+                f"{report.audit_lines} audit entries, each checked against the hash chain."
+            )
+    except StorageError as error:
+        print(f"pagekeeper: cannot {command}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -166,6 +199,14 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "--from", dest="source", required=True, help="the data folder (PAGEKEEPER_DATA)"
     )
+    backup = commands.add_parser(
+        "backup", help="write a backup of PAGEKEEPER_DATA to a file, while the bot runs or not"
+    )
+    backup.add_argument("--to", dest="file", required=True, help="the backup file to write")
+    restoring = commands.add_parser(
+        "restore", help="restore a backup file into an empty PAGEKEEPER_DATA folder"
+    )
+    restoring.add_argument("--from", dest="file", required=True, help="the backup file")
     commands.add_parser(
         "verify-audit",
         help="check the audit trail in PAGEKEEPER_DATA or DATABASE_URL against its hash chain",

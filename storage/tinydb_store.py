@@ -487,6 +487,14 @@ def _version(record: dict[str, Any] | None) -> int | None:
     return int(record["version"]) if record else None
 
 
+def open_once(folder: Path) -> None:
+    """Open the folder as the bot does at start (every check, unfinished changes finished)
+    and close it: StorageError if it could not serve."""
+    store = TinyDBStore(folder)
+    store._close()
+    store._executor.shutdown()
+
+
 def _lock_folder(folder: Path) -> Any:
     """Only one process may use a data folder; a second would overwrite the first's work."""
     folder.mkdir(parents=True, exist_ok=True)
