@@ -38,7 +38,10 @@ from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.generated import district_with_schools  # noqa: E402 - needs ROOT on the path
+from tests.generated import (  # noqa: E402 - needs ROOT on the path
+    allowing_many_requests,
+    district_with_schools,
+)
 from tests.throwaway_postgres import ThrowawayPostgres  # noqa: E402
 
 SECRET = "flow-signing-secret"
@@ -401,9 +404,7 @@ def busy_district_with_schools(count: int) -> str:
     """The example district with one school and principal per user, so no principal's chat
     becomes the bottleneck (Slack allows about one message a second per conversation); each
     simulated person sends many requests within the hour."""
-    return district_with_schools(count).replace(
-        "requests_per_person_per_hour = 5", "requests_per_person_per_hour = 1000"
-    )
+    return allowing_many_requests(district_with_schools(count))
 
 
 def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

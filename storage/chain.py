@@ -80,13 +80,27 @@ def check_line(head: Head, line: dict[str, Any], hashed_before: bool) -> Head:
     return Head(number, expected)
 
 
+class Walk:
+    """A trail checked line by line from its start: once a line carries a hash, every later
+    one must (an unhashed line after them was written by hand)."""
+
+    def __init__(self) -> None:
+        self.head = Head()
+        self._hashed = False
+
+    def add(self, line: dict[str, Any]) -> None:
+        """Check the next stored line; ChainBroken if it does not follow."""
+        self.head = check_line(self.head, line, self._hashed)
+        self._hashed = self._hashed or bool(line.get("hash"))
+
+
 async def verify(lines: AsyncIterator[dict[str, Any]], recorded: Head | None) -> Head:
     """Walk a whole trail of stored lines; the head it reaches. ChainBroken when a line does
     not match, or when the trail ends anywhere but at the head the store recorded."""
-    head, hashed = Head(), False
+    walk = Walk()
     async for line in lines:
-        head = check_line(head, line, hashed)
-        hashed = hashed or bool(line.get("hash"))
+        walk.add(line)
+    head = walk.head
     if recorded is not None and recorded != head:
         raise ChainBroken(
             f"the audit trail has {head.count} lines but the store recorded {recorded.count} "

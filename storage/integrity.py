@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.chain import ChainBroken, Head, check_line
+from storage.chain import ChainBroken, Head, Walk
 from storage.files import try_lock
 from workflows.kernel.ports import StorageError
 
@@ -141,18 +141,16 @@ class _Walk:
 def _walk_audit(path: Path) -> _Walk:
     if not path.exists():
         return _Walk(Head(), exists=False, partial=False)
-    head, hashed = Head(), False
+    walk = Walk()
     with open(path, "rb") as reader:  # streamed: the trail may be large
         for number, line in enumerate(reader, start=1):
             if not line.endswith(b"\n"):
-                return _Walk(head, exists=True, partial=True)
-            record = _parsed(path, line, number)
+                return _Walk(walk.head, exists=True, partial=True)
             try:
-                head = check_line(head, record, hashed)
+                walk.add(_parsed(path, line, number))
             except ChainBroken as broken:
                 raise StorageError(f"{path}: {broken}; {RESTORE}") from None
-            hashed = hashed or bool(record.get("hash"))
-    return _Walk(head, exists=True, partial=False)
+    return _Walk(walk.head, exists=True, partial=False)
 
 
 def _check_end(path: Path, audit: _Walk, places: list[list[Head]]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET
+from tests.generated import allowing_many_requests
 from workflows.district.loading import example_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,10 +28,7 @@ FORM_ANSWERS = {
 def busy_district(folder: Path) -> Path:
     """The example district, letting one person send many requests an hour (a load test is
     not a flood); written in `folder`, for PAGEKEEPER_CONFIG."""
-    text = example_text().replace(
-        "requests_per_person_per_hour = 5", "requests_per_person_per_hour = 1000"
-    )
-    assert "requests_per_person_per_hour = 1000" in text
+    text = allowing_many_requests(example_text())
     path = folder / "busy-district.toml"
     path.write_text(text)
     return path

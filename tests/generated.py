@@ -28,6 +28,14 @@ def district_with_schools(
     return text[:first_kind] + "\n".join(extra) + "\n" + text[first_kind:]
 
 
+def allowing_many_requests(text: str, per_hour: int = 1000) -> str:
+    """A district file (the example's wording) letting one person send `per_hour` requests an
+    hour: a load test or a long story is not a flood."""
+    default = "requests_per_person_per_hour = 5"
+    assert default in text, "the district file no longer sets the limit this way"
+    return text.replace(default, f"requests_per_person_per_hour = {per_hour}")
+
+
 def live_page(
     number: int,
     owner: Person,

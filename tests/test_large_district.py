@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from adapters.teams.cards import MESSAGE_MAX
+from adapters.teams.cards import MESSAGE_MAX, adaptive_card, fit
 from storage.memory import MemoryStore
 from tests.bot_process import FORM_ANSWERS
 from tests.chat_drivers import slack_chat, slack_id, teams_chat
@@ -22,6 +22,7 @@ from tests.generated import district_with_schools, live_page
 from tests.playground_chat import as_text
 from workflows.district.config import DistrictConfig
 from workflows.district.loading import parse_config
+from workflows.kernel.cards import Card, Field
 from workflows.kernel.model import Person
 from workflows.kernel.ports import Changes
 
@@ -151,3 +152,15 @@ async def test_every_teams_message_fits_at_300_schools_and_10000_pages() -> None
             plain(e) for a in chat.connector.to(contact) for e in a.card.get("body", [])
         )
         assert "more" in said
+
+
+def test_a_teams_card_too_large_is_cut_with_a_note_and_then_fits() -> None:
+    fields = tuple(Field(f"Page {number}", "x" * 200) for number in range(2_000))
+    card = adaptive_card(Card("Official pages", fields=fields))
+    fitted = fit(card)
+    size = len(json.dumps(fitted, separators=(",", ":")).encode("utf-16-le"))
+    assert size <= MESSAGE_MAX
+    kept = len(fitted["body"]) - 1
+    assert fitted["body"][:kept] == card["body"][:kept] and kept > 10
+    left_out = len(card["body"]) - kept
+    assert plain(fitted["body"][-1]).startswith(f"{left_out} more parts did not fit")

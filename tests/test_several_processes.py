@@ -17,7 +17,7 @@ from storage.postgres import PostgresStore
 from tests.bot_process import start_bot, stop
 from tests.fake_slack import FakeSlack, SlackClient, SlackUser, buttons, text_of
 from tests.fakes import free_port
-from tests.generated import live_page
+from tests.generated import allowing_many_requests, live_page
 from tests.records import audit_entries
 from workflows.delivery.dispatcher import CONCURRENCY
 from workflows.district.loading import example_text, load_config
@@ -53,7 +53,7 @@ async def any_time_config(tmp_path: Path) -> Path:
         'working_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]',
     ).replace('working_hours = "08:00-16:00"', 'working_hours = "00:00-23:59"')
     # Tom asks for a page every round: a test, not a flood.
-    text = text.replace("requests_per_person_per_hour = 5", "requests_per_person_per_hour = 100")
+    text = allowing_many_requests(text, per_hour=100)
     path = tmp_path / "district.toml"
     path.write_text(text)
     load_config(path)

@@ -272,11 +272,10 @@ def choice_options(field: Input) -> list[Block]:
 
 
 def matching_options(field: Input, typed: str) -> list[Block]:
-    """The options whose label contains what was typed (in any case), as many as a menu
-    shows, for a searched choice."""
-    wanted = typed.strip().casefold()
-    found = [o for o in choice_options(field) if wanted in o["text"]["text"].casefold()]
-    return found[:STATIC_OPTIONS_MAX]
+    """The options matching what was typed, as many as a menu shows, for a searched choice
+    (labels made distinct across the whole list, so each reads the same in every search)."""
+    shown = {option["value"]: option for option in choice_options(field)}
+    return [shown[option.value] for option in field.matching(typed)][:STATIC_OPTIONS_MAX]
 
 
 def _option(label: str, value: str) -> Block:

@@ -258,10 +258,17 @@ def fit(card: Element) -> Element:
         return card
     log.warning("teams card cut to fit size=%d limit=%d", _size(card), MESSAGE_MAX)
     body = list(card.get("body", []))
-    left_out = 0
-    while body and _size({**card, "body": [*body, _LEFT_OUT]}) > MESSAGE_MAX:
-        body.pop()
-        left_out += 1
+    # Each part costs its own size and the comma before it (2 bytes in UTF-16), so the parts
+    # that fit are counted once each rather than the card measured again and again.
+    room = MESSAGE_MAX - _size({**card, "body": [_LEFT_OUT]})
+    kept = 0
+    for element in body:
+        room -= _size(element) + 2
+        if room < 0:
+            break
+        kept += 1
+    left_out = len(body) - kept
+    body = body[:kept]
     notice = _text(
         f"{left_out} more parts did not fit in one Teams message and are not shown. "
         "Ask for less at a time (for example, one school's).",

@@ -95,22 +95,26 @@ def retire_button(page: Page) -> Button:
 
 def page_live(config: DistrictConfig, page: Page) -> tuple[Message, ...]:
     """Owners' setup cards become a record of the live page; the approver hears of it."""
+    to_approver = Card(
+        title=f"Now live: {page.details.page_name}",
+        text=f"The page you approved is live at {page.url}.",
+        clause=config.cite(Rule.AUTHORIZATION),
+    )
+    return _live_cards_and_approver(config, page, to_approver, f"live:{page.id}")
+
+
+def _live_cards_and_approver(
+    config: DistrictConfig, page: Page, to_approver: Card, ref: str
+) -> tuple[Message, ...]:
+    """Every owner's live card, updated in place, and `to_approver` for the page's approver
+    unless they own it (they see their own card)."""
     owners = tuple(
         Message(owner.email, _live_card(config, page, owner), setup_ref(page), update=True)
         for owner in page.owners
     )
     if page.is_owned_by(page.approved_by.email):
         return owners
-    to_approver = Message(
-        page.approved_by.email,
-        Card(
-            title=f"Now live: {page.details.page_name}",
-            text=f"The page you approved is live at {page.url}.",
-            clause=config.cite(Rule.AUTHORIZATION),
-        ),
-        ref=f"live:{page.id}",
-    )
-    return (*owners, to_approver)
+    return (*owners, Message(page.approved_by.email, to_approver, ref=ref))
 
 
 def _live_card(config: DistrictConfig, page: Page, owner: Person) -> Card:
@@ -157,22 +161,12 @@ def address_button(page: Page) -> Button:
 
 def address_changed(config: DistrictConfig, page: Page, by: Person) -> tuple[Message, ...]:
     """Every owner's live card shows the new address; the approver hears of the move."""
-    owners = tuple(
-        Message(owner.email, _live_card(config, page, owner), setup_ref(page), update=True)
-        for owner in page.owners
+    told = Card(
+        title=f"New address: {page.details.page_name}",
+        text=f"{by.name} moved the page you approved to {page.url}.",
+        clause=config.cite(Rule.DEFINITIONS),
     )
-    if page.is_owned_by(page.approved_by.email):
-        return owners
-    told = Message(
-        page.approved_by.email,
-        Card(
-            title=f"New address: {page.details.page_name}",
-            text=f"{by.name} moved the page you approved to {page.url}.",
-            clause=config.cite(Rule.DEFINITIONS),
-        ),
-        ref=f"address:{page.id}",
-    )
-    return (*owners, told)
+    return _live_cards_and_approver(config, page, told, f"address:{page.id}")
 
 
 def page_retired(config: DistrictConfig, page: Page) -> tuple[Message, ...]:

@@ -16,7 +16,7 @@ _STATUS = {
 }
 
 
-# A chat message has room for this many pages (Slack: 10 to a block, 50 blocks a message).
+# As many pages as one chat message holds on every platform; the rest are a command away.
 PAGES_SHOWN = 40
 
 
