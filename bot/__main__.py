@@ -21,6 +21,7 @@ from bot.logs import configure as configure_logs
 from bot.web import make_app
 from storage.backup import back_up, restore
 from storage.integrity import verify_folder
+from storage.postgres.backup import back_up_database, restore_database
 from storage.postgres.copy_from_tinydb import copy_folder
 from storage.postgres.schema import MIGRATIONS
 from storage.postgres.store import describe as describe_database
@@ -102,28 +103,30 @@ def _migrate_data(folder: Path) -> int:
 
 
 def _backup_or_restore(command: str, file: Path) -> int:
-    """Back the data folder up to `file` (the bot may be running), or restore `file` into an
-    empty data folder."""
+    """Back the data up to `file` (the bot may be running), or restore `file` into an empty
+    data folder or database: DATABASE_URL's when it is set, PAGEKEEPER_DATA's otherwise."""
     settings = settings_from(environment())
-    if settings.database_url:
-        print(
-            "pagekeeper: with DATABASE_URL, back up and restore with PostgreSQL's own tools "
-            "(pg_dump and psql; see the README's Backups section)",
-            file=sys.stderr,
-        )
-        return 2
+    url = settings.database_url
+    where = f"the database at {describe_database(url)}" if url else str(settings.data_dir)
+    parts = "tables" if url else "files"
     try:
         if command == "backup":
-            report = back_up(settings.data_dir, file)
+            if url:
+                report = asyncio.run(back_up_database(url, file))
+            else:
+                report = back_up(settings.data_dir, file)
             print(
-                f"Backed up {settings.data_dir} to {file}: {report.files} files, "
-                f"{report.audit_lines} audit entries, {report.size:,} bytes."
+                f"Backed up {where} to {file}: {report.parts} {parts}, "
+                f"{report.audit_lines:,} audit entries, {report.size:,} bytes."
             )
         else:
-            report = restore(file, settings.data_dir)
+            if url:
+                report = asyncio.run(restore_database(file, url))
+            else:
+                report = restore(file, settings.data_dir)
             print(
-                f"Restored {file} into {settings.data_dir}: {report.files} files, "
-                f"{report.audit_lines} audit entries, each checked against the hash chain."
+                f"Restored {file} into {where}: {report.parts} {parts}, "
+                f"{report.audit_lines:,} audit entries, each checked against the hash chain."
             )
     except StorageError as error:
         print(f"pagekeeper: cannot {command}: {error}", file=sys.stderr)
@@ -200,11 +203,12 @@ def _parser() -> argparse.ArgumentParser:
         "--from", dest="source", required=True, help="the data folder (PAGEKEEPER_DATA)"
     )
     backup = commands.add_parser(
-        "backup", help="write a backup of PAGEKEEPER_DATA to a file, while the bot runs or not"
+        "backup",
+        help="write a backup of DATABASE_URL or PAGEKEEPER_DATA to a file, while the bot runs",
     )
     backup.add_argument("--to", dest="file", required=True, help="the backup file to write")
     restoring = commands.add_parser(
-        "restore", help="restore a backup file into an empty PAGEKEEPER_DATA folder"
+        "restore", help="restore a backup into an empty DATABASE_URL or PAGEKEEPER_DATA"
     )
     restoring.add_argument("--from", dest="file", required=True, help="the backup file")
     commands.add_parser(

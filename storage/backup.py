@@ -15,34 +15,32 @@ unfinished changes finished), and only then moves it into place.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import os
 import shutil
 import tarfile
 import tempfile
 import zlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from storage.archive import (
+    ABOUT,
+    TINYDB,
+    BackupReport,
+    about,
+    damaged,
+    in_memory,
+    pack,
+    read_about,
+    sha256,
+)
 from storage.files import fsync_directory
 from storage.tinydb_store import open_once
 from workflows.kernel.ports import StorageError
 
-MARK = "pagekeeper-backup"
 # In the order they are read; see the module's docstring.
 FIRST = ("meta.json", "tables.json")
 LAST = ("audit.jsonl", "once.jsonl", "journal.jsonl")
 ATTEMPTS = 3
-
-
-@dataclass(frozen=True)
-class BackupReport:
-    files: int
-    size: int
-    audit_lines: int
 
 
 def back_up(folder: Path, to: Path) -> BackupReport:
@@ -102,47 +100,29 @@ def _read_files(folder: Path) -> dict[str, bytes]:
 
 
 def _write(files: dict[str, bytes], to: Path) -> BackupReport:
-    about = {
-        "mark": MARK,
-        "made_at": datetime.now(UTC).isoformat(),
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
-    }
-    to.parent.mkdir(parents=True, exist_ok=True)
-    partial = to.with_name(f".{to.name}.partial")
-    with tarfile.open(partial, "w:gz") as archive:
-        for name, data in [*files.items(), ("backup.json", json.dumps(about).encode())]:
-            entry = tarfile.TarInfo(name)
-            entry.size, entry.mode = len(data), 0o600
-            archive.addfile(entry, io.BytesIO(data))
-    with open(partial, "rb+") as written:
-        os.fsync(written.fileno())
-    os.replace(partial, to)
-    audit = files.get("audit.jsonl", b"")
-    return BackupReport(len(files), to.stat().st_size, audit.count(b"\n"))
+    hashes = {name: sha256(data) for name, data in files.items()}
+    parts = [*files.items(), (ABOUT, about(TINYDB, hashes))]
+    size = pack((in_memory(name, data) for name, data in parts), to)
+    return BackupReport(len(files), size, files.get("audit.jsonl", b"").count(b"\n"))
 
 
 def _read_backup(backup: Path) -> dict[str, bytes]:
-    damaged = f"{backup} is not a whole Pagekeeper backup"
     try:
         with tarfile.open(backup, "r:gz") as archive:
             files: dict[str, bytes] = {}
             for entry in archive:
                 if not entry.isfile() or not _safe(entry.name):
-                    raise StorageError(f"{damaged}: it holds {entry.name!r}")
+                    raise StorageError(f"{damaged(backup)}: it holds {entry.name!r}")
                 handle = archive.extractfile(entry)
                 files[entry.name] = handle.read() if handle else b""
     except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
-        raise StorageError(f"{damaged} ({error})") from None
-    try:
-        about = json.loads(files.pop("backup.json"))
-        hashes = about["files"] if about.get("mark") == MARK else None
-    except (KeyError, ValueError, AttributeError):
-        hashes = None
-    if not isinstance(hashes, dict) or set(hashes) != set(files):
-        raise StorageError(f"{damaged}: its list of files is missing or does not match")
+        raise StorageError(f"{damaged(backup)} ({error})") from None
+    hashes = read_about(files.pop(ABOUT, b""), backup, TINYDB)["files"]
+    if set(hashes) != set(files):
+        raise StorageError(f"{damaged(backup)}: its list of files is missing or does not match")
     for name, data in files.items():
-        if hashlib.sha256(data).hexdigest() != hashes[name]:
-            raise StorageError(f"{damaged}: {name} was changed or damaged")
+        if sha256(data) != hashes[name]:
+            raise StorageError(f"{damaged(backup)}: {name} was changed or damaged")
     return files
 
 

@@ -1,22 +1,31 @@
-"""Backups of a TinyDB data folder taken while requests flow through the running bot, and
-restores into an empty folder (part of #19): every request acknowledged before the backup
-began is in it, the restored audit trail verifies, and a damaged backup or a folder that is
-not empty is refused with a clear message and nothing written."""
+"""Backups taken while requests flow through the running bot, on TinyDB and on PostgreSQL, and
+restores into an empty data folder or database (part of #19): every request acknowledged
+before the backup began is in it, the restored audit trail verifies, and a damaged backup, a
+place that is not empty, or a backup of the other store is refused with a clear message and
+nothing written."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
+import itertools
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.bot_process import FORM_ANSWERS, ROOT, bot_environment, busy_district, start_bot, stop
 from tests.fake_slack import FakeSlack, SlackClient
 from tests.fakes import free_port
+from tests.records import audit_entries
+from tests.throwaway_postgres import ThrowawayPostgres
+from workflows.kernel.ports import Changes, Store
 
 
 def bot_command(*arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -48,21 +57,43 @@ async def request_pages(
         await client.close()
 
 
-@pytest.fixture(scope="module")
-def backed_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A backup taken halfway through 30 requests; the names acknowledged before it began."""
+@dataclass(frozen=True)
+class Backup:
+    """A backup taken halfway through 30 requests, and the names acknowledged before it began."""
+
+    store: str
+    file: Path
+    before: list[str]
+    postgres: ThrowawayPostgres | None
+
+
+_databases = itertools.count(1)
+
+
+def new_database(backup: Backup) -> dict[str, str]:
+    """Settings for an empty place to restore into: a new database, or no settings at all
+    (the test adds an empty PAGEKEEPER_DATA)."""
+    if backup.postgres is None:
+        return {}
+    return {"DATABASE_URL": backup.postgres.create_database(f"restored_{next(_databases)}")}
+
+
+@pytest.fixture(scope="module", params=["tinydb", "postgres"])
+def backed_up(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backup:
     where = tmp_path_factory.mktemp("backup")
-    data, backup = where / "data", where / "pagekeeper.tar.gz"
+    data, file = where / "data", where / "pagekeeper.tar.gz"
+    postgres: ThrowawayPostgres | None = None
+    settings = {"PAGEKEEPER_DATA": str(data)}
+    if request.param == "postgres":
+        postgres = request.getfixturevalue("postgres_server")
+        settings["DATABASE_URL"] = postgres.create_database(f"backed_up_{next(_databases)}")
 
     async def run() -> list[str]:
         fake = FakeSlack()
         await fake.start()
         port = free_port()
         bot = await start_bot(
-            port,
-            fake.api_url,
-            PAGEKEEPER_DATA=str(data),
-            PAGEKEEPER_CONFIG=str(busy_district(where)),
+            port, fake.api_url, PAGEKEEPER_CONFIG=str(busy_district(where)), **settings
         )
         acked: list[str] = []
         try:
@@ -71,9 +102,7 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
             flowing = asyncio.create_task(request_pages(port, fake, names, acked, halfway))
             await halfway.wait()
             before = list(acked)
-            made = await asyncio.to_thread(
-                bot_command, "backup", "--to", str(backup), PAGEKEEPER_DATA=str(data)
-            )
+            made = await asyncio.to_thread(bot_command, "backup", "--to", str(file), **settings)
             assert made.returncode == 0, made.stderr
             assert "Backed up" in made.stdout
             await flowing
@@ -83,32 +112,54 @@ def backed_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
             await fake.close()
         return before
 
-    return backup, asyncio.run(run())
+    return Backup(request.param, file, asyncio.run(run()), postgres)
+
+
+async def carry_on(settings: dict[str, str]) -> set[str]:
+    """The restored store's request names, after it has added to its audit trail (a restored
+    database numbers new audit rows after the restored ones)."""
+    store: Store
+    if "DATABASE_URL" in settings:
+        store = await PostgresStore.open(settings["DATABASE_URL"])
+    else:
+        store = await TinyDBStore.open(Path(settings["PAGEKEEPER_DATA"]))
+    try:
+        last = (await audit_entries(store))[-1]
+        await store.commit(
+            Changes(audit=(dataclasses.replace(last, hash="", detail="after the restore"),))
+        )
+        return {request.details.page_name for request in await store.find_requests()}
+    finally:
+        await store.close()
+
+
+def holds_nothing(settings: dict[str, str]) -> bool:
+    if "DATABASE_URL" in settings:
+        with psycopg.connect(settings["DATABASE_URL"]) as connection:
+            row = connection.execute("SELECT to_regclass('requests')").fetchone()
+            return row is not None and row[0] is None  # not even the schema was left
+    folder = Path(settings["PAGEKEEPER_DATA"])
+    return not folder.exists() or not any(folder.iterdir())
 
 
 async def test_a_backup_taken_while_requests_flow_restores_everything_acknowledged(
-    backed_up: tuple[Path, list[str]], tmp_path: Path
+    backed_up: Backup, tmp_path: Path
 ) -> None:
-    backup, before = backed_up
-    restored = tmp_path / "restored"
-    done = bot_command("restore", "--from", str(backup), PAGEKEEPER_DATA=str(restored))
+    settings = {"PAGEKEEPER_DATA": str(tmp_path / "restored"), **new_database(backed_up)}
+    done = bot_command("restore", "--from", str(backed_up.file), **settings)
     assert done.returncode == 0, done.stderr
     assert "each checked against the hash chain" in done.stdout
-    store = await TinyDBStore.open(restored)
-    try:
-        names = {request.details.page_name for request in await store.find_requests()}
-    finally:
-        await store.close()
-    assert set(before) <= names, f"lost: {set(before) - names}"
-    verified = bot_command("verify-audit", PAGEKEEPER_DATA=str(restored))
+    names = await carry_on(settings)
+    assert set(backed_up.before) <= names, f"lost: {set(backed_up.before) - names}"
+    verified = bot_command("verify-audit", **settings)
     assert verified.returncode == 0 and "is intact" in verified.stdout
 
 
 @pytest.mark.parametrize("damage", ["cut short", "a changed byte", "not a backup"])
 def test_a_damaged_backup_is_refused_and_nothing_is_written(
-    backed_up: tuple[Path, list[str]], tmp_path: Path, damage: str
+    backed_up: Backup, tmp_path: Path, damage: str
 ) -> None:
-    original = backed_up[0].read_bytes()
+    original = backed_up.file.read_bytes()
     broken = tmp_path / "broken.tar.gz"
     if damage == "cut short":
         broken.write_bytes(original[: len(original) // 2])
@@ -118,22 +169,40 @@ def test_a_damaged_backup_is_refused_and_nothing_is_written(
         broken.write_bytes(gzip.compress(bytes(inside)))
     else:
         broken.write_text("just some text")
-    restored = tmp_path / "restored"
-    done = bot_command("restore", "--from", str(broken), PAGEKEEPER_DATA=str(restored))
+    settings = {"PAGEKEEPER_DATA": str(tmp_path / "restored"), **new_database(backed_up)}
+    done = bot_command("restore", "--from", str(broken), **settings)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{broken} is not a whole Pagekeeper backup" in done.stderr
-    assert not restored.exists() or not any(restored.iterdir())
+    assert holds_nothing(settings)
     assert [path.name for path in tmp_path.iterdir()] == ["broken.tar.gz"], "nothing left behind"
 
 
-def test_a_folder_that_is_not_empty_is_not_restored_into(
-    backed_up: tuple[Path, list[str]], tmp_path: Path
+def test_a_place_that_is_not_empty_is_not_restored_into(backed_up: Backup, tmp_path: Path) -> None:
+    settings = {"PAGEKEEPER_DATA": str(tmp_path / "data"), **new_database(backed_up)}
+    if backed_up.store == "postgres":
+        assert bot_command("restore", "--from", str(backed_up.file), **settings).returncode == 0
+        found = "it holds 30 requests"
+    else:
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "notes.txt").write_text("keep me")
+        found = "it holds notes.txt"
+    done = bot_command("restore", "--from", str(backed_up.file), **settings)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"is not empty ({found}" in done.stderr
+    assert "restore into an empty" in done.stderr
+    if backed_up.store == "tinydb":
+        assert [p.name for p in (tmp_path / "data").iterdir()] == ["notes.txt"]
+
+
+def test_a_backup_of_one_store_is_not_restored_into_the_other(
+    backed_up: Backup, tmp_path: Path, postgres_server: ThrowawayPostgres
 ) -> None:
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "notes.txt").write_text("keep me")
-    done = bot_command(
-        "restore", "--from", str(backed_up[0]), PAGEKEEPER_DATA=str(tmp_path / "data")
-    )
-    assert done.returncode == 2
-    assert "is not empty (it holds notes.txt); restore into an empty folder" in done.stderr
-    assert [p.name for p in (tmp_path / "data").iterdir()] == ["notes.txt"]
+    settings = {"PAGEKEEPER_DATA": str(tmp_path / "restored")}
+    if backed_up.store == "tinydb":
+        settings["DATABASE_URL"] = postgres_server.create_database(f"other_{next(_databases)}")
+        expected = "is a backup of a TinyDB data folder; restore it into an empty data folder"
+    else:
+        expected = "is a backup of a PostgreSQL database; restore it into an empty PostgreSQL"
+    done = bot_command("restore", "--from", str(backed_up.file), **settings)
+    assert done.returncode == 2 and expected in done.stderr
+    assert holds_nothing(settings)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -61,3 +63,31 @@ async def test_the_proxy_passes_the_routes_the_bot_serves() -> None:
         ), f"{route} is served but the proxy does not pass it"
     assert "/playground/say" not in served, "a connected bot has no playground"
     await pagekeeper.store.close()
+
+
+def test_the_backup_timer_runs_the_backup_command_nightly() -> None:
+    unit = (DEPLOY / "pagekeeper-backup.service").read_text()
+    start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    shell = shlex.split(start.split("=", 1)[1])
+    assert shell[:2] == ["/bin/sh", "-c"]
+    script = shell[2].replace("%%", "%")  # systemd's own unescaping
+    python = "exec /opt/pagekeeper/.venv/bin/python "
+    assert script.startswith(python)
+    # The shell expands the command as systemd's would; printf shows the arguments it gets.
+    before = datetime.now().strftime("%Y-%m-%d")
+    shown = subprocess.run(
+        ["/bin/sh", "-c", script.replace(python, "printf '%s\\n' ", 1)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert shown[:2] == ["-m", "bot"]
+    arguments = _parser().parse_args(shown[2:])
+    assert arguments.command == "backup"
+    dates = {before, datetime.now().strftime("%Y-%m-%d")}  # the run may cross midnight
+    assert arguments.file in {
+        f"/var/lib/pagekeeper-backups/pagekeeper-{day}.tar.gz" for day in dates
+    }
+    assert "User=pagekeeper" in unit and "EnvironmentFile=/etc/pagekeeper/pagekeeper.env" in unit
+    timer = (DEPLOY / "pagekeeper-backup.timer").read_text()
+    assert "OnCalendar=*-*-* 02:15:00" in timer and "Persistent=true" in timer

@@ -104,7 +104,7 @@ class PostgresStore:
             await pool.open(wait=True, timeout=CONNECT_SECONDS)
         except (psycopg.Error, OSError) as error:
             await pool.close()
-            reason = _reason(error, hide=url)
+            reason = driver_reason(error, hide=url)
             raise StorageError(f"could not open the database at {where}: {reason}") from None
         return cls(pool, url, where)
 
@@ -167,7 +167,7 @@ class PostgresStore:
         except psycopg.errors.UniqueViolation as error:
             # Only a rule another process just satisfied first can be broken here (an address
             # already active): the engine reads again and explains it to the person.
-            raise ConflictError(f"someone else got there first: {_reason(error)}") from None
+            raise ConflictError(f"someone else got there first: {driver_reason(error)}") from None
         except psycopg.Error as error:
             raise self._failure("write to", error) from None
 
@@ -264,7 +264,7 @@ class PostgresStore:
             )
             row = await cursor.fetchone()
         except psycopg.Error as error:
-            log.warning("could not ask for duty=%s: %s", duty, _reason(error))
+            log.warning("could not ask for duty=%s: %s", duty, driver_reason(error))
             return False
         return bool(row and row[0])
 
@@ -340,7 +340,9 @@ class PostgresStore:
             self._write_failed = True
         if isinstance(error, psycopg_pool.PoolTimeout):
             return StorageError(f"the database at {self._where} does not answer")
-        return StorageError(f"could not {doing} the database at {self._where}: {_reason(error)}")
+        return StorageError(
+            f"could not {doing} the database at {self._where}: {driver_reason(error)}"
+        )
 
 
 CLAIM_PEOPLE = """
@@ -432,7 +434,7 @@ async def verify_trail(url: str) -> Head:
         ) as connection:
             return await check_trail(connection)
     except psycopg.Error as error:
-        reason = _reason(error, hide=url)
+        reason = driver_reason(error, hide=url)
         raise StorageError(f"could not read the database at {describe(url)}: {reason}") from None
 
 
@@ -447,7 +449,7 @@ def describe(url: str) -> str:
     return f"{host}{port}/{parts.get('dbname') or '(default database)'}"
 
 
-def _reason(error: BaseException, hide: str = "") -> str:
+def driver_reason(error: BaseException, hide: str = "") -> str:
     """The first line of a driver error: enough to act on, never the connection string (a
     malformed one is echoed by libpq, password included)."""
     lines = str(error).strip().splitlines()
