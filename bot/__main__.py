@@ -1,6 +1,8 @@
 """`python -m bot` serves Pagekeeper; `python -m bot check-config [FILE]` checks a district file;
 `python -m bot migrate-data --from PATH` copies a TinyDB data folder into DATABASE_URL;
-`python -m bot verify-audit` checks the audit trail's hash chain, while the bot runs or not."""
+`python -m bot verify-audit` checks the audit trail's hash chain, while the bot runs or not;
+`python -m bot reload` has the running bot read the district file again;
+`python -m bot backup` / `restore` back the data up and restore it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
+import signal
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -18,11 +22,14 @@ from adapters.teams.package import write_package
 from bot.bootstrap import build
 from bot.config import Settings, SettingsError, environment, settings_from
 from bot.logs import configure as configure_logs
+from bot.reloading import new_reload_key, reload_on_hangup
 from bot.web import make_app
 from storage.backup import back_up, restore
+from storage.files import lock_holder
 from storage.integrity import verify_folder
 from storage.postgres.backup import back_up_database, restore_database
 from storage.postgres.copy_from_tinydb import copy_folder
+from storage.postgres.reloads import announce_reload
 from storage.postgres.schema import MIGRATIONS
 from storage.postgres.store import describe as describe_database
 from storage.postgres.store import verify_trail
@@ -50,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate_data(Path(arguments.source))
     if arguments.command == "verify-audit":
         return _verify_audit()
+    if arguments.command == "reload":
+        return _reload()
     if arguments.command in ("backup", "restore"):
         return _backup_or_restore(arguments.command, Path(arguments.file))
     try:
@@ -134,6 +143,43 @@ def _backup_or_restore(command: str, file: Path) -> int:
     return 0
 
 
+def _reload() -> int:
+    """Check the district file, then ask the running bot (every process on a database) to
+    read it again; a file that does not pass is reported here and nobody is asked."""
+    settings = settings_from(environment())
+    try:
+        load_config(settings.config_path)
+    except ConfigError as error:
+        print(f"pagekeeper: not reloaded, the file in force stays: {error}", file=sys.stderr)
+        return 2
+    if settings.database_url:
+        where = describe_database(settings.database_url)
+        try:
+            asyncio.run(announce_reload(settings.database_url, new_reload_key()))
+        except StorageError as error:
+            print(f"pagekeeper: cannot reload: {error}", file=sys.stderr)
+            return 2
+        print(
+            f"Asked every Pagekeeper process using the database at {where} to read the "
+            "district file again. Each one logs the result; the district contact is told."
+        )
+        return 0
+    pid = lock_holder(settings.data_dir)
+    if pid is None:
+        print(
+            f"pagekeeper: no running Pagekeeper uses {settings.data_dir}; the district file is "
+            "read when it starts",
+            file=sys.stderr,
+        )
+        return 2
+    os.kill(pid, signal.SIGHUP)
+    print(
+        f"Asked the Pagekeeper process {pid} to read the district file again. It logs the "
+        "result; the district contact is told."
+    )
+    return 0
+
+
 def _verify_audit() -> int:
     """Exit 0 when the whole trail matches its chain and its recorded end, 1 when not."""
     settings = settings_from(environment())
@@ -173,6 +219,7 @@ def _serve(settings: Settings) -> None:
 
     async def application() -> web.Application:
         pagekeeper = await build(settings)
+        reload_on_hangup(pagekeeper.reloader)
         # Everything loaded so far (the TinyDB store keeps its records in memory) lives as
         # long as the process: keep it out of the collector's full passes, which would
         # otherwise pause the event loop for it (385 ms with 5,000 pages and 30,000 sent
@@ -211,6 +258,10 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="restore a backup into an empty DATABASE_URL or PAGEKEEPER_DATA"
     )
     restoring.add_argument("--from", dest="file", required=True, help="the backup file")
+    commands.add_parser(
+        "reload",
+        help="check the district file, then have the running bot read it again (no restart)",
+    )
     commands.add_parser(
         "verify-audit",
         help="check the audit trail in PAGEKEEPER_DATA or DATABASE_URL against its hash chain",

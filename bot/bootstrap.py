@@ -12,8 +12,10 @@ from bot.clock import ShiftableClock, SystemClock
 from bot.config import Settings
 from bot.duties import carry_duties_forward
 from bot.metrics import Metrics
+from bot.reloading import Reloader
 from bot.vitals import LoopWatch
 from storage.postgres import PostgresStore
+from storage.postgres.reloads import listen_for_reloads
 from storage.tinydb_store import TinyDBStore
 from workflows.delivery.dispatcher import Dispatcher
 from workflows.district.config import DistrictConfig
@@ -29,7 +31,6 @@ class Pagekeeper:
     """Everything a running bot is made of."""
 
     settings: Settings
-    config: DistrictConfig
     store: Store
     clock: Clock
     engine: Engine
@@ -37,6 +38,7 @@ class Pagekeeper:
     plugs: Mapping[str, Plug]
     loop_watch: LoopWatch
     metrics: Metrics
+    reloader: Reloader
     # What runs for as long as the bot does: delivery, the duties, the loop watch.
     background: tuple[Task, ...]
 
@@ -69,13 +71,20 @@ async def build(
         if plugged.messenger is not None:
             dispatcher.add(plugged.messenger)
     loop_watch = LoopWatch()
+    reloader = Reloader(engine, settings.config_path, store, clock)
     background: list[Task] = [loop_watch.run]
     if dispatcher.messengers:  # nobody to tell, nothing to carry forward
         reminders_run = metrics.reminders_seconds.observe
-        background += [dispatcher.run, lambda: carry_duties_forward(engine, store, reminders_run)]
+        background += [
+            dispatcher.run,
+            lambda: carry_duties_forward(engine, store, reminders_run),
+            reloader.at_start,
+        ]
+    if settings.database_url:  # `python -m bot reload` reaches every process through it
+        url = settings.database_url
+        background.append(lambda: listen_for_reloads(url, reloader.reload))
     return Pagekeeper(
         settings,
-        config,
         store,
         clock,
         engine,
@@ -83,6 +92,7 @@ async def build(
         plugs,
         loop_watch,
         metrics,
+        reloader,
         tuple(background),
     )
 

@@ -51,7 +51,7 @@ def _about(pagekeeper: Pagekeeper) -> dict[str, Any]:
     settings = pagekeeper.settings
     platforms = {a.name: a.name in settings.chat_platforms for a in ADAPTERS if a.chat_platform}
     return {
-        "district": pagekeeper.config.name,
+        "district": pagekeeper.engine.context.config.name,
         "mode": "local" if settings.local_mode else "connected",
         **platforms,
         "storage": "postgresql" if settings.database_url else "tinydb",

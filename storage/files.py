@@ -43,14 +43,32 @@ def read_json(path: Path) -> Any:
 
 def try_lock(folder: Path) -> IO[str] | None:
     """The data folder's lock, held until the handle is closed; None while another process
-    holds it."""
+    holds it. The holder's process id is written in it, for `lock_holder`."""
     handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held by the caller
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
         return None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
     return handle
+
+
+def lock_holder(folder: Path) -> int | None:
+    """The id of the process holding the data folder's lock, or None when nobody holds it."""
+    try:
+        handle = open(folder / ".lock")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:  # held: the holder wrote its id
+            text = handle.read().strip()
+            return int(text) if text.isdigit() else None
+        return None  # free (released when the handle closes)
 
 
 class JsonLines:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,19 @@ def bot_environment(api_url: str, **settings: str) -> dict[str, str]:
         "SLACK_API_URL": api_url,
         **settings,
     }
+
+
+def bot_command(*arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGUMENTS` run to its end (backup, reload, ...), with `settings` added
+    to a Slack-connected bot's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        cwd=ROOT,
+        env=bot_environment("http://127.0.0.1:9", **settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def spawn_bot(

@@ -58,3 +58,20 @@ def live_page(
         live_at=live,
         next_check_due=due or live,
     )
+
+
+OLIVIA = Person("olivia.park@example.org", "Olivia Park", "Principal, Lincoln Elementary")
+LINCOLN_PRINCIPALS = 'principals = ["ana.ruiz@example.org"]'
+
+
+def lincoln_led_by(text: str, principals: str) -> str:
+    """The example's district file `text` with Lincoln's principals line set to `principals`
+    (a TOML line), and Olivia Park in the directory (a principal arriving mid-year)."""
+    assert LINCOLN_PRINCIPALS in text, "the example no longer names Lincoln's principal so"
+    text = text.replace(LINCOLN_PRINCIPALS, principals)
+    entry = (
+        f'[[people]]\nemail = "{OLIVIA.email}"\nname = "{OLIVIA.name}"\n'
+        f'title = "{OLIVIA.title}"\n\n'
+    )
+    first_school = text.index("[[schools]]")
+    return text[:first_school] + entry + text[first_school:]

@@ -10,8 +10,6 @@ import asyncio
 import dataclasses
 import gzip
 import itertools
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,23 +18,18 @@ import pytest
 
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
-from tests.bot_process import FORM_ANSWERS, ROOT, bot_environment, busy_district, start_bot, stop
+from tests.bot_process import (
+    FORM_ANSWERS,
+    bot_command,
+    busy_district,
+    start_bot,
+    stop,
+)
 from tests.fake_slack import FakeSlack, SlackClient
 from tests.fakes import free_port
 from tests.records import audit_entries
 from tests.throwaway_postgres import ThrowawayPostgres
 from workflows.kernel.ports import Changes, Store
-
-
-def bot_command(*arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *arguments],
-        cwd=ROOT,
-        env=bot_environment("http://127.0.0.1:9", **settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 async def request_pages(

@@ -25,7 +25,9 @@ DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 def unit_commands() -> list[list[str]]:
     text = (DEPLOY / "pagekeeper.service").read_text()
     return [
-        shlex.split(line.split("=", 1)[1]) for line in text.splitlines() if line.startswith("Exec")
+        shlex.split(line.split("=", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(("ExecStartPre=", "ExecStart="))
     ]
 
 
@@ -38,6 +40,7 @@ def test_the_systemd_unit_checks_the_file_then_starts_the_bot_on_loopback() -> N
     assert _parser().parse_args(check[3:]).file == "/etc/pagekeeper/district.toml"
     text = (DEPLOY / "pagekeeper.service").read_text()
     assert "Restart=on-failure" in text and "User=pagekeeper" in text
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in text, "systemctl reload reads the file again"
 
 
 async def test_the_proxy_passes_the_routes_the_bot_serves() -> None:

@@ -112,10 +112,11 @@ def verify_audit(**settings: str) -> tuple[int, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """The folder's data: not its lock, which names whichever process last tried to open it."""
     return {
         str(path.relative_to(folder)): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != "lock"
+        if path.is_file() and path.name != ".lock"
     }
 
 

@@ -6,6 +6,7 @@ carries it out."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ from workflows.duties.monitoring import attest_monitoring, snooze_check
 from workflows.duties.reminders import run_reminders
 from workflows.kernel.commands import (
     AcknowledgeGuidelines,
+    AdoptDistrictFile,
     AnswerTransfer,
     AttestMonitoring,
     ChangeAddress,
@@ -31,6 +33,7 @@ from workflows.kernel.commands import (
     OfferTransfer,
     ReassignPages,
     RecordModeration,
+    RefuseDistrictFile,
     RefuseOutsider,
     ReportDeliveryFailed,
     ReportUndeliverable,
@@ -55,6 +58,7 @@ from workflows.pages.stewardship import answer_transfer, offer_transfer, reassig
 from workflows.reports.compliance import show_compliance
 from workflows.requests.deciding import decide
 from workflows.requests.delegation import set_away
+from workflows.requests.handover import adopt_district_file, refuse_district_file
 from workflows.requests.requesting import (
     request_page,
     resubmit_request,
@@ -89,6 +93,8 @@ HANDLERS = (
     .add(AnswerTransfer, answer_transfer)
     .add(ReassignPages, reassign_pages)
     .add(ShowCompliance, show_compliance)
+    .add(AdoptDistrictFile, adopt_district_file)
+    .add(RefuseDistrictFile, refuse_district_file)
 )
 
 UNKNOWN_PERSON = (
@@ -115,6 +121,12 @@ class Engine:
         self._handlers = handlers
         self._turn = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
+
+    async def adopt(self, config: DistrictConfig) -> None:
+        """Put a district file read again in force: a command already being carried out
+        finishes under the file it started with, every later one runs under this one."""
+        async with self._turn:
+            self.context = dataclasses.replace(self.context, config=config)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit that queued messages (the dispatcher wakes)."""

@@ -30,7 +30,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_routes(
-    store: Records, config: DistrictConfig, guard: TokenGuard
+    store: Records, district: Callable[[], DistrictConfig], guard: TokenGuard
 ) -> tuple[web.AbstractRouteDef, ...]:
     async def export(request: web.Request) -> web.StreamResponse:
         refused = guard.refusal(request)
@@ -40,6 +40,7 @@ def export_routes(
         if name not in EXPORTS:
             raise web.HTTPNotFound(text=f"no export called {name}; use pages, audit or removals")
         try:
+            config = district()
             start = _day(config, request.query.get("from"), 0)
             end = _day(config, request.query.get("to"), 1)
         except (ValueError, OverflowError):

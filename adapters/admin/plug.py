@@ -32,9 +32,10 @@ def read_settings(environ: Mapping[str, str]) -> AdminSettings | None:
 def plug(settings: AdminSettings | None, host: Host) -> Plug | None:
     if settings is None:
         return None
-    context = host.engine.context
-    guard = TokenGuard(settings.token, context.clock)
-    return Plug(routes=export_routes(context.store, context.config, guard))
+    engine = host.engine
+    guard = TokenGuard(settings.token, engine.context.clock)
+    # The district file may be reloaded: each export reads the one in force.
+    return Plug(routes=export_routes(engine.context.store, lambda: engine.context.config, guard))
 
 
 ADAPTER = Adapter("admin", read_settings, plug)

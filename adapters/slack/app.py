@@ -161,7 +161,6 @@ class OnlyFrom:
 class SlackListeners:
     def __init__(self, engine: Engine, client: AsyncWebClient) -> None:
         self._engine = engine
-        self._config = engine.context.config
         self._store = engine.context.store
         self._client = client
         self._people = SlackPeople(client)
@@ -180,7 +179,7 @@ class SlackListeners:
         alone."""
         await ack()
         line = f"{command['command']} {command.get('text', '')}"
-        form = form_opened_by(self._config, line)
+        form = form_opened_by(self._engine.context.config, line)
         if form is not None:  # nobody needs looking up to open a blank form
             await self._client.views_open(
                 trigger_id=body["trigger_id"], view=self._blank_modal(form)
@@ -203,7 +202,7 @@ class SlackListeners:
     ) -> None:
         name, value = action["action_id"], action.get("value", "")
         from_home = body.get("view", {}).get("type") == "home"
-        form = await form_for(self._config, self._store, name, value)
+        form = await form_for(self._engine.context.config, self._store, name, value)
         if form is not None:
             await ack()
             await self._open_form(body["trigger_id"], form, home=from_home)
@@ -280,7 +279,9 @@ class SlackListeners:
         view = body.get("view") or {}
         action = str(view.get("callback_id", "")).removeprefix(FORM_CALLBACK_PREFIX)
         metadata = json.loads(view.get("private_metadata") or "{}")
-        form = await form_for(self._config, self._store, action, str(metadata.get("value", "")))
+        form = await form_for(
+            self._engine.context.config, self._store, action, str(metadata.get("value", ""))
+        )
         inputs = form.inputs if form else ()
         field = next((i for i in inputs if i.name == body.get("action_id")), None)
         await ack(options=matching_options(field, str(body.get("value", ""))) if field else [])
@@ -352,7 +353,7 @@ class SlackListeners:
         await self._client.chat_postMessage(channel=user_id, blocks=blocks, text=text)
 
     async def _publish_home(self, user_id: str, person: Person) -> None:
-        mine = await overview(self._config, self._store, person.email)
+        mine = await overview(self._engine.context.config, self._store, person.email)
         await self._client.views_publish(user_id=user_id, view=home_view(mine.all_cards()))
 
 

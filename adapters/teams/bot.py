@@ -44,7 +44,6 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         self._engine = engine
         self._tenants = tenants
-        self._config = engine.context.config
         self._store = engine.context.store
         self._messenger = messenger
         self._people = TeamsPeople()
@@ -87,7 +86,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
             action, value, name = json.loads(dataset)
         except (ValueError, TypeError):
             return None
-        form = await form_for(self._config, self._store, str(action), str(value))
+        form = await form_for(self._engine.context.config, self._store, str(action), str(value))
         return next((i for i in form.inputs if i.name == name), None) if form else None
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -147,7 +146,7 @@ class PagekeeperTeamsBot(ActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, action: str, value: str, errors: Any, values: FormValues
     ) -> None:
         """Put the form back with the problems under their fields, in place of the card."""
-        form = await form_for(self._config, self._store, action, value)
+        form = await form_for(self._engine.context.config, self._store, action, value)
         if form is None:
             await self._send(
                 turn_context, Card("Please check your answers", " ".join(e.message for e in errors))

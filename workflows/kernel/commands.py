@@ -217,6 +217,26 @@ class ReportDeliveryFailed:
     attempts: int
 
 
+@dataclass(frozen=True)
+class AdoptDistrictFile:
+    """The district file now in force was read (again, or at start): requests waiting for
+    someone who no longer holds the role move to whoever holds it now.
+
+    `fingerprint` identifies the file (the start of its SHA-256). When `reloaded`, the district
+    contact is told the file is in force even if nothing moved, and about requests that could
+    not be moved; at start, only moves are reported."""
+
+    fingerprint: str
+    reloaded: bool = True
+
+
+@dataclass(frozen=True)
+class RefuseDistrictFile:
+    """A district file read again did not pass the checks; the one in force stays."""
+
+    problem: str
+
+
 Command = (
     RequestPage
     | ResubmitRequest
@@ -241,4 +261,6 @@ Command = (
     | AnswerTransfer
     | ReassignPages
     | ShowCompliance
+    | AdoptDistrictFile
+    | RefuseDistrictFile
 )

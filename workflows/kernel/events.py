@@ -389,3 +389,38 @@ class PageReassigned(Event):
 
     def detail(self) -> str:
         return f"owner {self.from_email} replaced by {self.to}"
+
+
+@dataclass(frozen=True)
+class DistrictFileAdopted(Event):
+    """The district file read again is in force (subject: "district")."""
+
+    fingerprint: str
+    moved: int
+
+    def detail(self) -> str:
+        return f"district file {self.fingerprint} in force; {self.moved} waiting requests moved"
+
+
+@dataclass(frozen=True)
+class DistrictFileRefused(Event):
+    """A district file read again was refused; the one in force stays (subject: "district")."""
+
+    problem: str
+
+    def detail(self) -> str:
+        return f"district file read again was refused, the one in force stays: {self.problem}"
+
+
+@dataclass(frozen=True)
+class RequestHandedOver(Event):
+    """A waiting request moved from approvers who no longer hold its step's role to those who
+    do, under the district file now in force."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def detail(self) -> str:
+        left = f"no longer with {', '.join(self.before)}" if self.before else ""
+        joined = f"now also with {', '.join(self.after)}" if self.after else ""
+        return "; ".join(filter(None, (left, joined)))
