@@ -3,6 +3,9 @@
 Starts a fake Slack Web API, Pagekeeper (`python -m bot`) and a bare Bolt app that only acks
 and calls views.open, each in its own process, then sends signed /request-page commands from
 50 concurrent clients to each and prints requests per second and p50/p99 time to the ack.
+The peer is the best honest configuration of a Bolt app doing the same work: it opens the very
+form Pagekeeper opens, with one shared HTTP session (see bare_bolt_app.py). Pagekeeper also
+checks each request against replays (recorded in its store) and logs an access line.
 
 Run: .venv/bin/python benchmarks/slack_ack.py [--requests N] [--clients N]
 """
@@ -133,11 +136,12 @@ async def main(requests: int, clients: int) -> None:
         p50, p99 = statistics.median(latencies) * 1000, percentile(latencies, 99) * 1000
         print(f"{name:16} {rate:11.1f} {p50:11.1f} {p99:11.1f}")
     ours, bare = results["Pagekeeper"], results["bare Bolt app"]
-    p99 = percentile(ours[1], 99) * 1000
+    p99, bare_p99 = percentile(ours[1], 99) * 1000, percentile(bare[1], 99) * 1000
     print(
-        f"Pagekeeper p99 {p99:.1f} ms ({'meets' if p99 < 100 else 'MISSES'} < 100 ms); "
-        f"throughput {ours[0] / bare[0]:.2f}x the bare app's "
-        f"({'meets' if ours[0] >= bare[0] else 'below'} >= 1x); views.open calls: {opened[0]}"
+        f"Pagekeeper: throughput {ours[0] / bare[0]:.2f}x the bare app's "
+        f"({'meets' if ours[0] >= bare[0] else 'MISSES'} >= 1.0x); p99 {p99:.1f} ms against "
+        f"{bare_p99:.1f} ms ({'meets' if p99 <= bare_p99 else 'MISSES'} no worse); "
+        f"views.open calls: {opened[0]}"
     )
 
 

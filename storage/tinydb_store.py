@@ -258,7 +258,9 @@ class TinyDBStore:
         return str(found["handle"]) if found else None
 
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
-        return await self._run(self._first_time, key, now, keep_for)
+        # On the event loop itself: a dict look-up and one unsynced append, where a turn in the
+        # store's thread would wait behind any commit's fsync (every Slack request asks this).
+        return self._first_time(key, now, keep_for)
 
     async def check(self) -> None:
         await self._run(self._usable)

@@ -6,10 +6,15 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.web import make_app
 from storage.memory import MemoryStore
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
+from tests.fake_teams import TEAMS_ONLY, FakeConnector, TeamsClient
 from tests.fakes import FakeClock, SequentialIds
 from tests.throwaway_postgres import ThrowawayPostgres, started
 from workflows.district.config import DistrictConfig
@@ -92,3 +97,20 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 @pytest.fixture
 def engine(config: DistrictConfig, store: Store, clock: FakeClock) -> Engine:
     return Engine(config, store, clock, SequentialIds())
+
+
+@pytest.fixture
+async def teams() -> AsyncIterator[tuple[TeamsClient, FakeConnector, Engine]]:
+    """The bot with Teams alone, on a memory store, and a client posting as Teams does."""
+    connector = FakeConnector()
+    await connector.start()
+    pagekeeper = await build(
+        Settings(), store=MemoryStore(), clock=FakeClock(), adapters=TEAMS_ONLY
+    )
+    server = TestServer(make_app(pagekeeper))
+    await server.start_server()
+    client = TeamsClient(str(server.make_url("/api/messages")), connector)
+    yield client, connector, pagekeeper.engine
+    await client.close()
+    await server.close()
+    await connector.close()

@@ -56,6 +56,8 @@ class Failure:
     status: int
     headers: dict[str, str]
     times: int
+    error: str = "ratelimited"
+    channel: str = ""  # only calls to this channel fail, when set
 
 
 @dataclass
@@ -100,9 +102,20 @@ class FakeSlack:
         if self.server:
             await self.server.close()
 
-    def fail(self, method: str, status: int, times: int = 1, **headers: str) -> None:
-        """Answer the next `times` calls of `method` with an HTTP error."""
-        self.failures[method] = Failure(status, headers, times)
+    def fail(
+        self,
+        method: str,
+        status: int,
+        times: int = 1,
+        *,
+        error: str = "ratelimited",
+        channel: str = "",
+        **headers: str,
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `channel`, when given) with `error`
+        and an HTTP status: 429 or 500 for an outage, 200 for Slack refusing the call itself
+        (`invalid_blocks`), as Slack does."""
+        self.failures[method] = Failure(status, headers, times, error, channel)
 
     def of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -137,13 +150,13 @@ class FakeSlack:
         method = request.match_info["method"]
         args = await _arguments(request)
         failure = self.failures.get(method)
-        if failure and failure.times > 0:
+        if failure and failure.times > 0 and failure.channel in ("", args.get("channel")):
             failure.times -= 1
             async with self._changed:
                 self.refused_calls += 1
                 self._changed.notify_all()
             return web.json_response(
-                {"ok": False, "error": "ratelimited"},
+                {"ok": False, "error": failure.error},
                 status=failure.status,
                 headers=failure.headers,
             )
@@ -265,7 +278,7 @@ class SlackClient:
             return response.status, await response.text()
 
     async def slash_command(
-        self, user_id: str, command: str = "/request-page", *, team: str = "T1"
+        self, user_id: str, command: str = "/request-page", *, team: str = "T1", **headers: str
     ) -> tuple[int, str]:
         form = {
             "command": command,
@@ -276,7 +289,8 @@ class SlackClient:
             "trigger_id": f"trigger-{next(self._ids)}",
             "response_url": self.fake.response_url(f"command-{next(self._ids)}"),
         }
-        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+        body = urllib.parse.urlencode(form)
+        return await self.post(body, "application/x-www-form-urlencoded", **headers)
 
     async def interact(self, payload: dict[str, Any], **headers: str) -> tuple[int, str]:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})

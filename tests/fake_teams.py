@@ -66,6 +66,9 @@ class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     member_lookups: int = 0
     failures: list[int] = field(default_factory=list)
+    # The next message posted to a conversation here is answered with its status (413: the
+    # message is too large), as Teams refuses a message it cannot take.
+    refusing: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     server: TestServer | None = None
@@ -108,6 +111,11 @@ class FakeConnector:
             self._changed.notify_all()
 
     async def _post(self, request: web.Request) -> web.Response:
+        refused = self.refusing.pop(request.match_info["conversation"], None)
+        if refused is not None:
+            await request.read()
+            error = {"code": "MessageSizeTooBig", "message": "Message size too big"}
+            return web.json_response({"error": error}, status=refused)
         if self.failures:
             return web.json_response(
                 {"error": {"code": "throttled"}},

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import AsyncIterator
 
-import pytest
-from aiohttp.test_utils import TestServer
-
-from bot.bootstrap import build
-from bot.config import Settings
-from bot.web import make_app
-from storage.memory import MemoryStore
 from tests.fake_slack import buttons, text_of
-from tests.fake_teams import DANA, GRACE, STRANGER, TEAMS_ONLY, FakeConnector, TeamsClient, actions
+from tests.fake_teams import DANA, GRACE, STRANGER, FakeConnector, TeamsClient, actions
 from tests.fake_teams import TOM as TEAMS_TOM
 from tests.fake_teams import text_of as teams_text
-from tests.fakes import FakeClock
 from tests.slack_harness import Harness, a_live_page
 from tests.stories import ask_for_page
 from workflows.engine import Engine
@@ -100,22 +91,6 @@ async def test_a_page_is_transferred_and_accepted_through_slack_buttons(harness:
     )
     page = await harness.store.get_page(page_id)
     assert page is not None and [o.email for o in page.owners] == ["grace.hopper@example.org"]
-
-
-@pytest.fixture
-async def teams() -> AsyncIterator[tuple[TeamsClient, FakeConnector, Engine]]:
-    connector = FakeConnector()
-    await connector.start()
-    pagekeeper = await build(
-        Settings(), store=MemoryStore(), clock=FakeClock(), adapters=TEAMS_ONLY
-    )
-    server = TestServer(make_app(pagekeeper))
-    await server.start_server()
-    client = TeamsClient(str(server.make_url("/api/messages")), connector)
-    yield client, connector, pagekeeper.engine
-    await client.close()
-    await server.close()
-    await connector.close()
 
 
 async def test_pages_is_official_and_compliance_in_teams(

@@ -208,6 +208,15 @@ async def test_a_redelivered_request_is_acknowledged_and_not_handled_twice(
     assert len(harness.fake.messages_to("UANA")) == 1
 
 
+async def test_a_redelivered_command_opens_no_second_form(harness: Harness) -> None:
+    await harness.open_form("UTOM")
+    redelivered = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert await harness.slack.slash_command("UTOM", **redelivered) == (200, "")
+    await harness.open_form("UTOM")
+    # Three commands, two forms: the redelivered one opened nothing.
+    assert len(harness.fake.of("views.open")) == 2
+
+
 async def test_an_approver_without_slack_is_reported_and_the_request_waits(
     harness: Harness,
 ) -> None:

@@ -29,6 +29,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.rendering import RenderedOnce
+from adapters.slack.blank_forms import BlankForms
 from adapters.slack.blocks import (
     FORM_CALLBACK_PREFIX,
     card_blocks,
@@ -95,6 +96,7 @@ def slack_client(token: str, api_url: str = "") -> AsyncWebClient:
 class SlackApp:
     bolt: AsyncApp
     messenger: SlackMessenger
+    blank_forms: BlankForms
 
 
 def build_slack_app(
@@ -118,7 +120,8 @@ def build_slack_app(
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
     app.options(re.compile(r".+"))(listeners.options_wanted)
     app.event("app_home_opened")(listeners.home_opened)
-    return SlackApp(app, listeners.messenger)
+    blank_forms = BlankForms(engine, client, team_ids, SLASH_COMMANDS, listeners.blank_modal)
+    return SlackApp(app, listeners.messenger, blank_forms)
 
 
 async def skip_redeliveries(
@@ -166,7 +169,7 @@ class SlackListeners:
         self._people = SlackPeople(client)
         self.messenger = SlackMessenger(client, self._people)
         # A blank form (nobody to pre-fill in a people picker) is rendered once.
-        self._blank_modal = RenderedOnce(lambda form: modal(form, {}))
+        self.blank_modal = RenderedOnce(lambda form: modal(form, {}))
 
     async def typed(
         self,
@@ -182,7 +185,7 @@ class SlackListeners:
         form = form_opened_by(self._engine.context.config, line)
         if form is not None:  # nobody needs looking up to open a blank form
             await self._client.views_open(
-                trigger_id=body["trigger_id"], view=self._blank_modal(form)
+                trigger_id=body["trigger_id"], view=self.blank_modal(form)
             )
             return
         person = await self._people.person(command["user_id"])

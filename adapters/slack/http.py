@@ -21,11 +21,16 @@ REPLAY_WINDOW = timedelta(minutes=5)
 
 
 def slack_events_handler(
-    app: AsyncApp, signing_secret: str, once: OnceOnly, clock: Clock
+    app: AsyncApp,
+    signing_secret: str,
+    once: OnceOnly,
+    clock: Clock,
+    at_once: Callable[[str], bool] = lambda body: False,
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The `POST /slack/events` handler: only correctly signed, fresh, first-seen requests
-    reach Bolt (401 otherwise); a body that is not a Slack payload gets 400. Signatures seen
-    are kept in the store, so a replay is refused after a restart and by every process."""
+    go further (401 otherwise); a body that is not a Slack payload gets 400. Signatures seen
+    are kept in the store, so a replay is refused after a restart and by every process.
+    `at_once(body)` answers what needs no Bolt (a blank form opening); the rest goes to Bolt."""
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -49,6 +54,8 @@ def slack_events_handler(
                 return web.Response(status=503, text="try again shortly")
             if not first:
                 return web.Response(status=401, text="this request was already received")
+        if "X-Slack-Retry-Num" not in headers and at_once(body):
+            return web.Response(status=200)
         try:
             bolt_request = AsyncBoltRequest(
                 body=body,

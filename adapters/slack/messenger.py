@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,10 +11,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import card_blocks, card_text
 from adapters.slack.people import SlackPeople
-from workflows.delivery.messenger import RetryLater
+from workflows.delivery.messenger import Refused, RetryLater
 from workflows.kernel.messages import Message
 
 PLATFORM = "Slack"
+# What Slack answers when the message itself cannot be shown; sending it again cannot help.
+REFUSALS = {
+    "invalid_blocks": "the message's layout was not accepted",
+    "invalid_blocks_format": "the message's layout was not accepted",
+    "msg_too_long": "the message was too long",
+    "too_many_attachments": "the message had too many parts",
+}
 
 
 class SlackMessenger:
@@ -54,11 +62,16 @@ class SlackMessenger:
 
 
 async def _paced(call: Callable[..., Awaitable[Any]], **arguments: Any) -> Any:
-    """A Web API call, with Slack's rate limiting turned into RetryLater (with Retry-After)."""
+    """A Web API call, with Slack's rate limiting turned into RetryLater (with Retry-After) and
+    its refusal of the message itself into Refused (with the blocks' size)."""
     try:
         return await call(**arguments)
     except SlackApiError as error:
         if error.response.status_code == 429:
             after = error.response.headers.get("Retry-After", "1")
             raise RetryLater("rate limited", float(after) if after.isdigit() else 1.0) from None
+        code = error.response.get("error") if isinstance(error.response.data, dict) else None
+        if code in REFUSALS:
+            size = len(json.dumps(arguments.get("blocks", [])).encode())
+            raise Refused(f"{code}: {REFUSALS[code]}", size) from None
         raise

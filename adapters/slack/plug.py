@@ -60,7 +60,11 @@ def plug(settings: SlackSettings | None, host: Host) -> Plug | None:
     stop: tuple[Hook, ...] = ()
     if settings.signing_secret:
         handler = slack_events_handler(
-            slack.bolt, settings.signing_secret, host.once, host.engine.context.clock
+            slack.bolt,
+            settings.signing_secret,
+            host.once,
+            host.engine.context.clock,
+            slack.blank_forms.open_at_once,
         )
         routes = (web.post("/slack/events", handler),)
     if settings.app_token:

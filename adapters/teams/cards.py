@@ -254,16 +254,16 @@ def fit(card: Element) -> Element:
     """The card within what Teams takes in one message (MESSAGE_MAX, counted as Teams counts:
     UTF-16): past it, body parts are left out from the end and the card says so, rather than
     Teams refusing the whole message."""
-    if _size(card) <= MESSAGE_MAX:
+    if payload_size(card) <= MESSAGE_MAX:
         return card
-    log.warning("teams card cut to fit size=%d limit=%d", _size(card), MESSAGE_MAX)
+    log.warning("teams card cut to fit size=%d limit=%d", payload_size(card), MESSAGE_MAX)
     body = list(card.get("body", []))
     # Each part costs its own size and the comma before it (2 bytes in UTF-16), so the parts
     # that fit are counted once each rather than the card measured again and again.
-    room = MESSAGE_MAX - _size({**card, "body": [_LEFT_OUT]})
+    room = MESSAGE_MAX - payload_size({**card, "body": [_LEFT_OUT]})
     kept = 0
     for element in body:
-        room -= _size(element) + 2
+        room -= payload_size(element) + 2
         if room < 0:
             break
         kept += 1
@@ -280,7 +280,8 @@ def fit(card: Element) -> Element:
 _LEFT_OUT = {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": "x" * 160}]}
 
 
-def _size(card: Element) -> int:
+def payload_size(card: Element) -> int:
+    """A card's size as Teams counts it against its message limit (UTF-16 bytes)."""
     return len(json.dumps(card, separators=(",", ":")).encode("utf-16-le"))
 
 

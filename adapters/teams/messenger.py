@@ -7,16 +7,19 @@ reachable is kept and delivered when they install the bot.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.bot_adapter import BotAdapter
 from botbuilder.schema import Activity, ConversationReference
+from msrest.exceptions import HttpOperationError
 
-from adapters.teams.cards import adaptive_card, fit
-from workflows.delivery.messenger import Unreachable, handle_key
+from adapters.teams.cards import adaptive_card, fit, payload_size
+from workflows.delivery.messenger import Refused, Unreachable, handle_key
 from workflows.kernel.messages import Message
 from workflows.kernel.ports import MessageHandles
 
@@ -72,7 +75,8 @@ class TeamsMessenger:
         async def replace(turn_context: TurnContext) -> None:
             await turn_context.update_activity(activity)
 
-        await self._adapter.continue_conversation(reference, replace, self._app_id)
+        with _refusal_as_refused(activity):
+            await self._adapter.continue_conversation(reference, replace, self._app_id)
 
     async def remember(self, turn_context: TurnContext, email: str) -> None:
         """Keep how to reach this person; then deliver anything that waited for them."""
@@ -111,7 +115,8 @@ class TeamsMessenger:
             sent = await turn_context.send_activity(activity)
             landed = sent.id if sent is not None and sent.id else None
 
-        await self._adapter.continue_conversation(reference, post, self._app_id)
+        with _refusal_as_refused(activity):
+            await self._adapter.continue_conversation(reference, post, self._app_id)
         return landed
 
     async def _keep_for_later(self, message: Message) -> None:
@@ -135,3 +140,18 @@ class TeamsMessenger:
         left = {ref: kept for ref, kept in now.items() if waiting.get(ref) != kept}
         await self._handles.remember_message(key, json.dumps(left))
         log.info("teams waiting messages delivered count=%d", len(waiting))
+
+
+@contextlib.contextmanager
+def _refusal_as_refused(activity: Activity) -> Iterator[None]:
+    """Teams' refusal of a message too large to take (413) as Refused, with its size."""
+    try:
+        yield
+    except HttpOperationError as error:
+        response = getattr(error, "response", None)
+        # msrest keeps the transport's own response: aiohttp's says `status`.
+        status = getattr(response, "status", None) or getattr(response, "status_code", None)
+        if status != 413:
+            raise
+        card = activity.attachments[0].content if activity.attachments else {}
+        raise Refused("413: the message was too large", payload_size(card)) from None

@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
-from workflows.delivery.messenger import Messenger, RetryLater, Unreachable, handle_key
+from workflows.delivery.messenger import Messenger, Refused, RetryLater, Unreachable, handle_key
 from workflows.delivery.pacing import TokenBucket
 from workflows.engine import Engine
 from workflows.kernel.commands import ReportDeliveryFailed, ReportUndeliverable
@@ -31,6 +31,8 @@ from workflows.kernel.ports import Changes, MessageHandles, Outbox, StorageError
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+# Reports of messages that failed: one failing in turn is not reported again.
+REPORTS = ("delivery-failed:", "refused:")
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 15 * 60.0
 # Stay a little under each platform's limits, so clocks that differ never cause a 429.
@@ -214,6 +216,9 @@ class Dispatcher:
                     continue
                 await self._unreachable(entry, messenger, str(reason))
                 return 0.0
+            except Refused as refusal:
+                await self._refused(entry, messenger.platform, refusal)
+                return 0.0
             except RetryLater as problem:
                 await self._retry(entry, f"{messenger.platform}: {problem}", problem.after)
                 return 0.0
@@ -270,6 +275,29 @@ class Dispatcher:
         bucket.take(now)
         return 0.0
 
+    async def _refused(self, entry: OutboxEntry, platform: str, refusal: Refused) -> None:
+        """Given up at once: the same message would be refused again. Logged with its size;
+        the person and the district contact are told (a refused report is not reported)."""
+        message = entry.message
+        log.error(
+            "message refused by %s id=%s ref=%s size=%d bytes: %s",
+            platform,
+            entry.id,
+            message.ref,
+            refusal.size,
+            refusal,
+        )
+        problem = f"{platform} refused it: {refusal}"
+        attempts = entry.attempts + 1
+        failed = dataclasses.replace(
+            entry, attempts=attempts, failed_reason=problem, last_error=problem
+        )
+        await self._outbox.commit(Changes(outbox=(failed,)))
+        if not message.ref.startswith(REPORTS):
+            title = message.card.title or "a message"
+            report = ReportDeliveryFailed(message.to, message.ref, problem, attempts, title)
+            await self._engine.handle(report)
+
     async def _retry(self, entry: OutboxEntry, problem: str, after: float | None) -> None:
         attempts = entry.attempts + 1
         message = entry.message
@@ -279,7 +307,7 @@ class Dispatcher:
                 entry, attempts=attempts, failed_reason=problem, last_error=problem
             )
             await self._outbox.commit(Changes(outbox=(failed,)))
-            if not message.ref.startswith("delivery-failed:"):
+            if not message.ref.startswith(REPORTS):
                 report = ReportDeliveryFailed(message.to, message.ref, problem, attempts)
                 await self._engine.handle(report)
             return

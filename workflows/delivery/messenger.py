@@ -11,6 +11,15 @@ class Unreachable(Exception):
     """The platform has no way to reach this person (no account with that email)."""
 
 
+class Refused(Exception):
+    """The platform refused this message as it stands (too large, or not valid there):
+    sending it again would be refused again. `size` is the payload's size in bytes."""
+
+    def __init__(self, reason: str, size: int) -> None:
+        super().__init__(reason)
+        self.size = size
+
+
 class RetryLater(Exception):
     """The platform asked to wait (rate limit) or failed for now; `after` is its Retry-After."""
 
@@ -24,7 +33,7 @@ class Messenger(Protocol):
 
     Whether a message is posted or replaces an earlier one is the dispatcher's decision
     (`workflows.delivery.dispatcher`); a messenger only does what it is told. Both methods
-    raise Unreachable, RetryLater, or anything else for a failure worth retrying.
+    raise Unreachable, Refused, RetryLater, or anything else for a failure worth retrying.
     """
 
     platform: str

@@ -80,22 +80,53 @@ async def report_delivery_failed(command: ReportDeliveryFailed, ctx: Context) ->
     event = DeliveryFailed(
         subject, SYSTEM, ctx.clock.now(), command.recipient, command.problem, command.attempts
     )
+    told: list[Message] = []
+    if command.refused_title:
+        told.append(_refused_notice(ctx, command, subject))
     if command.recipient == ctx.config.contact:
-        return Handled(Outcome(events=(event,)))
+        return Handled(Outcome(events=(event,), messages=tuple(told)))
     person = ctx.config.person(command.recipient)
     who = f"{person.name} ({command.recipient})" if person else command.recipient
+    tried = (
+        f"The chat platform refused a message to {who} about {subject} ({command.problem}); "
+        "they have been told."
+        if command.refused_title
+        else f"Pagekeeper tried {command.attempts} times to send {who} a message about "
+        f"{subject} and has stopped ({command.problem})."
+    )
     message = Message(
         ctx.config.contact,
         Card(
             title=f"A message to {who} could not be delivered",
-            text=(
-                f"Pagekeeper tried {command.attempts} times to send {who} a message about "
-                f"{subject} and has stopped ({command.problem}). Please let them know, and "
-                "check the chat platform's status."
-            ),
+            text=f"{tried} {_follow_up(command)}",
             fields=(Field("About", subject),),
             clause=ctx.config.cite(Rule.AUTHORIZATION),
         ),
         ref=f"delivery-failed:{subject}:{command.recipient}",
     )
-    return Handled(Outcome(events=(event,), messages=(message,)))
+    return Handled(Outcome(events=(event,), messages=(*told, message)))
+
+
+def _follow_up(command: ReportDeliveryFailed) -> str:
+    if command.refused_title:
+        return "Please follow up with them if it was something they must act on."
+    return "Please let them know, and check the chat platform's status."
+
+
+def _refused_notice(ctx: Context, command: ReportDeliveryFailed, subject: str) -> Message:
+    """A short note in place of the message the platform refused, which the person never saw."""
+    purpose = command.ref.split(":", 1)[0]
+    return Message(
+        command.recipient,
+        Card(
+            title="A message could not be shown here",
+            text=(
+                f"Pagekeeper tried to send you \u201c{command.refused_title}\u201d, "
+                f"but the chat platform refused it ({command.problem}). The "
+                "district contact has been told. Type my-requests or pages to see where "
+                "things stand."
+            ),
+            clause=ctx.config.cite(Rule.AUTHORIZATION),
+        ),
+        ref=f"refused:{subject}:{purpose}",
+    )

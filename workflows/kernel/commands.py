@@ -209,12 +209,15 @@ class ReportUndeliverable:
 
 @dataclass(frozen=True)
 class ReportDeliveryFailed:
-    """A message kept failing and Pagekeeper stopped trying to send it."""
+    """A message kept failing and Pagekeeper stopped trying to send it; or the platform
+    refused the message itself (too large, not valid there), when `refused_title` is the
+    title of the card it refused, so the person is told too."""
 
     recipient: str
     ref: str
     problem: str
     attempts: int
+    refused_title: str = ""
 
 
 @dataclass(frozen=True)
