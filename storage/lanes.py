@@ -45,3 +45,14 @@ class Lanes:
 
     def release(self, holder: str) -> None:
         self._held = {person: held for person, held in self._held.items() if held[0] != holder}
+
+
+def in_turn(due: Iterable[tuple[datetime, str, str, bool]]) -> list[str]:
+    """The ids of due messages, given as (due at, id, recipient, bulk), in the order they go
+    out: first everyone with a message someone is waiting for, then those with only bulk ones
+    (see Message.bulk); each person's own messages in the order they fell due, so an update
+    never overtakes the message it updates."""
+    waiting = list(due)
+    urgent = {recipient for _, _, recipient, bulk in waiting if not bulk}
+    waiting.sort(key=lambda item: (item[2] not in urgent, item[0], item[1]))
+    return [key for _, key, _, _ in waiting]

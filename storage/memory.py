@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from storage.lanes import Lanes
+from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.messages import OutboxEntry
@@ -116,12 +116,12 @@ class MemoryStore:
         skip: frozenset[str] = frozenset(),
     ) -> Claim:
         due = [
-            entry
+            (entry.next_attempt_at, entry.id, entry.message.to, entry.message.bulk)
             for entry in self._outbox.values()
             if not entry.settled and entry.next_attempt_at <= now and entry.id not in skip
         ]
-        due.sort(key=lambda entry: (entry.next_attempt_at, entry.id))
-        return self._lanes.claim(holder, due, now, limit, lease)
+        ordered = (self._outbox[key] for key in in_turn(due))
+        return self._lanes.claim(holder, ordered, now, limit, lease)
 
     async def release_messages(self, holder: str) -> None:
         self._lanes.release(holder)

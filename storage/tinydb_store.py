@@ -26,7 +26,7 @@ from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
 from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
 from storage.integrity import MANIFEST, check_folder, manifest
-from storage.lanes import Lanes
+from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.ids import batch_of
@@ -104,7 +104,7 @@ class TinyDBStore:
             self._lanes = Lanes()
             # Settled messages are kept as a record; only unsettled ones are ever looked at.
             self._unsettled = {
-                str(record["id"]): datetime.fromisoformat(record["next_attempt_at"])
+                str(record["id"]): _waiting_entry(record)
                 for record in self._outbox.search(None)
                 if not (record["delivered_at"] or record["failed_reason"] or record["unreachable"])
             }
@@ -236,8 +236,10 @@ class TinyDBStore:
 
     def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxEntry]:
         waiting = self._unsettled.items()
-        due = sorted((at, key) for key, at in waiting if at <= now and key not in skip)
-        found = (self._outbox.get(key) for _, key in due)
+        due = in_turn(
+            (at, key, to, bulk) for key, (at, to, bulk) in waiting if at <= now and key not in skip
+        )
+        found = (self._outbox.get(key) for key in due)
         return (from_dict(OutboxEntry, record) for record in found if record)
 
     async def outbox_entries(self) -> list[OutboxEntry]:
@@ -303,7 +305,8 @@ class TinyDBStore:
             if outgoing.settled:
                 self._unsettled.pop(outgoing.id, None)
             else:
-                self._unsettled[outgoing.id] = outgoing.next_attempt_at
+                message = outgoing.message
+                self._unsettled[outgoing.id] = (outgoing.next_attempt_at, message.to, message.bulk)
         try:
             self._apply(entry)
             if self._journal.size() > JOURNAL_LIMIT:
@@ -487,6 +490,13 @@ def _page_name(record: dict[str, Any]) -> str:
 
 def _version(record: dict[str, Any] | None) -> int | None:
     return int(record["version"]) if record else None
+
+
+def _waiting_entry(record: dict[str, Any]) -> tuple[datetime, str, bool]:
+    """What claiming needs of a stored message waiting to go: when, to whom, whether bulk
+    (decoded as any record is: 0.1.0 stored them under other names, without `bulk`)."""
+    entry = from_dict(OutboxEntry, record)
+    return entry.next_attempt_at, entry.message.to, entry.message.bulk
 
 
 def open_once(folder: Path) -> None:

@@ -165,7 +165,8 @@ async def test_a_suspension_ends_and_the_owners_are_asked_once_to_lift_it(
     ]
     clock.advance(days=1)
     ended = await moderated.handle(RunReminders())
-    lift = only_message_to(ended, CO_TEACHER)
+    # (A monitoring check may fall due the same day: only the lift reminder matters here.)
+    [lift] = [m for m in messages_to(ended, CO_TEACHER) if m.ref.startswith("lift")]
     assert lift.card.title == "Lift the suspension: @deals4u"
     assert button_labels(lift) == ["Lifted"]
     again = await moderated.handle(RunReminders())
@@ -175,7 +176,11 @@ async def test_a_suspension_ends_and_the_owners_are_asked_once_to_lift_it(
     assert "Lifted by Grace Hopper" in only_message_to(lifted, TEACHER).card.text
     page = await store.get_page(page_id)
     assert page is not None and page.moderation[0].state is ActionState.LIFTED
-    actions = [e.action for e in await audit_entries(store, page_id)]
+    actions = [
+        e.action
+        for e in await audit_entries(store, page_id)
+        if not e.action.startswith("MonitoringCheck")  # a check may have gone out meanwhile
+    ]
     assert actions[-3:] == ["ModerationDecided", "SuspensionEnded", "SuspensionLifted"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import COACH, DESIGNEE, PRINCIPAL, ROOSEVELT_PRINCIPAL, SUPERINTENDENT, TEACHER
 from tests.fakes import FakeClock
@@ -73,10 +73,14 @@ async def test_owners_get_a_weekly_check_and_answer_it(
         assert update.card.text.startswith(
             "Checked, nothing to remove, by Grace Hopper on Dec 7, 2026"
         )
-    clock.advance(days=3)
+    # The next check comes at the page's own moment of the week (never more than a week on).
+    page = await store.get_page(page_id)
+    assert page is not None and page.next_check_due is not None and page.nudged_at is not None
+    assert page.nudged_at < page.next_check_due <= page.nudged_at + timedelta(days=7)
+    clock.moment = page.next_check_due - timedelta(minutes=1)
     assert not (await remind(engine)).messages
-    clock.advance(days=4)
-    assert messages_to(await remind(engine), TEACHER), "the next check a week after the answer"
+    clock.moment = page.next_check_due
+    assert messages_to(await remind(engine), TEACHER), "the next check at the page's moment"
     actions = [e.action for e in await audit_entries(store, page_id)]
     assert actions[-3:] == ["MonitoringCheckSent", "MonitoringChecked", "MonitoringCheckSent"]
 

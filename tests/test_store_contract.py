@@ -302,6 +302,27 @@ async def test_each_persons_messages_go_to_one_sender_at_a_time(store: Store) ->
     assert [m.id for m in third.entries] == ["MSG-1", "MSG-3"]
 
 
+def bulk_to(person: Person, number: int) -> OutboxEntry:
+    entry = to(person, number)
+    return dataclasses.replace(entry, message=dataclasses.replace(entry.message, bulk=True))
+
+
+async def test_messages_people_wait_for_go_ahead_of_a_bulk_backlog(store: Store) -> None:
+    """A Monday's checks, due first, do not hold up an approval card; each person's own
+    messages still go in the order they fell due."""
+    grace = Person("grace.hopper@example.org", "Grace Hopper")
+    backlog = tuple(bulk_to(Person(f"owner{n}@example.org", f"Owner {n}"), n) for n in range(1, 6))
+    mixed = (bulk_to(grace, 6), to(grace, 8))  # a check, then a card for the same person
+    await store.commit(Changes(outbox=(*backlog, *mixed, to(ANA, 7))))
+    now, lease = MONDAY + timedelta(hours=1), timedelta(seconds=20)
+    first = await store.claim_messages("A", now, 3, lease)
+    assert [m.id for m in first.entries] == ["MSG-6", "MSG-7", "MSG-8"]
+    rest = await store.claim_messages(
+        "A", now, 10, lease, skip=frozenset({"MSG-6", "MSG-7", "MSG-8"})
+    )
+    assert [m.id for m in rest.entries] == ["MSG-1", "MSG-2", "MSG-3", "MSG-4", "MSG-5"]
+
+
 async def test_a_sender_that_went_quiet_loses_its_people_when_the_lease_ends(store: Store) -> None:
     await store.commit(Changes(outbox=(to(TOM, 1),)))
     now, lease = MONDAY + timedelta(hours=1), timedelta(seconds=20)

@@ -261,13 +261,17 @@ async def _insert(
     connection: AsyncConnection[Any], table: str, rows: list[dict[str, Any]], backup: Path
 ) -> None:
     """Rows as the backup wrote them (row_to_json); the server turns each back into the
-    table's own types, so this needs no list of columns."""
+    table's own types. Only the columns the backup has are named, so a column added since it
+    was made takes its default."""
     if not rows:
         return
-    query = sql.SQL("INSERT INTO {0} SELECT * FROM jsonb_populate_recordset(NULL::{0}, %s)")
+    columns = sql.SQL(", ").join(map(sql.Identifier, rows[0]))
+    query = sql.SQL(
+        "INSERT INTO {0} ({1}) SELECT {1} FROM jsonb_populate_recordset(NULL::{0}, %s)"
+    ).format(sql.Identifier(table), columns)
     try:
-        await connection.execute(query.format(sql.Identifier(table)), (Jsonb(rows),))
-    except (psycopg.DataError, psycopg.IntegrityError) as error:
+        await connection.execute(query, (Jsonb(rows),))
+    except (psycopg.DataError, psycopg.IntegrityError, psycopg.ProgrammingError) as error:
         reason = driver_reason(error)
         raise StorageError(f"{damaged(backup)}: a row of {table} is not valid ({reason})") from None
 

@@ -55,6 +55,7 @@ def outbox_row(message: OutboxEntry) -> dict[str, Any]:
         "failed": bool(message.failed_reason),
         "created_at": message.created_at,
         "next_attempt_at": message.next_attempt_at,
+        "bulk": message.message.bulk,
         "doc": Jsonb(to_dict(message)),
     }
 

@@ -134,6 +134,10 @@ MIGRATIONS: tuple[str, ...] = (
         doc jsonb NOT NULL
     );
     """,
+    # 7: bulk messages (monitoring checks, reminders) wait behind the ones people wait for.
+    """
+    ALTER TABLE outbox ADD COLUMN bulk boolean NOT NULL DEFAULT false;
+    """,
 )
 
 

@@ -223,13 +223,7 @@ class PostgresStore:
             people = [row[0] for row in await cursor.fetchall()]
             rows: list[Row] = []
             if people:
-                cursor = await connection.execute(
-                    "SELECT doc FROM outbox WHERE recipient = ANY(%(people)s::text[])"
-                    " AND NOT settled AND next_attempt_at <= %(now)s"
-                    " AND NOT (id = ANY(%(skip)s::text[]))"
-                    " ORDER BY next_attempt_at, id LIMIT %(limit)s",
-                    {**values, "people": people},
-                )
+                cursor = await connection.execute(CLAIMED_MESSAGES, {**values, "people": people})
                 rows = await cursor.fetchall()
             cursor = await connection.execute(
                 "SELECT count(DISTINCT holder) FROM outbox_lanes WHERE held_until > %s", (now,)
@@ -345,24 +339,35 @@ class PostgresStore:
         )
 
 
+# People with a message someone waits for come first (bool_and(bulk) is false for them), then
+# those with only bulk ones; see Message.bulk.
 CLAIM_PEOPLE = """
 INSERT INTO outbox_lanes (recipient, holder, held_until)
 SELECT recipient, %(holder)s, %(until)s FROM (
-    SELECT recipient, min(next_attempt_at) AS first_due FROM outbox
+    SELECT recipient, bool_and(bulk) AS only_bulk, min(next_attempt_at) AS first_due
+    FROM outbox
     WHERE NOT settled AND next_attempt_at <= %(now)s AND NOT (id = ANY(%(skip)s::text[]))
       AND NOT EXISTS (
           SELECT 1 FROM outbox_lanes held WHERE held.recipient = outbox.recipient
           AND held.holder <> %(holder)s AND held.held_until > %(now)s)
-    GROUP BY recipient ORDER BY first_due LIMIT %(limit)s
+    GROUP BY recipient ORDER BY only_bulk, first_due LIMIT %(limit)s
 ) AS due ORDER BY recipient
 ON CONFLICT (recipient) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
 WHERE outbox_lanes.holder = excluded.holder OR outbox_lanes.held_until <= %(now)s
 RETURNING recipient
 """
 
+# The claimed people's due messages in the same order: each person's in the order they fell due.
+CLAIMED_MESSAGES = """
+SELECT doc FROM outbox
+WHERE recipient = ANY(%(people)s::text[]) AND NOT settled AND next_attempt_at <= %(now)s
+  AND NOT (id = ANY(%(skip)s::text[]))
+ORDER BY bool_and(bulk) OVER (PARTITION BY recipient), next_attempt_at, id
+LIMIT %(limit)s
+"""
 UPSERT_OUTBOX = insert(
     "outbox",
-    ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "doc"),
+    ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "bulk", "doc"),
     "ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,"
     " next_attempt_at = excluded.next_attempt_at, doc = excluded.doc",
 )

@@ -96,6 +96,11 @@ async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
     return batch.handled()
 
 
+def in_bulk(*messages: Message) -> tuple[Message, ...]:
+    """Messages the duties send many of at once, which wait behind people's (see Message)."""
+    return tuple(dataclasses.replace(message, bulk=True) for message in messages)
+
+
 def _renewal(ctx: Context, acknowledgement: Acknowledgement, now: datetime, batch: _Batch) -> None:
     """Yearly (or as configured): read the guidelines again, once per expiry."""
     assert ctx.config.guidelines_renewal_days is not None
@@ -105,7 +110,7 @@ def _renewal(ctx: Context, acknowledgement: Acknowledgement, now: datetime, batc
         batch.acknowledgements.append(dataclasses.replace(acknowledgement, reminded_at=now))
         email = acknowledgement.person.email
         batch.events.append(GuidelinesReminded(email, SYSTEM, now))
-        batch.messages.append(renewal_reminder(ctx.config, acknowledgement))
+        batch.messages.extend(in_bulk(renewal_reminder(ctx.config, acknowledgement)))
 
 
 def _active(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
@@ -150,7 +155,7 @@ def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> Page 
         following = next_check(ctx.config, page, now)
         nudged = next_version(page, nudged_at=now, next_check_due=following, escalated_at=None)
         batch.events.append(MonitoringCheckSent(page.id, SYSTEM, now))
-        batch.messages.extend(reminder_messages.monitoring_checks(ctx.config, nudged))
+        batch.messages.extend(in_bulk(*reminder_messages.monitoring_checks(ctx.config, nudged)))
         return nudged
     return None
 
@@ -174,7 +179,7 @@ def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
     reminded = next_version(page, setup_reminded_at=now, setup_reminders=page.setup_reminders + 1)
     batch.pages.append(reminded)
     batch.events.append(SetupReminded(page.id, SYSTEM, now))
-    batch.messages.extend(reminder_messages.setup_reminders(ctx.config, reminded))
+    batch.messages.extend(in_bulk(*reminder_messages.setup_reminders(ctx.config, reminded)))
 
 
 def _pending(

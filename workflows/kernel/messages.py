@@ -25,6 +25,9 @@ class Message:
     card: Card
     ref: str
     update: bool = False
+    # Sent by a duty to many people on its own (monitoring checks, reminders): it waits behind
+    # messages someone is waiting for (approval cards, decisions), whoever they are for.
+    bulk: bool = False
 
     @property
     def subject(self) -> str:
