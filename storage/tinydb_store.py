@@ -108,6 +108,10 @@ class TinyDBStore:
                 for record in self._outbox.search(None)
                 if not (record["delivered_at"] or record["failed_reason"] or record["unreachable"])
             }
+            # Each page's status and when its duties are next due: the reminders' index.
+            self._duties = {
+                str(record["id"]): _duties_entry(record) for record in self._pages.search(None)
+            }
         except BaseException:
             self._lock_handle.close()
             raise
@@ -151,9 +155,18 @@ class TinyDBStore:
         status: PageStatus | None = None,
         page_name: str | None = None,
         url: str | None = None,
+        due_by: datetime | None = None,
     ) -> list[Page]:
         if url is not None:
             return await self._run(self._pages_at, url, status)
+        if due_by is not None:
+            due = await self._run(self._pages_due, due_by, status)
+            return [
+                page
+                for page in due
+                if (owner is None or page.is_owned_by(owner))
+                and (page_name is None or page.details.page_name.casefold() == page_name.casefold())
+            ]
         conditions = []
         if owner is not None:
             conditions.append(Query().owners.any(Query().email == owner))
@@ -222,6 +235,17 @@ class TinyDBStore:
         found = await self._run(_search, self._outbox, [Query().failed_reason != ""])
         entries = [from_dict(OutboxEntry, record) for record in found]
         return sorted(entries, key=lambda entry: (entry.created_at, entry.id))
+
+    def _pages_due(self, due_by: datetime, status: PageStatus | None) -> list[Page]:
+        """Decoded only when due (or not yet known): the rest of the registry is not read."""
+        keys = [
+            key
+            for key, (stored, due) in self._duties.items()
+            if (status is None or stored is status) and (due is None or due <= due_by)
+        ]
+        found = (self._pages.get(key) for key in keys)
+        pages = [from_dict(Page, record) for record in found if record is not None]
+        return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     def _pages_at(self, url: str, status: PageStatus | None) -> list[Page]:
         found = self._pages.by_index("url", comparable(url))
@@ -301,6 +325,7 @@ class TinyDBStore:
             raise self._failed(f"could not write to {self._journal.path}: {error}") from None
         self._write_failed = None
         self._seq += 1
+        self._duties.update((page.id, (page.status, page.duties_due_at)) for page in changes.pages)
         for outgoing in changes.outbox:
             if outgoing.settled:
                 self._unsettled.pop(outgoing.id, None)
@@ -490,6 +515,11 @@ def _page_name(record: dict[str, Any]) -> str:
 
 def _version(record: dict[str, Any] | None) -> int | None:
     return int(record["version"]) if record else None
+
+
+def _duties_entry(record: dict[str, Any]) -> tuple[PageStatus, datetime | None]:
+    due = record.get("duties_due_at")
+    return PageStatus(record["status"]), datetime.fromisoformat(due) if due else None
 
 
 def _waiting_entry(record: dict[str, Any]) -> tuple[datetime, str, bool]:

@@ -281,6 +281,33 @@ async def test_pages_are_found_by_address_however_it_is_typed(store: Store) -> N
     assert [p.id for p in await store.find_pages(url="x.com/r12")] == ["PAGE-1"]
 
 
+async def test_pages_due_are_found_without_the_rest(store: Store) -> None:
+    later, soon = MONDAY + timedelta(days=3), MONDAY + timedelta(hours=1)
+    active = PageStatus.ACTIVE
+    await store.commit(
+        Changes(
+            pages=(
+                a_page(1, status=active, duties_due_at=soon),
+                a_page(2, status=active, duties_due_at=later),
+                a_page(3, status=active),  # stored before due times were kept: always read
+                a_page(4, duties_due_at=soon),  # setting up
+            )
+        )
+    )
+    due = await store.find_pages(status=active, due_by=MONDAY + timedelta(hours=2))
+    assert [p.id for p in due] == ["PAGE-1", "PAGE-3"]
+    assert [p.id for p in await store.find_pages(due_by=later)] == [
+        "PAGE-1",
+        "PAGE-2",
+        "PAGE-3",
+        "PAGE-4",
+    ]
+    # Written again with a later due time, a page drops out until then.
+    moved = next_version(a_page(1, status=active), duties_due_at=later)
+    await store.commit(Changes(pages=(moved,)))
+    assert [p.id for p in await store.find_pages(status=active, due_by=soon)] == ["PAGE-3"]
+
+
 def to(person: Person, number: int) -> OutboxEntry:
     return a_message(number, message=Message(person.email, Card(f"Card {number}"), f"x:{number}"))
 

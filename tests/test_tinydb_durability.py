@@ -22,7 +22,7 @@ from storage.tinydb_store import TinyDBStore
 from tests.crash_writer import batch
 from tests.records import audit_content, audit_entries
 from tests.test_store_contract import a_page, a_request, an_entry
-from workflows.kernel.model import RequestStatus
+from workflows.kernel.model import PageStatus, RequestStatus
 from workflows.kernel.ports import Changes, StorageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,3 +238,24 @@ async def test_keys_seen_once_outlive_a_restart_and_the_file_keeps_only_live_one
     assert await reopened.first_time("key-99", now, window) is False
     assert await reopened.first_time("key-10", now, window) is True
     await reopened.close()
+
+
+async def test_the_reminders_index_is_rebuilt_when_the_folder_is_opened_again(
+    tmp_path: Path,
+) -> None:
+    monday = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    store = await TinyDBStore.open(tmp_path)
+    due, later = monday + timedelta(hours=1), monday + timedelta(days=3)
+    active = PageStatus.ACTIVE
+    pages = (
+        a_page(1, status=active, duties_due_at=due),
+        a_page(2, status=active, duties_due_at=later),
+    )
+    await store.commit(Changes(pages=pages))
+    await store.close()
+    reopened = await TinyDBStore.open(tmp_path)
+    try:
+        found = await reopened.find_pages(status=active, due_by=monday + timedelta(hours=2))
+        assert [page.id for page in found] == ["PAGE-1"]
+    finally:
+        await reopened.close()

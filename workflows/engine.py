@@ -19,6 +19,7 @@ from workflows.duties.guidelines import acknowledge_guidelines
 from workflows.duties.moderation import decide_moderation, lift_moderation, record_moderation
 from workflows.duties.monitoring import attest_monitoring, snooze_check
 from workflows.duties.reminders import run_reminders
+from workflows.duties.schedule import duties_due_at
 from workflows.kernel.commands import (
     AcknowledgeGuidelines,
     AdoptDistrictFile,
@@ -178,9 +179,14 @@ class Engine:
         records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
         done = submitted(submission, handled.outcome, now) if records or audit else ()
         if records or audit or outbox:
+            config = self.context.config
+            pages = tuple(
+                dataclasses.replace(page, duties_due_at=duties_due_at(config, page))
+                for page in handled.pages
+            )
             changes = Changes(
                 handled.requests,
-                handled.pages,
+                pages,
                 audit,
                 outbox,
                 handled.acknowledgements,

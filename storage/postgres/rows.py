@@ -43,6 +43,7 @@ def page_row(page: Page) -> dict[str, Any]:
         "name_key": page.details.page_name.casefold(),
         "url_key": comparable(page.url) if page.url else None,
         "approved_at": page.approved_at,
+        "duties_due_at": page.duties_due_at,
         "doc": Jsonb(to_dict(page)),
     }
 

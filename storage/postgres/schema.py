@@ -138,6 +138,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN bulk boolean NOT NULL DEFAULT false;
     """,
+    # 8: when each page's duties are next due, so a reminders run reads only the pages due
+    # (NULL for pages written before: read every run until they are written again).
+    """
+    ALTER TABLE pages ADD COLUMN duties_due_at timestamptz;
+    CREATE INDEX pages_duties_due ON pages (status, duties_due_at);
+    """,
 )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from workflows.district.config import DistrictConfig, MonitoringSchedule
 from workflows.district.working_time import LONGEST_CLOSURE, add_working_days, is_working_day
-from workflows.kernel.model import Page
+from workflows.kernel.model import Page, PageStatus
 
 
 def check_due(config: DistrictConfig, page: Page) -> datetime:
@@ -81,3 +81,27 @@ def monitoring_overdue(config: DistrictConfig, page: Page, now: datetime) -> boo
     """A monitoring check went unanswered past its deadline."""
     deadline = answer_deadline(config, page)
     return deadline is not None and deadline <= now
+
+
+def duties_due_at(config: DistrictConfig, page: Page) -> datetime | None:
+    """The first moment the reminders have something to do for `page`, by the same rules they
+    act on (see workflows/duties/reminders.py); None when they have nothing left to do."""
+    if page.status is PageStatus.SETTING_UP:
+        if page.setup_escalated_at:
+            return None
+        since = page.setup_reminded_at or page.approved_at
+        return add_working_days(config, since, config.reminders.setup_reminder_working_days)
+    if page.status is not PageStatus.ACTIVE:
+        return None
+    moments = [
+        action.until
+        for action in page.moderation
+        if action.until is not None and action.lifted_at is None and action.lift_reminded_at is None
+    ]
+    if not page.nudge_open:
+        moments.append(check_due(config, page))
+    elif page.escalated_at is None:
+        deadline = answer_deadline(config, page)
+        if deadline is not None:
+            moments.append(deadline)
+    return min(moments, default=None)

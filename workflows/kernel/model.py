@@ -290,6 +290,10 @@ class Page:
     transfer_to: Person | None = None
     transfer_from: str | None = None
     version: int = 1
+    # When the duties next have something to do for the page (a check, an answer's deadline,
+    # an ended suspension, a setup reminder), set as it is written, so a reminders run reads
+    # only the pages due; None for a page stored before 0.2.0 (read every run until written).
+    duties_due_at: datetime | None = None
 
     def is_owned_by(self, email: str) -> bool:
         return any(owner.email == email for owner in self.owners)
