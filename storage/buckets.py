@@ -57,8 +57,9 @@ class BucketedTable:
     """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`, each
     in the file its `bucket_key` (by default the id itself) hashes to.
 
-    With `indexes` (name -> key of a record), the table also keeps in-memory indexes from those
-    keys to record ids, so looking records up by them does not walk every bucket.
+    With `indexes` (name -> the key, or keys, of a record), the table also keeps in-memory
+    indexes from those keys to record ids, so looking records up by them does not walk every
+    bucket.
     """
 
     def __init__(
@@ -66,7 +67,7 @@ class BucketedTable:
         folder: Path,
         name: str,
         count: int,
-        indexes: dict[str, Callable[[dict[str, Any]], str]] | None = None,
+        indexes: dict[str, Callable[[dict[str, Any]], str | tuple[str, ...]]] | None = None,
         bucket_key: Callable[[str], str] = lambda record_id: record_id,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -88,11 +89,13 @@ class BucketedTable:
 
     def _add(self, record: dict[str, Any]) -> None:
         for name, key in self._keys.items():
-            self._indexes[name].setdefault(key(record), set()).add(str(record["id"]))
+            for each in _as_keys(key(record)):
+                self._indexes[name].setdefault(each, set()).add(str(record["id"]))
 
     def _remove(self, record: dict[str, Any]) -> None:
         for name, key in self._keys.items():
-            self._indexes[name].get(key(record), set()).discard(str(record["id"]))
+            for each in _as_keys(key(record)):
+                self._indexes[name].get(each, set()).discard(str(record["id"]))
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         found = self._database(record_id).table(TABLE).get(Query().id == record_id)
@@ -134,3 +137,7 @@ class BucketedTable:
         storage = database.storage
         assert isinstance(storage, BufferedAtomicStorage)
         return storage
+
+
+def _as_keys(found: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (found,) if isinstance(found, str) else found

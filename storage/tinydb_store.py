@@ -74,9 +74,14 @@ class TinyDBStore:
             state = check_folder(folder)  # before anything is written: damage is refused
             found_format, count = _folder_format(folder, buckets)
             tables = folder / "tables"
-            self._requests = BucketedTable(tables, "requests", count, {"name": _page_name})
+            self._requests = BucketedTable(
+                tables,
+                "requests",
+                count,
+                {"name": _page_name, "requester": _requester, "approver": _approvers},
+            )
             self._pages = BucketedTable(
-                tables, "pages", count, {"name": _page_name, "url": _page_url}
+                tables, "pages", count, {"name": _page_name, "url": _page_url, "owner": _owners}
             )
             self._messages = BucketedTable(tables, "messages", count)
             # A commit's messages share a bucket: one file written for all of them.
@@ -144,8 +149,13 @@ class TinyDBStore:
             conditions.append(Query().approvers.any([approver]))
         if status is not None:
             conditions.append(Query().status == status.value)
+        narrowed = _narrowest(
+            ("name", page_name.casefold() if page_name is not None else None),
+            ("requester", requester),
+            ("approver", approver),
+        )
         # Decoding happens on the store's thread too: a long list must not hold up the loop.
-        requests = await self._run(_decoded, PageRequest, self._requests, conditions, page_name)
+        requests = await self._run(_decoded, PageRequest, self._requests, conditions, narrowed)
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
@@ -172,7 +182,10 @@ class TinyDBStore:
             conditions.append(Query().owners.any(Query().email == owner))
         if status is not None:
             conditions.append(Query().status == status.value)
-        pages = await self._run(_decoded, Page, self._pages, conditions, page_name)
+        narrowed = _narrowest(
+            ("name", page_name.casefold() if page_name is not None else None), ("owner", owner)
+        )
+        pages = await self._run(_decoded, Page, self._pages, conditions, narrowed)
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
@@ -488,21 +501,42 @@ class TinyDBStore:
 
 
 def _decoded(
-    kind: type[T], table: BucketedTable, conditions: list[Any], page_name: str | None
+    kind: type[T],
+    table: BucketedTable,
+    conditions: list[Any],
+    narrowed: tuple[str, str] | None,
 ) -> list[T]:
-    return [from_dict(kind, record) for record in _search(table, conditions, page_name)]
+    return [from_dict(kind, record) for record in _search(table, conditions, narrowed)]
+
+
+def _narrowest(*wanted: tuple[str, str | None]) -> tuple[str, str] | None:
+    """The first of (index, key) that was asked for: looked up in its index, the records are a
+    person's or a name's, not the whole table."""
+    return next(((index, key) for index, key in wanted if key is not None), None)
 
 
 def _search(
-    table: BucketedTable, conditions: list[Any], page_name: str | None = None
+    table: BucketedTable, conditions: list[Any], narrowed: tuple[str, str] | None = None
 ) -> list[dict[str, Any]]:
-    if page_name is not None:  # the index narrows it to a record or two
-        named = table.by_index("name", page_name.casefold())
-        return [record for record in named if all(test(record) for test in conditions)]
+    if narrowed is not None:  # the index narrows it to a person's or a name's records
+        found = table.by_index(*narrowed)
+        return [record for record in found if all(test(record) for test in conditions)]
     condition = None
     for each in conditions:
         condition = each if condition is None else condition & each
     return list(table.search(condition))
+
+
+def _owners(record: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(owner["email"]) for owner in record["owners"])
+
+
+def _requester(record: dict[str, Any]) -> str:
+    return str(record["requester"]["email"])
+
+
+def _approvers(record: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(email) for email in record["approvers"])
 
 
 def _page_url(record: dict[str, Any]) -> str:

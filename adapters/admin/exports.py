@@ -6,6 +6,7 @@ exist. `from` and `to` (YYYY-MM-DD, in the district's time zone, both included) 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator, Callable
@@ -66,6 +67,9 @@ def export_routes(
                 await response.write(buffer.getvalue().encode())
                 buffer.seek(0)
                 buffer.truncate()
+                # A write returns at once while the client keeps up: let clicks, health
+                # checks and deliveries in between chunks of a long export.
+                await asyncio.sleep(0)
         await response.write(buffer.getvalue().encode())
         await response.write_eof()
         return response
