@@ -8,6 +8,8 @@
 - What one person asks in chat: `my-pages` and `my-requests` (App Home shows the same
   overview) and `is-official <address>`, through the engine's answer, as Slack and Teams call
   it. Target: at 50,000 pages within 2x the time at 500.
+- The district contact's `compliance` report, over 1,000 schools: it is carried out under the
+  engine's lock, so its target is the lock's, <= 50 ms.
 
 On TinyDB and on a throwaway PostgreSQL server (fsync on); p50 and worst of 20 of each.
 
@@ -35,14 +37,14 @@ import psycopg
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
 from tests.fakes import FakeClock, SequentialIds
-from tests.generated import live_page
+from tests.generated import district_with_schools, live_page
 from tests.throwaway_postgres import ThrowawayPostgres
 from workflows.conversation.slash_commands import answer
 from workflows.district.config import DistrictConfig
-from workflows.district.loading import load_config
+from workflows.district.loading import EXAMPLE_SOURCE, parse_config
 from workflows.duties.schedule import duties_due_at
 from workflows.engine import Engine
-from workflows.kernel.commands import RunReminders
+from workflows.kernel.commands import RunReminders, ShowCompliance
 from workflows.kernel.model import Page, Person
 from workflows.kernel.ports import Changes, Store
 
@@ -50,6 +52,7 @@ RUNS = 20
 CHUNK = 1000
 TARGET_MS = 50.0
 LOOKUP_RATIO = 2.0
+SCHOOLS = 1000
 OWNER = Person("tom.baker@example.org", "Tom Baker", "Teacher")
 # Opens a store holding the pages given, for as long as the context lasts.
 Opener = Callable[[list[Page]], AbstractAsyncContextManager[Store]]
@@ -61,7 +64,9 @@ def pages(config: DistrictConfig, count: int, now: datetime, *, indexed: bool) -
     made = []
     for number in range(count):
         owner = OWNER if number < 3 else Person(f"owner{number}@example.org", f"Owner {number}")
-        page = live_page(number, owner, now - timedelta(days=30), due=now + timedelta(days=3))
+        school = "lincoln" if number < 3 else f"s{number % SCHOOLS:03d}"
+        live = now - timedelta(days=30)
+        page = live_page(number, owner, live, school, due=now + timedelta(days=3))
         page = dataclasses.replace(page, nudged_at=now - timedelta(days=4), nudge_answered_at=now)
         made.append(
             dataclasses.replace(page, duties_due_at=duties_due_at(config, page))
@@ -89,13 +94,17 @@ async def lookups_ms(store: Store, config: DistrictConfig, now: datetime) -> dic
         "my-requests": "my-requests",
         "is-official": "is-official https://www.facebook.com/room2",
     }
-    times: dict[str, list[float]] = {name: [] for name in lines}
+    times: dict[str, list[float]] = {name: [] for name in [*lines, "compliance"]}
     for _ in range(RUNS):
         for name, line in lines.items():
             started = time.perf_counter()
             shown = await answer(engine, OWNER, line)
             times[name].append((time.perf_counter() - started) * 1000)
             assert shown.cards, name
+        started = time.perf_counter()
+        report = await engine.handle(ShowCompliance(config.contact_person))
+        times["compliance"].append((time.perf_counter() - started) * 1000)
+        assert report.reply is not None and report.reply.sections
     return times
 
 
@@ -103,7 +112,7 @@ async def measure(
     open_store: Opener, count: int, indexed: bool
 ) -> tuple[list[float], dict[str, list[float]]]:
     """A reminders run's times, and (for an indexed store) each look-up's."""
-    config = load_config(None)
+    config = parse_config(district_with_schools(SCHOOLS), EXAMPLE_SOURCE)
     now = datetime(2026, 12, 2, 10, 0, tzinfo=config.time_zone)  # a Wednesday morning
     async with open_store(pages(config, count, now, indexed=indexed)) as store:
         runs = await one_run_ms(store, config, now)
@@ -174,10 +183,13 @@ async def main(count: int, only: str | None) -> None:
             print(f"{name}: what one person asks, at 500 and {count:,} pages")
             for command, times in large_lookups.items():
                 ratio = statistics.median(times) / statistics.median(small_lookups[command])
-                verdict = "meets" if ratio <= LOOKUP_RATIO else "MISSES"
+                if command == "compliance":  # the whole district, under the engine's lock
+                    met, target = max(times) <= TARGET_MS, f"<= {TARGET_MS:.0f} ms worst"
+                else:
+                    met, target = ratio <= LOOKUP_RATIO, f"<= {LOOKUP_RATIO:.0f}x"
                 print(
                     f"  {command:12} {_shown(small_lookups[command]):>14} {_shown(times):>14}"
-                    f"   {ratio:4.1f}x  <= {LOOKUP_RATIO:.0f}x: {verdict}"
+                    f"   {ratio:5.1f}x  {target}: {'meets' if met else 'MISSES'}"
                 )
     finally:
         if server is not None:

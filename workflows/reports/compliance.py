@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,7 +35,11 @@ async def show_compliance(command: ShowCompliance, ctx: Context) -> Handled:
         ids = ", ".join(school.id for school in ctx.config.schools)
         return Handled(Outcome(reply=Card("Which school?", f"Use one of: {ids}.")))
     pages = await ctx.store.find_pages()
-    requests = await ctx.store.find_requests()
+    # Only requests still waiting count: not the whole history of decided ones.
+    requests = [
+        *await ctx.store.find_requests(status=RequestStatus.PENDING),
+        *await ctx.store.find_requests(status=RequestStatus.HELD),
+    ]
     report = compliance_report(ctx.config, pages, requests, now, command.school or None)
     return Handled(Outcome(reply=report))
 
@@ -54,7 +58,17 @@ def compliance_report(
     ]
     if school is None:
         units.append((None, "District-wide"))
-    found = [_school(config, unit, name, pages, requests, now) for unit, name in units]
+    # Sorted into schools once: each school then reads only its own records.
+    pages_of: dict[str | None, list[Page]] = defaultdict(list)
+    for page in pages:
+        pages_of[page.details.school].append(page)
+    waiting_at: dict[str | None, list[PageRequest]] = defaultdict(list)
+    for request in requests:
+        if request.status in (RequestStatus.PENDING, RequestStatus.HELD):
+            waiting_at[request.details.school].append(request)
+    found = [
+        _school(config, unit, name, pages_of[unit], waiting_at[unit], now) for unit, name in units
+    ]
     reports = sorted((r for r in found if r is not None), key=lambda r: -r.attention)
     shown = [report.section for report in reports[:SCHOOLS_SHOWN]]
     rest = reports[SCHOOLS_SHOWN:]
@@ -98,16 +112,11 @@ def _school(
     config: DistrictConfig,
     unit: str | None,
     name: str,
-    pages: list[Page],
-    requests: list[PageRequest],
+    mine: list[Page],
+    waiting: list[PageRequest],
     now: datetime,
 ) -> _Report | None:
-    mine = [p for p in pages if p.details.school == unit]
-    waiting = [
-        r
-        for r in requests
-        if r.details.school == unit and r.status in (RequestStatus.PENDING, RequestStatus.HELD)
-    ]
+    """One school's section, from its own pages and its requests still waiting."""
     if not mine and not waiting:
         return None
     active = [p for p in mine if p.status is PageStatus.ACTIVE]
