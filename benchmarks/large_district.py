@@ -8,8 +8,9 @@
 - What one person asks in chat: `my-pages` and `my-requests` (App Home shows the same
   overview) and `is-official <address>`, through the engine's answer, as Slack and Teams call
   it. Target: at 50,000 pages within 2x the time at 500.
-- The district contact's `compliance` report, over 1,000 schools: it is carried out under the
-  engine's lock, so its target is the lock's, <= 50 ms.
+- The district contact's `compliance` report, over 1,000 schools: it reads the whole district,
+  so it grows with it; it runs beside other commands (not in turn with them) and off the event
+  loop, so its time is the reader's wait alone.
 
 On TinyDB and on a throwaway PostgreSQL server (fsync on); p50 and worst of 20 of each.
 
@@ -183,13 +184,14 @@ async def main(count: int, only: str | None) -> None:
             print(f"{name}: what one person asks, at 500 and {count:,} pages")
             for command, times in large_lookups.items():
                 ratio = statistics.median(times) / statistics.median(small_lookups[command])
-                if command == "compliance":  # the whole district, under the engine's lock
-                    met, target = max(times) <= TARGET_MS, f"<= {TARGET_MS:.0f} ms worst"
+                if command == "compliance":  # the whole district: grows with it, by design
+                    verdict = "(beside other commands, off the event loop)"
                 else:
-                    met, target = ratio <= LOOKUP_RATIO, f"<= {LOOKUP_RATIO:.0f}x"
+                    met = ratio <= LOOKUP_RATIO
+                    verdict = f"<= {LOOKUP_RATIO:.0f}x: {'meets' if met else 'MISSES'}"
                 print(
                     f"  {command:12} {_shown(small_lookups[command]):>14} {_shown(times):>14}"
-                    f"   {ratio:5.1f}x  {target}: {'meets' if met else 'MISSES'}"
+                    f"   {ratio:5.1f}x  {verdict}"
                 )
     finally:
         if server is not None:

@@ -93,7 +93,7 @@ HANDLERS = (
     .add(OfferTransfer, offer_transfer)
     .add(AnswerTransfer, answer_transfer)
     .add(ReassignPages, reassign_pages)
-    .add(ShowCompliance, show_compliance)
+    .add(ShowCompliance, show_compliance, reads_only=True)
     .add(AdoptDistrictFile, adopt_district_file)
     .add(RefuseDistrictFile, refuse_district_file)
 )
@@ -148,6 +148,14 @@ class Engine:
         too_large = oversized(command)
         if too_large:
             return Outcome(errors=too_large)
+        if self._handlers.reads_only(command) and not submission:
+            # Nothing it reads can be changed by it: no need to wait for the others' turns, nor
+            # to make them wait (what it writes, an audit line at most, needs no turn).
+            handled = await handler(command, self.context)
+            if handled.requests or handled.pages or handled.acknowledgements or handled.aways:
+                raise RuntimeError(f"{type(command).__name__} reads only, yet changed records")
+            await self._write(handled, "")
+            return handled.outcome
         async with self._turn:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 done = await self.context.store.submission(submission) if submission else None

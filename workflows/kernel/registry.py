@@ -17,12 +17,21 @@ class Handlers:
 
     def __init__(self) -> None:
         self._by_type: dict[type, Handler[Any]] = {}
+        self._reading: set[type] = set()
 
-    def add(self, kind: type[C], handler: Handler[C]) -> Handlers:
+    def add(self, kind: type[C], handler: Handler[C], *, reads_only: bool = False) -> Handlers:
+        """Register `handler` for `kind`; `reads_only` for a handler that changes no record (a
+        report): the engine runs it beside other commands rather than in turn with them."""
         if kind in self._by_type:
             raise ValueError(f"{kind.__name__} already has a handler")
         self._by_type[kind] = handler
+        if reads_only:
+            self._reading.add(kind)
         return self
+
+    def reads_only(self, command: object) -> bool:
+        """Whether `command`'s handler changes no record."""
+        return type(command) in self._reading
 
     def handler_for(self, command: C) -> Handler[C]:
         """The handler registered for `command`'s type; KeyError names a missing one."""

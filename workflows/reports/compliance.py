@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +41,10 @@ async def show_compliance(command: ShowCompliance, ctx: Context) -> Handled:
         *await ctx.store.find_requests(status=RequestStatus.PENDING),
         *await ctx.store.find_requests(status=RequestStatus.HELD),
     ]
-    report = compliance_report(ctx.config, pages, requests, now, command.school or None)
+    # Off the event loop: over thousands of schools and pages it takes a while.
+    report = await asyncio.to_thread(
+        compliance_report, ctx.config, pages, requests, now, command.school or None
+    )
     return Handled(Outcome(reply=report))
 
 
