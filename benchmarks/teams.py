@@ -219,7 +219,7 @@ async def run_bot(
             ids = list(dict.fromkeys(ids))
             clicks = min(count, len(ids))
             if ours:
-                print(f"form submissions that made a request: {len(ids)} of {count}")
+                print(f"confirmations delivered so far (clicked next): {len(ids)} of {count}")
             results["approval click"] = await measure(
                 session, url, connector.url, approve(ids), clicks, clients
             )
