@@ -6,7 +6,6 @@ shared store (the outbox, pages by status) are the same whichever process answer
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,7 +22,7 @@ from prometheus_client import Counter as CounterMetric
 from adapters.admin.guard import TokenGuard
 from bot.vitals import LoopWatch
 from workflows.kernel.model import PageStatus
-from workflows.kernel.ports import Clock, Health, Records
+from workflows.kernel.ports import Clock, Health
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 # Slack waits 3 s for an answer; the buckets show how close to that answers come.
@@ -87,9 +86,7 @@ class Metrics:
 
         return timed
 
-    def route(
-        self, guard: TokenGuard, store: Records, health: Health, clock: Clock, loop: LoopWatch
-    ) -> Handler:
+    def route(self, guard: TokenGuard, health: Health, clock: Clock, loop: LoopWatch) -> Handler:
         """The handler: the token first, then the store's gauges read afresh."""
 
         async def metrics(request: web.Request) -> web.Response:
@@ -102,9 +99,9 @@ class Metrics:
             self.outbox_oldest.set(max(0.0, since))
             self.given_up.set(len(await health.failed_messages()))
             self.loop_lag.set(loop.max_lag)
-            counted = Counter(page.status for page in await store.find_pages())
+            counted = await health.pages_by_status()
             for status in PageStatus:
-                self.pages.labels(status.value).set(counted[status])
+                self.pages.labels(status.value).set(counted.get(status, 0))
             body = generate_latest(self.registry)
             return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -29,9 +29,8 @@ def make_app(pagekeeper: Pagekeeper) -> web.Application:
     admin = pagekeeper.settings.of("admin")
     if admin is not None:  # the figures are for the district's monitoring, behind its token
         guard = TokenGuard(admin.token, pagekeeper.clock)
-        store = pagekeeper.store
         route = pagekeeper.metrics.route(
-            guard, store, store, pagekeeper.clock, pagekeeper.loop_watch
+            guard, pagekeeper.store, pagekeeper.clock, pagekeeper.loop_watch
         )
         app.router.add_get("/metrics", route)
     app.router.add_get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -131,6 +132,9 @@ class MemoryStore:
     async def outbox_waiting(self) -> tuple[int, datetime | None]:
         waiting = [entry.created_at for entry in self._outbox.values() if not entry.settled]
         return len(waiting), min(waiting, default=None)
+
+    async def pages_by_status(self) -> dict[PageStatus, int]:
+        return dict(Counter(page.status for page in self._pages.values()))
 
     async def renew_lease(self, holder: str, until: datetime) -> None:
         self._lanes.renew(holder, until)

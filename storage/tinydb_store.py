@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -211,6 +212,12 @@ class TinyDBStore:
         records = (self._outbox.get(message_id) for message_id in list(self._unsettled))
         made = [datetime.fromisoformat(r["created_at"]) for r in records if r is not None]
         return len(self._unsettled), min(made, default=None)
+
+    async def pages_by_status(self) -> dict[PageStatus, int]:
+        return await self._run(self._count_pages)
+
+    def _count_pages(self) -> dict[PageStatus, int]:
+        return dict(Counter(status for status, _ in self._duties.values()))
 
     async def renew_lease(self, holder: str, until: datetime) -> None:
         await self._run(self._lanes.renew, holder, until)

@@ -308,6 +308,22 @@ async def test_pages_due_are_found_without_the_rest(store: Store) -> None:
     assert [p.id for p in await store.find_pages(status=active, due_by=soon)] == ["PAGE-3"]
 
 
+async def test_pages_are_counted_by_status(store: Store) -> None:
+    assert await store.pages_by_status() == {}
+    active = PageStatus.ACTIVE
+    await store.commit(
+        Changes(pages=(a_page(1), a_page(2, status=active), a_page(3, status=active)))
+    )
+    assert await store.pages_by_status() == {PageStatus.SETTING_UP: 1, active: 2}
+    retired = next_version(a_page(2, status=PageStatus.RETIRED))
+    await store.commit(Changes(pages=(retired,)))
+    assert await store.pages_by_status() == {
+        PageStatus.SETTING_UP: 1,
+        active: 1,
+        PageStatus.RETIRED: 1,
+    }
+
+
 def to(person: Person, number: int) -> OutboxEntry:
     return a_message(number, message=Message(person.email, Card(f"Card {number}"), f"x:{number}"))
 

@@ -244,6 +244,10 @@ class PostgresStore:
         count, oldest = rows[0] if rows else (0, None)
         return int(count), oldest
 
+    async def pages_by_status(self) -> dict[PageStatus, int]:
+        rows = await self._fetch("SELECT status, count(*) FROM pages GROUP BY status", ())
+        return {PageStatus(status): int(count) for status, count in rows}
+
     async def renew_lease(self, holder: str, until: datetime) -> None:
         await self._execute(
             "UPDATE outbox_lanes SET held_until = %s WHERE holder = %s", (until, holder)

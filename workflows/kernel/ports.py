@@ -180,6 +180,11 @@ class Health(Protocol):
         """How many messages wait to be delivered, and when the oldest of them was made."""
         ...
 
+    async def pages_by_status(self) -> dict[PageStatus, int]:
+        """How many pages are in each status (those with none left out), counted without
+        reading the pages themselves: monitoring asks often."""
+        ...
+
 
 class OnceOnly(Protocol):
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
