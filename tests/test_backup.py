@@ -9,7 +9,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
+import hashlib
+import io
 import itertools
+import json
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,3 +203,44 @@ def test_a_backup_of_one_store_is_not_restored_into_the_other(
     done = bot_command("restore", "--from", str(backed_up.file), **settings)
     assert done.returncode == 2 and expected in done.stderr
     assert holds_nothing(settings)
+
+
+def older_backup(backup: Path, to: Path, store: str) -> None:
+    """`backup` as the version before this one wrote it. TinyDB: its backup.json named no kind
+    of store (the first backups were TinyDB's alone). PostgreSQL: schema 6, before the outbox's
+    `bulk` and the pages' `duties_due_at` columns; the hashes made again."""
+    with tarfile.open(backup, "r:gz") as archive:
+        parts = {
+            entry.name: (archive.extractfile(entry) or io.BytesIO()).read() for entry in archive
+        }
+    about = json.loads(parts.pop("backup.json"))
+    if store == "tinydb":
+        del about["kind"]
+    else:
+        for table, column in {"outbox": "bulk", "pages": "duties_due_at"}.items():
+            name = f"postgres/{table}.jsonl"
+            rows = [json.loads(line) for line in parts[name].splitlines()]
+            assert all(column in row for row in rows), f"{table} has no {column}"
+            assert rows or table == "pages", "the backup has messages (it has no pages yet)"
+            parts[name] = b"".join(
+                json.dumps({k: v for k, v in row.items() if k != column}).encode() + b"\n"
+                for row in rows
+            )
+        hashes = {name: hashlib.sha256(data).hexdigest() for name, data in parts.items()}
+        about |= {"schema": 6, "files": hashes}
+    with tarfile.open(to, "w:gz") as archive:
+        for name, data in [("backup.json", json.dumps(about).encode()), *parts.items()]:
+            entry = tarfile.TarInfo(name)
+            entry.size = len(data)
+            archive.addfile(entry, io.BytesIO(data))
+
+
+async def test_a_backup_made_by_the_version_before_restores(
+    backed_up: Backup, tmp_path: Path
+) -> None:
+    older = tmp_path / "older.tar.gz"
+    older_backup(backed_up.file, older, backed_up.store)
+    settings = {"PAGEKEEPER_DATA": str(tmp_path / "restored"), **new_database(backed_up)}
+    done = bot_command("restore", "--from", str(older), **settings)
+    assert done.returncode == 0, done.stderr
+    assert set(backed_up.before) <= await carry_on(settings)
