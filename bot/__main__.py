@@ -144,38 +144,44 @@ def _backup_or_restore(command: str, file: Path) -> int:
 
 
 def _reload() -> int:
-    """Check the district file, then ask the running bot (every process on a database) to
-    read it again; a file that does not pass is reported here and nobody is asked."""
+    """Have the running bot (every process on a database) read the district file again. The
+    file is checked here too: a bad one is reported here at once, and the bot, asked all the
+    same, refuses it, logs it and tells the district contact, keeping the one in force."""
     settings = settings_from(environment())
+    problem = ""
     try:
         load_config(settings.config_path)
     except ConfigError as error:
-        print(f"pagekeeper: not reloaded, the file in force stays: {error}", file=sys.stderr)
-        return 2
+        problem = str(error)
     if settings.database_url:
-        where = describe_database(settings.database_url)
+        database = describe_database(settings.database_url)
+        where = f"every Pagekeeper process using the database at {database}"
         try:
             asyncio.run(announce_reload(settings.database_url, new_reload_key()))
         except StorageError as error:
             print(f"pagekeeper: cannot reload: {error}", file=sys.stderr)
             return 2
+    else:
+        pid = lock_holder(settings.data_dir)
+        if pid is None:
+            print(
+                f"pagekeeper: no running Pagekeeper uses {settings.data_dir}; the district file "
+                "is read when it starts",
+                file=sys.stderr,
+            )
+            return 2
+        os.kill(pid, signal.SIGHUP)
+        where = f"the Pagekeeper process {pid}"
+    if problem:
         print(
-            f"Asked every Pagekeeper process using the database at {where} to read the "
-            "district file again. Each one logs the result; the district contact is told."
-        )
-        return 0
-    pid = lock_holder(settings.data_dir)
-    if pid is None:
-        print(
-            f"pagekeeper: no running Pagekeeper uses {settings.data_dir}; the district file is "
-            "read when it starts",
+            f"pagekeeper: not reloaded, the file in force stays: {problem} ({where} was told "
+            "too: it logs the refusal and tells the district contact)",
             file=sys.stderr,
         )
         return 2
-    os.kill(pid, signal.SIGHUP)
     print(
-        f"Asked the Pagekeeper process {pid} to read the district file again. It logs the "
-        "result; the district contact is told."
+        f"Asked {where} to read the district file again. It logs the result; the district "
+        "contact is told."
     )
     return 0
 

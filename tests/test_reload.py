@@ -126,13 +126,20 @@ async def test_a_bad_file_is_refused_and_the_one_in_force_stays(one_bot: Running
     asked = bot_command("reload", **one_bot.settings)
     assert asked.returncode == 2 and "Traceback" not in asked.stderr
     assert "not reloaded, the file in force stays" in asked.stderr
-
-    one_bot.process.send_signal(signal.SIGHUP)  # as systemd's `reload` does
+    assert "it logs the refusal and tells the district contact" in asked.stderr
     await fake.wait_for(
         lambda f: "The district file was not reloaded" in last_card_to(f, "UDANA"), "the note"
     )
     assert "rules already in force stay as they were" in last_card_to(fake, "UDANA")
     await logged(one_bot.logs[0], "district file refused; the one in force stays")
+
+    one_bot.process.send_signal(signal.SIGHUP)  # as systemd's `reload` does: refused again
+    await fake.wait_for(
+        lambda f: (
+            sum("not reloaded" in text_of(c.args["blocks"]) for c in f.messages_to("UDANA")) == 2
+        ),
+        "the second note",
+    )
 
     await ask_for_page(one_bot, "Room 12 News")
     await fake.wait_for(lambda f: bool(f.messages_to("UANA")), "the request, still to Ana")
