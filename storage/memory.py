@@ -69,11 +69,13 @@ class MemoryStore:
         page_name: str | None = None,
         url: str | None = None,
         due_by: datetime | None = None,
+        school: str | None = None,
     ) -> list[Page]:
         found = [
             page
             for page in self._pages.values()
-            if (due_by is None or page.duties_due_at is None or page.duties_due_at <= due_by)
+            if (school is None or page.details.school == school)
+            and (due_by is None or page.duties_due_at is None or page.duties_due_at <= due_by)
             and (owner is None or page.is_owned_by(owner))
             and (status is None or page.status is status)
             and (page_name is None or _same_name(page.details.page_name, page_name))

@@ -82,7 +82,10 @@ class TinyDBStore:
                 {"name": _page_name, "requester": _requester, "approver": _approvers},
             )
             self._pages = BucketedTable(
-                tables, "pages", count, {"name": _page_name, "url": _page_url, "owner": _owners}
+                tables,
+                "pages",
+                count,
+                {"name": _page_name, "url": _page_url, "owner": _owners, "school": _school},
             )
             self._messages = BucketedTable(tables, "messages", count)
             # A commit's messages share a bucket: one file written for all of them.
@@ -167,6 +170,7 @@ class TinyDBStore:
         page_name: str | None = None,
         url: str | None = None,
         due_by: datetime | None = None,
+        school: str | None = None,
     ) -> list[Page]:
         if url is not None:
             return await self._run(self._pages_at, url, status)
@@ -177,14 +181,19 @@ class TinyDBStore:
                 for page in due
                 if (owner is None or page.is_owned_by(owner))
                 and (page_name is None or page.details.page_name.casefold() == page_name.casefold())
+                and (school is None or page.details.school == school)
             ]
         conditions = []
         if owner is not None:
             conditions.append(Query().owners.any(Query().email == owner))
         if status is not None:
             conditions.append(Query().status == status.value)
+        if school is not None:
+            conditions.append(Query().details.school == school)
         narrowed = _narrowest(
-            ("name", page_name.casefold() if page_name is not None else None), ("owner", owner)
+            ("name", page_name.casefold() if page_name is not None else None),
+            ("owner", owner),
+            ("school", school),
         )
         pages = await self._run(_decoded, Page, self._pages, conditions, narrowed)
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
@@ -532,6 +541,10 @@ def _search(
     for each in conditions:
         condition = each if condition is None else condition & each
     return list(table.search(condition))
+
+
+def _school(record: dict[str, Any]) -> str:
+    return str(record["details"]["school"])
 
 
 def _owners(record: dict[str, Any]) -> tuple[str, ...]:

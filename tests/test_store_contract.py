@@ -308,6 +308,15 @@ async def test_pages_due_are_found_without_the_rest(store: Store) -> None:
     assert [p.id for p in await store.find_pages(status=active, due_by=soon)] == ["PAGE-3"]
 
 
+async def test_a_schools_pages_are_found_without_the_rest(store: Store) -> None:
+    roosevelt = dataclasses.replace(DETAILS, school="roosevelt")
+    await store.commit(Changes(pages=(a_page(1), a_page(2, details=roosevelt), a_page(3))))
+    assert [p.id for p in await store.find_pages(school="roosevelt")] == ["PAGE-2"]
+    found = await store.find_pages(school=DETAILS.school, status=PageStatus.SETTING_UP)
+    assert [p.id for p in found] == ["PAGE-1", "PAGE-3"]
+    assert await store.find_pages(school="jefferson") == []
+
+
 async def test_pages_are_counted_by_status(store: Store) -> None:
     assert await store.pages_by_status() == {}
     active = PageStatus.ACTIVE

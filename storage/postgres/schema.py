@@ -144,6 +144,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE pages ADD COLUMN duties_due_at timestamptz;
     CREATE INDEX pages_duties_due ON pages (status, duties_due_at);
     """,
+    # 9: a school's pages found without reading the whole registry.
+    """
+    CREATE INDEX pages_school ON pages ((doc->'details'->>'school'));
+    """,
 )
 
 

@@ -142,9 +142,11 @@ class PostgresStore:
         page_name: str | None = None,
         url: str | None = None,
         due_by: datetime | None = None,
+        school: str | None = None,
     ) -> list[Page]:
         filters: list[tuple[str, object]] = [
             ("(duties_due_at IS NULL OR duties_due_at <= %s)", due_by),
+            ("(doc->'details'->>'school') = %s", school),
             ("owners @> ARRAY[%s::text]", owner),
             ("status = %s", status.value if status else None),
             ("name_key = %s", page_name.casefold() if page_name is not None else None),

@@ -89,10 +89,11 @@ class Records(Protocol):
         page_name: str | None = None,
         url: str | None = None,
         due_by: datetime | None = None,
+        school: str | None = None,
     ) -> list[Page]:
         """Pages matching every filter given, oldest first (page names in any case, addresses
         as `workflows.pages.addresses.comparable` compares them; `due_by`: pages whose duties
-        are due by then, or not yet known, see Page.duties_due_at)."""
+        are due by then, or not yet known, see Page.duties_due_at; `school`: a school's id)."""
         ...
 
     async def acknowledgements(self) -> list[Acknowledgement]:

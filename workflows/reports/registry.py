@@ -22,12 +22,9 @@ PAGES_SHOWN = 40
 
 async def registry(config: DistrictConfig, store: Records, school: str | None = None) -> Card:
     """Official pages (retired ones left out), optionally for one school, as one card."""
-    pages = [
-        page
-        for page in await store.find_pages()
-        if page.status is not PageStatus.RETIRED
-        and (school is None or page.details.school == school)
-    ]
+    # One school's pages are looked up as such, not picked out of the whole registry.
+    found = await store.find_pages(school=school) if school else await store.find_pages()
+    pages = [page for page in found if page.status is not PageStatus.RETIRED]
     chosen = config.school(school)
     where = chosen.name if chosen else config.name
     text = (
