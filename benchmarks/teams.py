@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +68,7 @@ class Connector:
 
     url: str = ""
     replies: int = 0
-    request_ids: list[str] | None = None
-
-    def __post_init__(self) -> None:
-        self.request_ids = []
+    request_ids: list[str] = field(default_factory=list)
 
 
 async def fake_connector() -> tuple[web.AppRunner, Connector]:
@@ -81,7 +78,7 @@ async def fake_connector() -> tuple[web.AppRunner, Connector]:
         body = await request.read()
         connector.replies += 1
         found = REQUEST_ID.search(body)
-        if found and connector.request_ids is not None:
+        if found:
             connector.request_ids.append(found.group(1).decode())
         return web.json_response({"id": f"act-{connector.replies}"})
 
@@ -215,7 +212,7 @@ async def run_bot(
                 results[command] = await measure(session, url, connector.url, make, count, clients)
                 if ours:
                     await drained(session, port)
-            ids = list(connector.request_ids or []) if ours else [f"REQ-{n}" for n in range(count)]
+            ids = list(connector.request_ids) if ours else [f"REQ-{n}" for n in range(count)]
             ids = list(dict.fromkeys(ids))
             clicks = min(count, len(ids))
             if ours:

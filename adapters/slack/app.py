@@ -43,6 +43,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
+from adapters.slack.workspaces import from_district
 from workflows.conversation.forms import CO_OWNERS_MAX
 from workflows.conversation.slash_commands import answer, form_opened_by
 from workflows.conversation.submissions import FormValues, UnknownAction, command_for, form_for
@@ -146,7 +147,7 @@ class OnlyFrom:
         self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
         context = req.context
-        if context.team_id in self._team_ids or context.enterprise_id in self._team_ids:
+        if from_district(context.team_id, context.enterprise_id, self._team_ids):
             return await next()
         where = context.enterprise_id or context.team_id or ""
         log.warning("slack request refused: workspace %r is not the district's", where)

@@ -17,6 +17,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.workspaces import from_district
 from workflows.conversation.slash_commands import form_opened_by
 from workflows.engine import Engine
 from workflows.kernel.cards import Form
@@ -48,9 +49,7 @@ class BlankForms:
             return False  # an event or an interaction: not a slash command
         fields = dict(urllib.parse.parse_qsl(body))
         command, trigger = fields.get("command", ""), fields.get("trigger_id", "")
-        ours = fields.get("team_id") in self._team_ids or (
-            fields.get("enterprise_id") in self._team_ids
-        )
+        ours = from_district(fields.get("team_id"), fields.get("enterprise_id"), self._team_ids)
         if command not in self._commands or not trigger or not ours:
             return False
         form = form_opened_by(self._engine.context.config, f"{command} {fields.get('text', '')}")
