@@ -11,5 +11,6 @@ from adapters.playground.plug import ADAPTER as PLAYGROUND
 from adapters.plug import Adapter
 from adapters.slack.plug import ADAPTER as SLACK
 from adapters.teams.plug import ADAPTER as TEAMS
+from adapters.web.plug import ADAPTER as WEB
 
-ADAPTERS: tuple[Adapter[Any], ...] = (SLACK, TEAMS, PLAYGROUND, ADMIN)
+ADAPTERS: tuple[Adapter[Any], ...] = (SLACK, TEAMS, PLAYGROUND, ADMIN, WEB)

@@ -21,6 +21,7 @@ from workflows.delivery.dispatcher import Dispatcher
 from workflows.district.config import DistrictConfig
 from workflows.district.loading import load_config
 from workflows.engine import Engine
+from workflows.kernel.links import Links
 from workflows.kernel.ports import Clock, Store
 
 Task = Callable[[], Coroutine[Any, Any, None]]
@@ -59,7 +60,7 @@ async def build(
     # Every write, by the engine or the dispatcher, is timed for /metrics.
     setattr(store, "commit", metrics.timed_commit(store.commit))  # noqa: B010 - an instance's
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
-    engine = Engine(config, store, clock)
+    engine = Engine(config, store, clock, links=Links(settings.site))
     dispatcher = Dispatcher(engine, store, store)
     host = Host(engine, store, settings.local_mode, dispatcher.drain, store)
     plugs: dict[str, Plug] = {}

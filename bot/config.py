@@ -36,10 +36,21 @@ class Settings:
     adapters: Mapping[str, Any] = field(default_factory=dict)
     # The chat platforms among them: with none, the bot runs in local mode.
     chat_platforms: frozenset[str] = frozenset()
+    # PAGEKEEPER_PUBLIC_URL: where people reach this server; the public directory and the
+    # dashboard are served when it is set, and every link the bot sends starts with it.
+    public_url: str = ""
 
     def of(self, adapter: str) -> Any:
         """The settings `adapter` read from the environment, or None when it has none."""
         return self.adapters.get(adapter)
+
+    @property
+    def site(self) -> str:
+        """The base of the web pages' links: the public address, or in local mode this
+        machine's own; empty when the web pages are off."""
+        if self.public_url:
+            return self.public_url
+        return f"http://{self.host}:{self.port}" if self.local_mode else ""
 
     @property
     def local_mode(self) -> bool:
@@ -80,6 +91,7 @@ def settings_from(
         config_path=Path(config) if config else None,
         insecure_local=environ.get("PAGEKEEPER_INSECURE_LOCAL", "").strip() in {"1", "true", "yes"},
         adapters=MappingProxyType(configured),
+        public_url=_public_url(environ.get("PAGEKEEPER_PUBLIC_URL", "")),
         chat_platforms=frozenset(
             a.name
             for a in adapters
@@ -98,3 +110,16 @@ def _port(text: str) -> int:
     if not text.strip().isdigit() or not 0 < int(text) < 65536:
         raise SettingsError(f"PORT must be a number from 1 to 65535, not {text!r}")
     return int(text)
+
+
+def _public_url(text: str) -> str:
+    url = text.strip().rstrip("/")
+    if not url:
+        return ""
+    scheme, _, rest = url.partition("://")
+    if scheme not in {"http", "https"} or not rest or any(c in rest for c in "?# "):
+        raise SettingsError(
+            f"PAGEKEEPER_PUBLIC_URL must be the server's address as people reach it, such as "
+            f"https://pagekeeper.district.org, not {text.strip()!r}"
+        )
+    return url

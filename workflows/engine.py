@@ -50,6 +50,7 @@ from workflows.kernel.commands import (
 )
 from workflows.kernel.handling import Context, Handled, Outcome
 from workflows.kernel.ids import message_ids, random_id
+from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import Person, is_email
 from workflows.kernel.ports import Changes, Clock, ConflictError, Records
@@ -117,11 +118,15 @@ class Engine:
         clock: Clock,
         new_id: Callable[[str], str] = random_id,
         handlers: Handlers = HANDLERS,
+        links: Links = NO_LINKS,
     ) -> None:
-        self.context = Context(config, store, clock, new_id)
+        self.context = Context(config, store, clock, new_id, links)
         self._handlers = handlers
         self._turn = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
+        # How many commits this engine made: a cached view of the records is stale once
+        # it moves (writes by other processes sharing a database are not counted).
+        self.commits = 0
 
     async def adopt(self, config: DistrictConfig) -> None:
         """Put a district file read again in force: a command already being carried out
@@ -202,6 +207,7 @@ class Engine:
                 submissions=done,
             )
             await self.context.store.commit(changes)
+            self.commits += 1
         if outbox:
             for listener in self._listeners:
                 listener()

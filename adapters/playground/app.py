@@ -14,8 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.html import tag
 from adapters.playground.messenger import Conversations
-from adapters.playground.render import form_html, tag
+from adapters.playground.render import form_html
 from workflows.conversation.slash_commands import answer
 from workflows.conversation.submissions import UnknownAction, command_for, from_text
 from workflows.conversation.wording import when

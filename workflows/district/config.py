@@ -137,6 +137,14 @@ class Platform:
     handle_url: str = ""
     share_parameters: tuple[str, ...] = ()
     not_pages: tuple[str, ...] = ()
+    # Where the platform shows a page's short description (an Instagram bio, an X post) and
+    # how many characters it holds, what a link counts as there (X counts every link as 23),
+    # and the place with room for longer text, if any: so owners get a line that fits.
+    short_place: str = ""
+    short_room: int = 0
+    link_length: int = 0
+    long_place: str = ""
+    long_room: int = 0
 
 
 @dataclass(frozen=True)

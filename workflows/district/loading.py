@@ -269,6 +269,12 @@ def _school(table: Table, roles: dict[str, Role], known: frozenset[str]) -> Scho
     return school
 
 
+def _room(table: Table, key: str, known: int) -> int:
+    """A number of characters the file gives, else what Pagekeeper knows (0: not known)."""
+    given = table.optional_count(key)
+    return known if given is None else given
+
+
 def _platform(platform_id: str, table: Table) -> Platform:
     """A platform, with the address rules the file gives, else those Pagekeeper knows for a
     platform of that id (files written before address rules keep their protection)."""
@@ -285,6 +291,11 @@ def _platform(platform_id: str, table: Table) -> Platform:
         handle_url=handle_url,
         share_parameters=table.words("share_parameters", known.share_parameters),
         not_pages=table.words("not_pages", known.not_pages),
+        short_place=table.text("short_place", known.short_place),
+        short_room=_room(table, "short_room", known.short_room),
+        link_length=_room(table, "link_length", known.link_length),
+        long_place=table.text("long_place", known.long_place),
+        long_room=_room(table, "long_room", known.long_room),
     )
     table.finish()
     return platform

@@ -1,7 +1,8 @@
 """What Pagekeeper knows of the common platforms' addresses, for a district file that does
 not say: where their pages live, what an @handle means, which paths are posts rather than
-pages, and what their share links add. These are facts of the platforms, not rules of any
-district; a district's file may say otherwise for any platform."""
+pages, what their share links add, and where a page's short description goes and how many
+characters it holds (as the platforms' help pages gave them in 2026). These are facts of the
+platforms, not rules of any district; a district's file may say otherwise for any platform."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ KNOWN_PLATFORMS = {
             hosts=("www.facebook.com", "fb.com"),
             share_parameters=("mibextid", "sfnsn", "rdid", "share_url"),
             not_pages=("share", "sharer", "sharer.php", "login", "watch", "photo", "story.php"),
+            short_place="Facebook Page intro",
+            short_room=101,
         ),
         Platform(
             "instagram",
@@ -26,6 +29,8 @@ KNOWN_PLATFORMS = {
             handle_url="https://www.instagram.com/{handle}",
             share_parameters=("igsh", "igshid", "utm_source"),
             not_pages=("p", "reel", "reels", "stories", "explore", "accounts", "direct"),
+            short_place="Instagram bio",
+            short_room=150,
         ),
         Platform(
             "x",
@@ -35,6 +40,9 @@ KNOWN_PLATFORMS = {
             handle_url="https://x.com/{handle}",
             share_parameters=("s", "t"),
             not_pages=("i", "home", "search", "intent", "share", "hashtag", "explore"),
+            short_place="X post (pin it to the profile)",
+            short_room=280,
+            link_length=23,
         ),
         Platform(
             "youtube",
@@ -44,6 +52,8 @@ KNOWN_PLATFORMS = {
             handle_url="https://www.youtube.com/@{handle}",
             share_parameters=("si", "feature"),
             not_pages=("watch", "shorts", "results", "playlist", "embed", "live"),
+            short_place="YouTube channel description",
+            short_room=1000,
         ),
         Platform(
             "linkedin",
@@ -52,6 +62,10 @@ KNOWN_PLATFORMS = {
             hosts=("www.linkedin.com",),
             share_parameters=("trk", "lipi"),
             not_pages=("feed", "posts", "pulse", "login", "search"),
+            short_place="LinkedIn page tagline",
+            short_room=120,
+            long_place="LinkedIn page overview",
+            long_room=2000,
         ),
         Platform(
             "tiktok",
@@ -61,6 +75,8 @@ KNOWN_PLATFORMS = {
             handle_url="https://www.tiktok.com/@{handle}",
             share_parameters=("_t", "_r", "is_from_webapp", "sender_device"),
             not_pages=("video", "tag", "search", "discover"),
+            short_place="TikTok bio",
+            short_room=80,
         ),
     )
 }

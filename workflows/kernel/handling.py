@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Card
 from workflows.kernel.events import Event
+from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Acknowledgement, Away, Page, PageRequest, Person
 from workflows.kernel.policy import Rule
@@ -58,6 +59,7 @@ class Context:
     store: Records
     clock: Clock
     new_id: Callable[[str], str] = field(repr=False)
+    links: Links = NO_LINKS
 
     def refusal(
         self, text: str, title: str = "Nothing was changed", rule: Rule = Rule.AUTHORIZATION

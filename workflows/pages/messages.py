@@ -13,25 +13,31 @@ from workflows.conversation.actions import (
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Button, ButtonStyle, Card, Field, Section
+from workflows.kernel.links import Links
 from workflows.kernel.messages import Message
 from workflows.kernel.model import Page, Person
 from workflows.kernel.policy import Rule
 from workflows.pages.notices import copyright_reminder, page_notices, posting_disclaimer
+from workflows.pages.short_lines import full_text_place, short_line
 
 
 def setup_ref(page: Page) -> str:
     return f"page:{page.id}"
 
 
-def page_approved(config: DistrictConfig, page: Page, requester: Person) -> tuple[Message, ...]:
+def page_approved(
+    config: DistrictConfig, page: Page, requester: Person, links: Links
+) -> tuple[Message, ...]:
     """Each owner's instructions: the notice text, their own disclaimer, and Confirm live."""
     return tuple(
-        Message(owner.email, _setup_card(config, page, owner, requester), setup_ref(page))
+        Message(owner.email, _setup_card(config, page, owner, requester, links), setup_ref(page))
         for owner in page.owners
     )
 
 
-def _setup_card(config: DistrictConfig, page: Page, owner: Person, requester: Person) -> Card:
+def _setup_card(
+    config: DistrictConfig, page: Page, owner: Person, requester: Person, links: Links
+) -> Card:
     notices = page_notices(config, page.details)
     if owner.email == requester.email:
         opening = f"{page.approved_by.display} approved your request."
@@ -52,6 +58,7 @@ def _setup_card(config: DistrictConfig, page: Page, owner: Person, requester: Pe
                 notices.page_text(),
                 copyable=True,
             ),
+            *_short_line(config, page, links, notices.page_text()),
             Section(
                 f"Your posting disclaimer ({config.cite(Rule.EMPLOYEE_POSTING)})",
                 posting_disclaimer(config, page.details, owner),
@@ -64,6 +71,37 @@ def _setup_card(config: DistrictConfig, page: Page, owner: Person, requester: Pe
         ),
         buttons=(confirm_live_button(page),),
         clause=config.cite(Rule.REQUIRED_NOTICES),
+    )
+
+
+def _short_line(config: DistrictConfig, page: Page, links: Links, full: str) -> tuple[Section, ...]:
+    """Where the platform has too little room for the notices, a line that links to them on
+    the district's public directory (once the page is live)."""
+    if not links.on:
+        return ()
+    line = short_line(config, page, links.official_page(page.id))
+    if line is None:
+        return ()
+    roomy = full_text_place(config, page, full)
+    where = (
+        f" The {roomy.place} holds {roomy.room} characters: the notice text above "
+        + ("fits there." if roomy.fits else f"({len(full)} characters) does not fit.")
+        if roomy
+        else ""
+    )
+    return (
+        Section(
+            f"Short line for the {line.place} ({line.count_text()})",
+            line.text,
+            copyable=True,
+        ),
+        Section(
+            "Where the short line goes",
+            f"The {line.place} holds {line.room} characters, too few for the notice text. "
+            "Post the short line there: its link opens this page's full notices on the "
+            f"district's directory of official pages (it works once you confirm the page is "
+            f"live).{where}",
+        ),
     )
 
 

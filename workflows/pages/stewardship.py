@@ -89,7 +89,7 @@ async def answer_transfer(command: AnswerTransfer, ctx: Context) -> Handled:
     if command.accept:
         messages.extend(
             n
-            for n in page_messages.page_approved(ctx.config, answered, page.approved_by)
+            for n in page_messages.page_approved(ctx.config, answered, page.approved_by, ctx.links)
             if n.to == actor.email
         )
     outcome = Outcome(
@@ -137,7 +137,7 @@ async def reassign_pages(command: ReassignPages, ctx: Context) -> Handled:
     messages = [
         message
         for page in moved
-        for message in page_messages.page_approved(ctx.config, page, page.approved_by)
+        for message in page_messages.page_approved(ctx.config, page, page.approved_by, ctx.links)
         if message.to == to.email
     ]
     names = ", ".join(page.details.page_name for page in moved)

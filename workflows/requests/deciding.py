@@ -205,7 +205,7 @@ def _final_approval(ctx: Context, request: PageRequest, decision: Decision) -> H
     )
     notices = (
         *messages.decision_recorded(ctx.config, approved),
-        *page_messages.page_approved(ctx.config, page, request.requester),
+        *page_messages.page_approved(ctx.config, page, request.requester, ctx.links),
     )
     return Handled(Outcome(events=events, messages=notices), requests=(approved,), pages=(page,))
 

@@ -1,0 +1,34 @@
+"""The web pages plugged into the bot: on when the district has a public address
+(PAGEKEEPER_PUBLIC_URL) and always in local mode."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from aiohttp import web
+
+from adapters.plug import Adapter, Host, Plug
+from adapters.web.directory import Directory
+
+STATIC = Path(__file__).parent / "static"
+
+
+def read_settings(_: Mapping[str, str]) -> None:
+    """The public address is the bot's own setting (it is the base of every link it sends)."""
+    return None
+
+
+def plug(_: None, host: Host) -> Plug | None:
+    if not host.engine.context.links.on:
+        return None
+    directory = Directory(host.engine)
+    return Plug(routes=(*directory.routes(), web.get("/web.css", _stylesheet)))
+
+
+async def _stylesheet(_: web.Request) -> web.FileResponse:
+    # Revalidated by its ETag, so a new version is seen at once.
+    return web.FileResponse(STATIC / "web.css", headers={"Cache-Control": "public, no-cache"})
+
+
+ADAPTER = Adapter("web", read_settings, plug)

@@ -1,0 +1,87 @@
+"""The public directory of official pages: what families and the public may see of each one
+(its notices, who runs it, whom to tell about a violation), and nothing more personal than
+names and titles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from workflows.district.config import DistrictConfig
+from workflows.kernel.model import Page, PageStatus, Person
+from workflows.kernel.ports import Records
+from workflows.pages.notices import PageNotices, page_notices
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One official page as the directory lists it."""
+
+    page_id: str
+    name: str
+    unit: str
+    school: str
+    platform: str
+    platform_label: str
+    kind_label: str
+    address: str
+
+    def matches(self, school: str, platform: str, words: str) -> bool:
+        """In the school and on the platform asked for (either may be empty), its name or
+        owner unit holding every word searched for, in any case."""
+        if (school and self.school != school) or (platform and self.platform != platform):
+            return False
+        haystack = f"{self.name} {self.unit} {self.address}".casefold()
+        return all(word in haystack for word in words.casefold().split())
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """An official page's public record."""
+
+    listing: Listing
+    notices: PageNotices
+    owners: tuple[Person, ...]
+    contact: Person
+    live_since: datetime | None
+    last_monitored: datetime | None
+
+
+def listing(config: DistrictConfig, page: Page) -> Listing:
+    school = config.school(page.details.school)
+    platform = config.platform(page.details.platform)
+    kind = config.kind(page.details.kind)
+    return Listing(
+        page.id,
+        page.details.page_name,
+        school.name if school else config.name,
+        school.id if school else "",
+        page.details.platform,
+        platform.label if platform else page.details.platform,
+        kind.label if kind else page.details.kind,
+        page.url or "",
+    )
+
+
+async def listings(config: DistrictConfig, store: Records) -> tuple[Listing, ...]:
+    """Every active official page, by owner unit then name (the district's own first)."""
+    pages = await store.find_pages(status=PageStatus.ACTIVE)
+    found = [listing(config, page) for page in pages]
+    return tuple(sorted(found, key=lambda e: (e.school != "", e.unit, e.name.casefold())))
+
+
+async def public_page(config: DistrictConfig, store: Records, page_id: str) -> PublicPage | None:
+    """An active page's public record; None for any other id (retired pages are not official,
+    and pages still being set up are not public yet)."""
+    page = await store.get_page(page_id)
+    if page is None or page.status is not PageStatus.ACTIVE:
+        return None
+    owners = tuple(Person("", owner.name, owner.title) for owner in page.owners)
+    return PublicPage(
+        listing(config, page),
+        page_notices(config, page.details),
+        owners,
+        config.contact_person,
+        page.live_at,
+        page.nudge_answered_at,
+    )
