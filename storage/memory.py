@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
+from storage.passes import PassBook
 from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
@@ -36,6 +37,7 @@ class MemoryStore:
         self._lanes = Lanes()
         self._once: dict[str, datetime] = {}
         self._submissions: dict[str, Submission] = {}
+        self._passes = PassBook()
 
     async def get_request(self, request_id: str) -> PageRequest | None:
         return self._requests.get(request_id)
@@ -156,6 +158,18 @@ class MemoryStore:
 
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
         return first_time_in(self._once, key, now, keep_for)
+
+    async def keep_pass(self, key: str, email: str, expires: datetime) -> None:
+        self._passes.keep(key, email, expires)
+
+    async def take_pass(self, key: str, now: datetime) -> str | None:
+        return self._passes.take(key, now)
+
+    async def read_pass(self, key: str, now: datetime) -> str | None:
+        return self._passes.read(key, now)
+
+    async def drop_pass(self, key: str) -> None:
+        self._passes.drop(key)
 
     async def check(self) -> None:
         return None

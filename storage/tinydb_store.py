@@ -16,7 +16,7 @@ import os
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +29,7 @@ from storage.files import JsonLines, fsync_directory, read_json, try_lock, write
 from storage.integrity import MANIFEST, check_folder, manifest
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
+from storage.passes import PassBook
 from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.ids import batch_of
 from workflows.kernel.messages import OutboxEntry
@@ -101,6 +102,8 @@ class TinyDBStore:
             self._once = {
                 str(line["key"]): datetime.fromisoformat(line["at"]) for line in self._once_file
             }
+            # Dashboard sign-ins; not records, so not in the journal nor in backups.
+            self._passes = PassBook(folder / "passes.jsonl", datetime.now(UTC))
             self._table_files = state.tables
             self._seq = self._recover()
             self._restart_journal()  # before the list of tables: see integrity.check_folder
@@ -317,6 +320,19 @@ class TinyDBStore:
         # store's thread would wait behind any commit's fsync (every Slack request asks this).
         return self._first_time(key, now, keep_for)
 
+    async def keep_pass(self, key: str, email: str, expires: datetime) -> None:
+        await self._run(self._passes.keep, key, email, expires)
+
+    async def take_pass(self, key: str, now: datetime) -> str | None:
+        return await self._run(self._passes.take, key, now)
+
+    async def read_pass(self, key: str, now: datetime) -> str | None:
+        # A dict look-up: every dashboard page asks, and needs no turn in the store's thread.
+        return self._passes.read(key, now)
+
+    async def drop_pass(self, key: str) -> None:
+        await self._run(self._passes.drop, key)
+
     async def check(self) -> None:
         await self._run(self._usable)
 
@@ -512,6 +528,7 @@ class TinyDBStore:
                 self._restart_journal()
         self._journal.close()
         self._once_file.close()
+        self._passes.close()
         self._audit.close()
         self._lock_handle.close()
 

@@ -448,3 +448,31 @@ async def test_the_outbox_says_how_many_wait_and_since_when(store: Store) -> Non
     sent = dataclasses.replace(sent, delivered_at=MONDAY)
     await store.commit(Changes(outbox=(to(TOM, 1), later, sent)))
     assert await store.outbox_waiting() == (2, to(TOM, 1).created_at)
+
+
+async def test_a_sign_in_link_lets_in_once_and_only_before_it_expires(store: Store) -> None:
+    expires = MONDAY + timedelta(minutes=10)
+    await store.keep_pass("link:a", TOM.email, expires)
+    await store.keep_pass("link:b", ANA.email, expires)
+    assert await store.take_pass("link:a", MONDAY) == TOM.email
+    assert await store.take_pass("link:a", MONDAY) is None  # used
+    assert await store.take_pass("link:b", expires) is None  # expired
+    assert await store.take_pass("link:unknown", MONDAY) is None
+
+
+async def test_two_takers_of_one_link_get_it_once(store: Store) -> None:
+    await store.keep_pass("link:race", TOM.email, MONDAY + timedelta(minutes=10))
+    got = await asyncio.gather(*(store.take_pass("link:race", MONDAY) for _ in range(5)))
+    assert sorted(got, key=str) == [None, None, None, None, TOM.email]
+
+
+async def test_a_session_reads_until_it_expires_or_is_dropped(store: Store) -> None:
+    ends = MONDAY + timedelta(hours=8)
+    await store.keep_pass("session:a", TOM.email, ends)
+    assert await store.read_pass("session:a", MONDAY) == TOM.email
+    assert await store.read_pass("session:a", MONDAY + timedelta(hours=1)) == TOM.email
+    assert await store.read_pass("session:a", ends) is None
+    await store.keep_pass("session:b", ANA.email, ends)
+    await store.drop_pass("session:b")
+    assert await store.read_pass("session:b", MONDAY) is None
+    await store.drop_pass("session:never")  # nothing to drop is no error

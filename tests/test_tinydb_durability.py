@@ -259,3 +259,20 @@ async def test_the_reminders_index_is_rebuilt_when_the_folder_is_opened_again(
         assert [page.id for page in found] == ["PAGE-1"]
     finally:
         await reopened.close()
+
+
+async def test_sessions_and_sign_outs_survive_a_restart(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    store = await TinyDBStore.open(tmp_path)
+    await store.keep_pass("session:kept", "tom.baker@example.org", now + timedelta(hours=8))
+    await store.keep_pass("session:ended", "ana.ruiz@example.org", now + timedelta(hours=8))
+    await store.keep_pass("link:old", "ana.ruiz@example.org", now - timedelta(minutes=1))
+    await store.drop_pass("session:ended")
+    await store.close()
+    again = await TinyDBStore.open(tmp_path)
+    try:
+        assert await again.read_pass("session:kept", now) == "tom.baker@example.org"
+        assert await again.read_pass("session:ended", now) is None
+        assert "link:old" not in (tmp_path / "passes.jsonl").read_text()
+    finally:
+        await again.close()

@@ -148,6 +148,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX pages_school ON pages ((doc->'details'->>'school'));
     """,
+    # 10: dashboard sign-ins (one-time links and sessions), by the hash of what people hold.
+    """
+    CREATE TABLE passes (
+        key text PRIMARY KEY,
+        email text NOT NULL,
+        expires_at timestamptz NOT NULL
+    );
+    CREATE INDEX passes_expiry ON passes (expires_at);
+    """,
 )
 
 

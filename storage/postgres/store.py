@@ -289,6 +289,22 @@ class PostgresStore:
         rows = await self._fetch(FIRST_TIME, {"key": key, "now": now, "expired": expired})
         return bool(rows)
 
+    async def keep_pass(self, key: str, email: str, expires: datetime) -> None:
+        # Long-expired passes go as new ones come (by the caller's clock, as every time here).
+        await self._execute(KEEP_PASS, {"key": key, "email": email, "expires": expires})
+
+    async def take_pass(self, key: str, now: datetime) -> str | None:
+        # One statement: of two processes opening the same link, only one gets a row.
+        rows = await self._fetch(TAKE_PASS, {"key": key, "now": now})
+        return str(rows[0][0]) if rows else None
+
+    async def read_pass(self, key: str, now: datetime) -> str | None:
+        rows = await self._fetch(READ_PASS, {"key": key, "now": now})
+        return str(rows[0][0]) if rows else None
+
+    async def drop_pass(self, key: str) -> None:
+        await self._execute("DELETE FROM passes WHERE key = %s", (key,))
+
     async def check(self) -> None:
         """A read; after a failed write, a real write (reads work on a full disk)."""
         await self._fetch("SELECT 1", (), wait=CHECK_SECONDS)
@@ -394,6 +410,16 @@ WHERE once_keys.seen_at <= %(expired)s
 RETURNING key
 """
 ONCE_PRUNE_EVERY = 256
+KEEP_PASS = """
+WITH pruned AS (DELETE FROM passes WHERE expires_at < %(expires)s - interval '1 day')
+INSERT INTO passes (key, email, expires_at) VALUES (%(key)s, %(email)s, %(expires)s)
+ON CONFLICT (key) DO UPDATE SET email = excluded.email, expires_at = excluded.expires_at
+"""
+TAKE_PASS = """
+WITH taken AS (DELETE FROM passes WHERE key = %(key)s RETURNING email, expires_at)
+SELECT email FROM taken WHERE expires_at > %(now)s
+"""
+READ_PASS = "SELECT email FROM passes WHERE key = %(key)s AND expires_at > %(now)s"
 HEALTH_PROBE = """
 INSERT INTO once_keys (key, seen_at) VALUES ('health-probe', now())
 ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at

@@ -2,7 +2,8 @@
 
 Each part of the code asks only for the role it uses: handlers read `Records` (only the
 engine commits), the dispatcher works the `Outbox`, the duties loop takes the `DutyLock`,
-/healthz asks `Health`, and platform adapters keep `MessageHandles`. A store implements
+/healthz asks `Health`, platform adapters keep `MessageHandles`, and the dashboard's sign-ins
+are `Passes`. A store implements
 them all (`Store`); the same contract tests run against every store.
 """
 
@@ -194,7 +195,30 @@ class OnceOnly(Protocol):
         ...
 
 
-class Store(Records, Outbox, MessageHandles, DutyLock, Health, OnceOnly, Protocol):
+class Passes(Protocol):
+    """What lets a person into the dashboard: one-time sign-in links and sessions, kept by
+    the store so that every process sharing it knows them. Keys are hashes of what the
+    person holds, never the secret itself."""
+
+    async def keep_pass(self, key: str, email: str, expires: datetime) -> None:
+        """Remember that `key` lets `email` in until `expires`."""
+        ...
+
+    async def take_pass(self, key: str, now: datetime) -> str | None:
+        """The email `key` lets in, forgotten as it is read (a sign-in link works once, even
+        with two processes racing); None when unknown or expired."""
+        ...
+
+    async def read_pass(self, key: str, now: datetime) -> str | None:
+        """The email `key` lets in, if it has not expired (a session, read on every page)."""
+        ...
+
+    async def drop_pass(self, key: str) -> None:
+        """Forget `key` (signing out)."""
+        ...
+
+
+class Store(Records, Outbox, MessageHandles, DutyLock, Health, OnceOnly, Passes, Protocol):
     """Every role at once: what a storage implementation provides to the composition root."""
 
     async def close(self) -> None: ...
