@@ -17,7 +17,7 @@ from aiohttp import web
 
 from workflows.delivery.messenger import Messenger
 from workflows.engine import Engine
-from workflows.kernel.ports import MessageHandles, OnceOnly
+from workflows.kernel.ports import AuditReader, MessageHandles, OnceOnly
 
 Hook = Callable[[], Awaitable[None]]
 S = TypeVar("S")
@@ -33,6 +33,8 @@ class Host:
     deliver_now: Callable[[], Awaitable[object]]
     # Remembers what was seen once, for every process sharing the store (replays, repeats).
     once: OnceOnly
+    # The audit trail read by position (the dashboard's timelines and figures).
+    audit: AuditReader | None = None
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,9 @@ async def build(
     # Every write, by the engine or the dispatcher, is timed for /metrics.
     setattr(store, "commit", metrics.timed_commit(store.commit))  # noqa: B010 - an instance's
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
-    engine = Engine(config, store, clock, links=Links(settings.site))
+    engine = Engine(config, store, clock, links=Links(settings.site), passes=store)
     dispatcher = Dispatcher(engine, store, store)
-    host = Host(engine, store, settings.local_mode, dispatcher.drain, store)
+    host = Host(engine, store, settings.local_mode, dispatcher.drain, store, store)
     plugs: dict[str, Plug] = {}
     for adapter in adapters:
         plugged = adapter.plug(settings.of(adapter.name), host)

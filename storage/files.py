@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -120,6 +120,29 @@ class JsonLines:
                 records.append(self._parse(line, number))
                 offset += len(line)
         return records, offset
+
+    def lines_from(self, offset: int, count: int) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+        """Up to `count` records from byte `offset`, each with the offset it starts at, and
+        the offset after them."""
+        found = []
+        with open(self.path, "rb") as reader:
+            reader.seek(offset)
+            for _ in range(count):
+                line = reader.readline()
+                if not line.endswith(b"\n"):
+                    break  # end of file, or an append still being written
+                found.append((offset, self._parse(line, None)))
+                offset += len(line)
+        return found, offset
+
+    def lines_at(self, offsets: Sequence[int]) -> list[dict[str, Any]]:
+        """The records starting at each of `offsets` (as `lines_from` gave them)."""
+        with open(self.path, "rb") as reader:
+            found = []
+            for offset in offsets:
+                reader.seek(offset)
+                found.append(self._parse(reader.readline(), None))
+        return found
 
     def tail(self, count: int) -> list[dict[str, Any]]:
         """The last `count` records (fewer if the file is shorter), oldest first."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
 from storage.lanes import Lanes, in_turn
@@ -113,6 +113,15 @@ class MemoryStore:
         for entry in list(self._audit):
             if (start is None or entry.at >= start) and (end is None or entry.at < end):
                 yield entry
+
+    async def audit_after(
+        self, position: int, limit: int
+    ) -> tuple[list[tuple[int, AuditEntry]], int]:
+        lines = self._audit[position : position + limit]
+        return list(enumerate(lines, start=position + 1)), position + len(lines)
+
+    async def audit_at(self, positions: Sequence[int]) -> list[AuditEntry]:
+        return [self._audit[position - 1] for position in positions]
 
     async def claim_messages(
         self,

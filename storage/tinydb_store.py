@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -262,6 +262,16 @@ class TinyDBStore:
                 entry = from_dict(AuditEntry, record)
                 if (start is None or entry.at >= start) and (end is None or entry.at < end):
                     yield entry
+
+    async def audit_after(
+        self, position: int, limit: int
+    ) -> tuple[list[tuple[int, AuditEntry]], int]:
+        lines, after = await self._run(self._audit.lines_from, position, limit)
+        return [(at, from_dict(AuditEntry, record)) for at, record in lines], after
+
+    async def audit_at(self, positions: Sequence[int]) -> list[AuditEntry]:
+        records = await self._run(self._audit.lines_at, positions)
+        return [from_dict(AuditEntry, record) for record in records]
 
     async def failed_messages(self) -> list[OutboxEntry]:
         found = await self._run(_search, self._outbox, [Query().failed_reason != ""])

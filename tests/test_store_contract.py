@@ -476,3 +476,18 @@ async def test_a_session_reads_until_it_expires_or_is_dropped(store: Store) -> N
     await store.drop_pass("session:b")
     assert await store.read_pass("session:b", MONDAY) is None
     await store.drop_pass("session:never")  # nothing to drop is no error
+
+
+async def test_the_audit_trail_reads_by_position_each_line_once(store: Store) -> None:
+    await store.commit(Changes(audit=(an_entry("REQ-1"), an_entry("REQ-2"))))
+    first, after = await store.audit_after(0, 10)
+    assert [entry.subject for _, entry in first] == ["REQ-1", "REQ-2"]
+    assert await store.audit_after(after, 10) == ([], after)
+    await store.commit(Changes(audit=(an_entry("PAGE-1", "PageWentLive"),)))
+    more, _ = await store.audit_after(after, 10)
+    assert [entry.subject for _, entry in more] == ["PAGE-1"]
+    positions = [position for position, _ in first + more]
+    again = await store.audit_at([positions[2], positions[0]])
+    assert [entry.subject for entry in again] == ["PAGE-1", "REQ-1"]
+    some, _ = await store.audit_after(0, 2)
+    assert len(some) == 2

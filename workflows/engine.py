@@ -53,7 +53,7 @@ from workflows.kernel.ids import message_ids, random_id
 from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import Person, is_email
-from workflows.kernel.ports import Changes, Clock, ConflictError, Records
+from workflows.kernel.ports import Changes, Clock, ConflictError, Passes, Records
 from workflows.kernel.registry import Handlers
 from workflows.pages.lifecycle import change_address, confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
@@ -119,8 +119,11 @@ class Engine:
         new_id: Callable[[str], str] = random_id,
         handlers: Handlers = HANDLERS,
         links: Links = NO_LINKS,
+        passes: Passes | None = None,
     ) -> None:
         self.context = Context(config, store, clock, new_id, links)
+        # Dashboard sign-ins (not records: nothing in the audit trail depends on them).
+        self.passes = passes
         self._handlers = handlers
         self._turn = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []

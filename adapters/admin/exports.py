@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from aiohttp import web
 
 from adapters.admin.guard import TokenGuard
+from adapters.spreadsheets import safe_cell
 from workflows.district.config import DistrictConfig
 from workflows.kernel.ports import Records
 from workflows.reports import exports
@@ -26,8 +27,6 @@ EXPORTS: dict[str, tuple[tuple[str, ...], Rows]] = {
     "removals": (exports.REMOVALS, exports.removal_rows),
 }
 ROWS_PER_WRITE = 500
-# A cell starting with one of these would run as a formula in a spreadsheet.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_routes(
@@ -61,7 +60,7 @@ def export_routes(
         writer.writerow(header)
         count = 0
         async for row in rows(store, start, end):
-            writer.writerow([_safe(cell) for cell in row])
+            writer.writerow([safe_cell(cell) for cell in row])
             count += 1
             if count % ROWS_PER_WRITE == 0:
                 await response.write(buffer.getvalue().encode())
@@ -82,7 +81,3 @@ def _day(config: DistrictConfig, text: str | None, shift: int) -> datetime | Non
         return None
     day = date.fromisoformat(text.strip()) + timedelta(days=shift)
     return datetime.combine(day, time(), config.time_zone)
-
-
-def _safe(cell: str) -> str:
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell

@@ -67,6 +67,7 @@ SLASH_COMMANDS = (
     "/is-official",
     "/social-media-guidelines",
     "/compliance",
+    "/dashboard",
 )
 RETRIES = 3
 # No form picks more people than a page's co-owners.

@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from adapters.html import tag, text
+from adapters.web.kept import Kept
 from adapters.web.layout import document, html_response
-from adapters.web.snapshot import ListingSnapshot
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.kernel.cards import Card
-from workflows.reports.directory import Listing, PublicPage, public_page
+from workflows.reports.directory import Listing, PublicPage, listings, public_page
 from workflows.reports.official import is_official
 
 PER_PAGE = 50
@@ -32,7 +32,7 @@ PRIVACY = (
 class Directory:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._snapshot = ListingSnapshot(engine)
+        self._listings = Kept(engine, lambda context: listings(context.config, context.store))
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -46,7 +46,7 @@ class Directory:
         address = query.get("address", "")[:ADDRESS_MAX]
         school, platform = query.get("school", ""), query.get("platform", "")
         words = query.get("q", "")[:200]
-        found = [e for e in await self._snapshot.current() if e.matches(school, platform, words)]
+        found = [e for e in await self._listings.current() if e.matches(school, platform, words)]
         page_number = _number(query.get("page", "1"))
         last_page = max(1, -(-len(found) // PER_PAGE))
         page_number = min(page_number, last_page)

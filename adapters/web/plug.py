@@ -9,7 +9,9 @@ from pathlib import Path
 from aiohttp import web
 
 from adapters.plug import Adapter, Host, Plug
+from adapters.web.dashboard import Dashboard
 from adapters.web.directory import Directory
+from adapters.web.sessions import SignIns
 
 STATIC = Path(__file__).parent / "static"
 
@@ -20,10 +22,16 @@ def read_settings(_: Mapping[str, str]) -> None:
 
 
 def plug(_: None, host: Host) -> Plug | None:
-    if not host.engine.context.links.on:
+    engine = host.engine
+    if not engine.context.links.on:
         return None
-    directory = Directory(host.engine)
-    return Plug(routes=(*directory.routes(), web.get("/web.css", _stylesheet)))
+    routes = [*Directory(engine).routes(), web.get("/web.css", _stylesheet)]
+    if engine.passes is not None and host.audit is not None:
+        # Cookies marked Secure are not sent over plain http: only the local mode's is.
+        secure = not engine.context.links.base.startswith("http://")
+        sign_ins = SignIns(engine, engine.passes, secure)
+        routes += [*sign_ins.routes(), *Dashboard(engine, sign_ins, host.audit).routes()]
+    return Plug(routes=tuple(routes))
 
 
 async def _stylesheet(_: web.Request) -> web.FileResponse:

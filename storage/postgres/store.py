@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -204,6 +204,22 @@ class PostgresStore:
             for seq, doc in rows:
                 yield from_dict(AuditEntry, doc)
                 after = seq
+
+    async def audit_after(
+        self, position: int, limit: int
+    ) -> tuple[list[tuple[int, AuditEntry]], int]:
+        rows = await self._fetch(
+            "SELECT seq, doc FROM audit WHERE seq > %s ORDER BY seq LIMIT %s", (position, limit)
+        )
+        lines = [(int(seq), from_dict(AuditEntry, doc)) for seq, doc in rows]
+        return lines, lines[-1][0] if lines else position
+
+    async def audit_at(self, positions: Sequence[int]) -> list[AuditEntry]:
+        rows = await self._fetch(
+            "SELECT seq, doc FROM audit WHERE seq = ANY(%s)", (list(positions),)
+        )
+        found = {int(seq): from_dict(AuditEntry, doc) for seq, doc in rows}
+        return [found[position] for position in positions]
 
     async def claim_messages(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows.conversation import forms
+from workflows.dashboard.sign_in import dashboard_link
 from workflows.district.config import DistrictConfig
 from workflows.duties.guidelines import guidelines_card
 from workflows.engine import Engine
@@ -27,6 +28,7 @@ COMMANDS = {
     "social-media-guidelines": "The staff guidelines, and confirm you have read them",
     "compliance": "For the district contact: monitoring and requests, school by school",
     "away": "For approvers: name a delegate who decides while you are away",
+    "dashboard": "A link to sign in to the dashboard: the registry, charts and timelines",
 }
 
 
@@ -66,6 +68,9 @@ async def answer(engine: Engine, person: Person, line: str) -> Answer:
     if name == "social-media-guidelines":
         acknowledged = [a for a in await store.acknowledgements() if a.person.email == person.email]
         return Answer((guidelines_card(config, acknowledged[0] if acknowledged else None),))
+    if name == "dashboard":
+        context = engine.context
+        return Answer((await dashboard_link(context.links, engine.passes, context.clock, person),))
     if name == "compliance":
         outcome = await engine.handle(ShowCompliance(person, argument.lower()))
         return Answer((outcome.reply,) if outcome.reply else ())

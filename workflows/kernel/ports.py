@@ -9,7 +9,7 @@ them all (`Store`); the same contract tests run against every store.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -118,6 +118,21 @@ class Records(Protocol):
         ...
 
 
+class AuditReader(Protocol):
+    """The audit trail read by position, so a view kept up to date reads each line once."""
+
+    async def audit_after(
+        self, position: int, limit: int
+    ) -> tuple[list[tuple[int, AuditEntry]], int]:
+        """Up to `limit` lines written after `position` (0: from the first), each with its
+        own position, and the position to read from next."""
+        ...
+
+    async def audit_at(self, positions: Sequence[int]) -> list[AuditEntry]:
+        """The lines at `positions` (as `audit_after` gave them), in that order."""
+        ...
+
+
 class Outbox(Protocol):
     """Messages waiting to be delivered, shared out among the processes that send them."""
 
@@ -218,7 +233,9 @@ class Passes(Protocol):
         ...
 
 
-class Store(Records, Outbox, MessageHandles, DutyLock, Health, OnceOnly, Passes, Protocol):
+class Store(
+    Records, AuditReader, Outbox, MessageHandles, DutyLock, Health, OnceOnly, Passes, Protocol
+):
     """Every role at once: what a storage implementation provides to the composition root."""
 
     async def close(self) -> None: ...

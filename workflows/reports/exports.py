@@ -59,7 +59,7 @@ async def page_rows(
 ) -> AsyncIterator[tuple[str, ...]]:
     for page in await store.find_pages():
         if within(page.approved_at, start, end):
-            yield _page(page)
+            yield page_row(page)
 
 
 async def audit_rows(
@@ -105,7 +105,7 @@ def _moment(at: datetime | None) -> str:
     return at.isoformat() if at else ""
 
 
-def _page(page: Page) -> tuple[str, ...]:
+def page_row(page: Page) -> tuple[str, ...]:
     return (
         page.id,
         page.details.page_name,

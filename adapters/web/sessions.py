@@ -1,0 +1,139 @@
+"""Signing in and out of the dashboard. A link from chat (`dashboard`) opens a page with one
+button: the link is used only when the person presses it, so a link preview or a mail
+scanner fetching the address cannot use it up. The session cookie is HttpOnly, SameSite=Lax,
+Secure outside local mode, and lasts 8 hours; the store keeps only its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from html import escape
+
+from aiohttp import web
+
+from adapters.html import tag
+from adapters.web.layout import document, html_response
+from workflows.dashboard.access import Viewer, viewer
+from workflows.dashboard.sign_in import SESSION_LASTS, link_key, new_token, session_key
+from workflows.engine import Engine
+from workflows.kernel.model import Person
+from workflows.kernel.ports import Passes
+
+log = logging.getLogger(__name__)
+
+COOKIE = "pagekeeper_session"
+# Tokens are 43 characters of URL-safe base64; anything else is not looked up.
+TOKEN_LENGTH = 43
+
+USED_OR_EXPIRED = (
+    "This sign-in link has already been used or has expired (links work once, for 10 "
+    "minutes). Type dashboard in chat (in Slack: /dashboard) for a new one."
+)
+HOW_TO_SIGN_IN = (
+    "The dashboard is for the district's staff. To sign in, type dashboard in Pagekeeper's "
+    "chat (in Slack: /dashboard); it sends you a link that works once, for 10 minutes."
+)
+
+
+class SignIns:
+    def __init__(self, engine: Engine, passes: Passes, secure: bool) -> None:
+        self._engine = engine
+        self._passes = passes
+        self._secure = secure
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/dashboard/sign-in/{token}", self.confirm),
+            web.post("/dashboard/sign-in/{token}", self.sign_in),
+            web.post("/dashboard/sign-out", self.sign_out),
+        ]
+
+    async def viewer(self, request: web.Request) -> Viewer | None:
+        """The signed-in person and their reach, or None."""
+        token = request.cookies.get(COOKIE, "")
+        if len(token) != TOKEN_LENGTH:
+            return None
+        context = self._engine.context
+        email = await self._passes.read_pass(session_key(token), context.clock.now())
+        if email is None:
+            return None
+        return viewer(context.config, context.config.person(email) or Person(email, email))
+
+    def csrf(self, request: web.Request) -> str:
+        """The token every form of this session carries: only a page of this site, read
+        with the session's cookie, can know it."""
+        token = request.cookies.get(COOKIE, "")
+        return hmac.new(token.encode(), b"pagekeeper-form", hashlib.sha256).hexdigest()
+
+    def forged(self, request: web.Request, sent: str) -> bool:
+        """A form that did not come from this site's own page (CSRF), or from another site."""
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in self._origins(request):
+            return True
+        return not hmac.compare_digest(sent.encode(), self.csrf(request).encode())
+
+    async def confirm(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        body = tag("h1", "Sign in to the dashboard") + tag(
+            "form",
+            tag("p", "Press the button to sign in. The link then stops working.")
+            + tag("button", "Sign in", type="submit"),
+            method="post",
+            action=f"/dashboard/sign-in/{token}",
+        )
+        return self._page(request, "Sign in", body)
+
+    async def sign_in(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        origin = request.headers.get("Origin")
+        clock = self._engine.context.clock
+        if origin is not None and origin not in self._origins(request):
+            return self._page(request, "Not signed in", tag("p", "Sign in from the link."), 403)
+        email = (
+            await self._passes.take_pass(link_key(token), clock.now())
+            if len(token) == TOKEN_LENGTH
+            else None
+        )
+        if email is None:
+            body = tag("h1", "This link no longer works") + tag("p", escape(USED_OR_EXPIRED))
+            return self._page(request, "Link used or expired", body, 400)
+        session = new_token()
+        await self._passes.keep_pass(session_key(session), email, clock.now() + SESSION_LASTS)
+        log.info("dashboard sign-in person=%s", email)
+        response = web.Response(status=303, headers={"Location": "/dashboard"})
+        response.set_cookie(
+            COOKIE,
+            session,
+            max_age=int(SESSION_LASTS.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=self._secure,
+        )
+        return response
+
+    async def sign_out(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if self.forged(request, str(form.get("_csrf", ""))):
+            return self._page(request, "Not signed out", tag("p", "Sign out from the page."), 403)
+        token = request.cookies.get(COOKIE, "")
+        if len(token) == TOKEN_LENGTH:
+            await self._passes.drop_pass(session_key(token))
+        body = tag("h1", "Signed out") + tag("p", escape(HOW_TO_SIGN_IN))
+        response = self._page(request, "Signed out", body)
+        response.del_cookie(COOKIE, path="/")
+        return response
+
+    def signed_out_page(self, request: web.Request) -> web.Response:
+        body = tag("h1", "Sign in to the dashboard") + tag("p", escape(HOW_TO_SIGN_IN))
+        return self._page(request, "Sign in", body, 401)
+
+    def _page(self, request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
+        district = self._engine.context.config.name
+        return html_response(request, document(title, district, body), status=status, private=True)
+
+    def _origins(self, request: web.Request) -> set[str]:
+        """This site as the district published it, and as the browser reached it."""
+        scheme, _, rest = self._engine.context.links.base.partition("://")
+        return {f"{scheme}://{rest.split('/')[0]}", f"{request.scheme}://{request.host}"}

@@ -1,0 +1,62 @@
+"""What a signed-in person may see: the district contact and the Superintendent's office see
+every school; principals and other school approvers their schools; everyone their own pages
+and requests, and the requests waiting on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.district.config import DistrictConfig
+from workflows.kernel.model import Page, PageRequest, Person
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in person and the reach of their role."""
+
+    person: Person
+    every_school: bool
+    schools: frozenset[str]
+    role: str
+
+    def sees_page(self, page: Page) -> bool:
+        return (
+            self.every_school
+            or (page.details.school or "") in self.schools
+            or page.is_owned_by(self.person.email)
+            or page.approved_by.email == self.person.email
+        )
+
+    def sees_request(self, request: PageRequest) -> bool:
+        email = self.person.email
+        return (
+            self.every_school
+            or (request.details.school or "") in self.schools
+            or request.requester.email == email
+            or any(email in step.approvers or email in step.allowed for step in request.chain)
+            or email in request.approvers
+        )
+
+    def sees_school(self, school: str) -> bool:
+        return self.every_school or school in self.schools
+
+    def may_act_as_contact(self, config: DistrictConfig) -> bool:
+        return self.person.email == config.contact
+
+
+def viewer(config: DistrictConfig, person: Person) -> Viewer:
+    """`person`'s reach, as the district's file gives it today (a reloaded file counts at
+    once: the next page they open follows it)."""
+    email = person.email
+    if email == config.contact or email in config.superintendent_and_designees:
+        role = "district contact" if email == config.contact else "Superintendent's office"
+        return Viewer(person, True, frozenset(), role)
+    schools = frozenset(
+        school.id
+        for school in config.schools
+        if email in school.principals
+        or email == school.backup_approver
+        or any(email in holders for _, holders in school.roles)
+    )
+    role = "approver for " + ", ".join(sorted(schools)) if schools else "staff"
+    return Viewer(person, False, schools, role)
