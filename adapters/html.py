@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 
@@ -30,10 +31,33 @@ def text(value: str) -> str:
     return "<br>".join(escape(line) for line in value.splitlines())
 
 
-def input_html(field: Input) -> str:
-    """A form control with its label, hint and a place for its error."""
-    ident = f"f-{field.name}"
-    hint_id: str | bool = f"hint-{field.name}" if field.hint else False
+_ADDRESS = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+
+def scope_of(*parts: str) -> str:
+    """A prefix for ids from what names a form (its action and record), safe in an id."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", "-".join(parts)) + "-"
+
+
+def linked_text(value: str) -> str:
+    """Plain text as HTML with its web addresses as links (a sign-in link, the directory)."""
+    lines = []
+    for line in value.splitlines():
+        parts, last = [], 0
+        for found in _ADDRESS.finditer(line):
+            address = found.group(0)
+            parts += [escape(line[last : found.start()]), tag("a", escape(address), href=address)]
+            last = found.end()
+        lines.append("".join(parts) + escape(line[last:]))
+    return "<br>".join(lines)
+
+
+def input_html(field: Input, scope: str = "") -> str:
+    """A form control with its label, hint and a place for its error; `scope` keeps ids
+    unique when several forms on one page ask the same thing (a note to deny, to ask for
+    changes)."""
+    ident = f"f-{scope}{field.name}"
+    hint_id: str | bool = f"hint-{scope}{field.name}" if field.hint else False
     hint = tag("small", text(field.hint), id=hint_id) if field.hint else ""
     error = tag("p", "", class_="error", data_for=field.name)
     initial = field.initial if isinstance(field.initial, str) else ", ".join(field.initial)
@@ -76,7 +100,7 @@ def card_article(
     beside text meant to be pasted (it needs the playground's script)."""
     parts = [tag(f"h{level}", escape(card.title))]
     if card.text:
-        parts.append(tag("p", text(card.text)))
+        parts.append(tag("p", linked_text(card.text)))
     if card.progress:
         parts.append(tag("ol", "".join(_step(line) for line in card.progress), class_="steps"))
     if card.fields:

@@ -197,7 +197,9 @@ async def test_an_approver_decides_from_the_dashboard_through_the_engine(site: S
     browser = await site.signed_in(ANA)
     try:
         async with browser.get(site.url("/dashboard")) as overview:
-            assert f"Waiting for your decision: Room 14 News ({request_id})" in await overview.text()
+            assert (
+                f"Waiting for your decision: Room 14 News ({request_id})" in await overview.text()
+            )
         async with browser.get(site.url(f"/dashboard/requests/{request_id}")) as page:
             html = await page.text()
         assert ">Approve<" in html and ">Deny<" in html

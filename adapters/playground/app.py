@@ -103,10 +103,11 @@ class Playground:
         body = await _json(request)
         person = self._person(str(body.get("as", "")))
         said = str(body.get("text", "")).strip()
-        self.conversations.add(person.email, tag("p", escape(said)), mine=True)
+        self.conversations.add(person.email, lambda _: tag("p", escape(said)), mine=True)
         reply = await answer(self.engine, person, said)
-        if reply.form is not None:
-            self.conversations.add(person.email, form_html(reply.form))
+        form = reply.form
+        if form is not None:
+            self.conversations.add(person.email, lambda place: form_html(form, place))
         for card in reply.cards:
             self.conversations.reply(person.email, card)
         return web.json_response({"ok": True})

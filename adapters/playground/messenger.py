@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from adapters.playground.render import card_html
@@ -34,7 +35,7 @@ class Conversations:
     _run: str = field(default_factory=lambda: secrets.token_hex(4))
 
     async def post(self, message: Message) -> str | None:
-        entry = self.add(message.to, card_html(message.card))
+        entry = self.add(message.to, lambda place: card_html(message.card, place))
         handle = f"{self._run}:{entry.id}"
         self._by_handle[handle] = entry
         return handle
@@ -42,17 +43,24 @@ class Conversations:
     async def update(self, message: Message, handle: str) -> None:
         earlier = self._by_handle.get(handle)
         if earlier is None:  # shown before a restart, so gone from the page: show it anew
-            self.add(message.to, card_html(message.card))
+            self.add(message.to, lambda place: card_html(message.card, place))
             return
-        earlier.html = card_html(message.card)
+        earlier.html = card_html(message.card, _place(earlier.id))
 
-    def add(self, email: str, html: str, *, mine: bool = False) -> Entry:
-        entry = Entry(next(self._ids), html, mine)
+    def add(self, email: str, html: Callable[[str], str], *, mine: bool = False) -> Entry:
+        """A new entry in `email`'s conversation, drawn by `html` given the entry's place
+        (each entry's form controls get ids of their own)."""
+        number = next(self._ids)
+        entry = Entry(number, html(_place(number)), mine)
         self._entries.setdefault(email, []).append(entry)
         return entry
 
     def reply(self, email: str, card: Card) -> None:
-        self.add(email, card_html(card))
+        self.add(email, lambda place: card_html(card, place))
 
     def of(self, email: str) -> list[Entry]:
         return list(self._entries.get(email, []))
+
+
+def _place(entry_id: int) -> str:
+    return f"m{entry_id}"

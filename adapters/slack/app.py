@@ -358,8 +358,11 @@ class SlackListeners:
         await self._client.chat_postMessage(channel=user_id, blocks=blocks, text=text)
 
     async def _publish_home(self, user_id: str, person: Person) -> None:
-        mine = await overview(self._engine.context.config, self._store, person.email)
-        await self._client.views_publish(user_id=user_id, view=home_view(mine.all_cards()))
+        context = self._engine.context
+        mine = await overview(context.config, self._store, person.email)
+        dashboard = context.links.dashboard() if context.links.on else ""
+        view = home_view(mine.all_cards(), dashboard)
+        await self._client.views_publish(user_id=user_id, view=view)
 
 
 class PeopleProblem(ValueError):

@@ -93,13 +93,25 @@ def card_text(card: Card) -> str:
     return escape(card.plain_text()[:SECTION_TEXT_MAX])
 
 
-def home_view(cards: tuple[Card, ...]) -> dict[str, Any]:
+def home_view(cards: tuple[Card, ...], dashboard: str = "") -> dict[str, Any]:
+    """Whole cards, as many as a view holds; past that, how many more there are and, when
+    the district has a dashboard, the link to see them all there."""
     blocks: list[Block] = []
     for index, card in enumerate(cards):
-        if blocks:
-            blocks.append({"type": "divider"})
-        blocks.extend(card_blocks(card, key=f"home{index}"))
-    return {"type": "home", "blocks": fit(blocks, VIEW_BLOCKS_MAX)}
+        drawn = ([{"type": "divider"}] if blocks else []) + card_blocks(card, key=f"home{index}")
+        if len(blocks) + len(drawn) > VIEW_BLOCKS_MAX - 1:
+            left = len(cards) - index
+            notice = (
+                f"{left} more item{'s' if left != 1 else ''} (requests and pages) not shown here."
+            )
+            if dashboard:
+                notice += (
+                    f" See them all on the dashboard: {dashboard} (type /dashboard to sign in)."
+                )
+            blocks.append({"type": "context", "elements": [_plain_text(notice, 2000)]})
+            break
+        blocks.extend(drawn)
+    return {"type": "home", "blocks": blocks}
 
 
 def modal(form: Form, user_ids: Mapping[str, str], *, from_home: bool = False) -> dict[str, Any]:

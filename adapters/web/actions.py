@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from adapters.html import input_html, tag
+from adapters.html import input_html, scope_of, tag
 from workflows.kernel.cards import Button, ButtonStyle
 
 ACT = "/dashboard/act"
@@ -33,7 +33,7 @@ def action_form(button: Button, csrf: str, back: str) -> str:
             action=ACT,
             class_="act",
         )
-    fields = "".join(input_html(field) for field in form.inputs)
+    fields = "".join(input_html(field, scope_of(action, value)) for field in form.inputs)
     intro = tag("p", escape(form.intro)) if form.intro else ""
     submit = tag("button", escape(form.submit_label), type="submit", class_=style)
     body = tag("form", hidden + intro + fields + submit, method="post", action=ACT, class_="act")

@@ -62,7 +62,7 @@ async def answer(engine: Engine, person: Person, line: str) -> Answer:
         if school and config.school(school) is None:
             ids = ", ".join(s.id for s in config.schools)
             return Answer((Card("Which school?", f"Use one of: {ids}."),))
-        return Answer((await registry(config, store, school),))
+        return Answer((await registry(config, store, school, engine.context.links),))
     if name == "is-official":
         return Answer((await is_official(config, store, argument),))
     if name == "social-media-guidelines":

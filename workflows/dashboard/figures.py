@@ -40,6 +40,8 @@ class Figure:
     series: tuple[str, ...]
     values: tuple[tuple[int, ...], ...]
     summary: str
+    # Rows in time order (weeks, months) are drawn as columns, left to right.
+    over_time: bool = False
 
     @property
     def empty(self) -> bool:
@@ -81,7 +83,8 @@ def pages_by_school(config: DistrictConfig, viewer: Viewer, pages: Iterable[Page
         tuple(name for name, _ in shown),
         ("active pages",),
         tuple((count,) for _, count in shown),
-        f"{total} active official pages in {len(shown)} schools and offices.",
+        f"{total} active official page{'s' if total != 1 else ''} in {len(shown)} schools "
+        "and offices.",
     )
 
 
@@ -98,12 +101,15 @@ def monitoring_by_week(tally: MonitoringTally, viewer: Viewer, today: date) -> F
             counts[(when, outcome)] += count
     values = tuple((counts[(w, ANSWERED)], counts[(w, OVERDUE)]) for w in weeks)
     answered, overdue = sum(v[0] for v in values), sum(v[1] for v in values)
+    # From the first week with a check: the summer before it says nothing.
+    first = next((i for i, v in enumerate(values) if any(v)), 0)
     return Figure(
         "Monitoring checks answered and gone overdue, by week",
-        tuple(f"week of {w:%b} {w.day}" for w in weeks),
+        tuple(f"week of {w:%b} {w.day}" for w in weeks[first:]),
         (ANSWERED, OVERDUE),
-        values,
+        values[first:],
         f"This school year: {answered} checks answered, {overdue} gone overdue.",
+        over_time=True,
     )
 
 
@@ -122,7 +128,8 @@ def requests_by_status(viewer: Viewer, requests: Iterable[PageRequest]) -> Figur
         tuple(REQUEST_WORDS[status] for status in RequestStatus),
         ("requests",),
         tuple((counts[status],) for status in RequestStatus),
-        f"{len(seen)} requests; median time from request to decision: {median}.",
+        f"{len(seen)} request{'s' if len(seen) != 1 else ''}; median time from request to "
+        f"decision: {median}.",
     )
 
 
@@ -149,10 +156,11 @@ def moderation_by_reason(
     total = sum(counts.values())
     return Figure(
         "Moderation actions by reason, by month",
-        tuple(f"{m:%B %Y}" for m in months),
+        tuple(f"{m:%b %Y}" for m in months),
         tuple(labels.get(r, r) for r in reasons),
         values,
         f"This school year: {total} moderation actions recorded.",
+        over_time=True,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from workflows.dashboard.access import Viewer
 from workflows.district.config import DistrictConfig
 from workflows.kernel.model import Page, PageStatus
+from workflows.reports.directory import name_order
 
 PER_PAGE = 50
 NEVER = datetime.min.replace(tzinfo=UTC)
@@ -31,10 +32,15 @@ def _school_name(config: DistrictConfig) -> Callable[[Page], str]:
 
 
 SORTS: dict[str, Callable[[DistrictConfig], Callable[[Page], Any]]] = {
-    "name": lambda _: lambda page: page.details.page_name.casefold(),
-    "school": lambda config: lambda page: (_school_name(config)(page), page.details.page_name),
-    "platform": lambda _: lambda page: (page.details.platform, page.details.page_name),
-    "status": lambda _: lambda page: (page.status.value, page.details.page_name),
+    "name": lambda _: lambda page: name_order(page.details.page_name),
+    "school": lambda config: (
+        lambda page: (
+            _school_name(config)(page),
+            name_order(page.details.page_name),
+        )
+    ),
+    "platform": lambda _: lambda page: (page.details.platform, name_order(page.details.page_name)),
+    "status": lambda _: lambda page: (page.status.value, name_order(page.details.page_name)),
     "monitored": lambda _: lambda page: page.nudge_answered_at or NEVER,
 }
 SORT_WORDS = {

@@ -15,6 +15,7 @@ from workflows.kernel.cards import Button, Card, Section
 from workflows.kernel.commands import ShowCompliance
 from workflows.kernel.events import ActionRefused
 from workflows.kernel.handling import Context, Handled, Outcome, refused
+from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.model import ActionState, Page, PageRequest, PageStatus, RequestStatus
 from workflows.kernel.policy import Rule
 
@@ -43,7 +44,7 @@ async def show_compliance(command: ShowCompliance, ctx: Context) -> Handled:
     ]
     # Off the event loop: over thousands of schools and pages it takes a while.
     report = await asyncio.to_thread(
-        compliance_report, ctx.config, pages, requests, now, command.school or None
+        compliance_report, ctx.config, pages, requests, now, command.school or None, ctx.links
     )
     return Handled(Outcome(reply=report))
 
@@ -54,9 +55,11 @@ def compliance_report(
     requests: list[PageRequest],
     now: datetime,
     school: str | None = None,
+    links: Links = NO_LINKS,
 ) -> Card:
-    """The report as one card. A chat message has room for SCHOOLS_SHOWN schools: those
-    needing the most attention come first, and the rest are summed up in one line."""
+    """The report as one card: the totals first, then SCHOOLS_SHOWN schools (those needing
+    the most attention first; a chat message has room for no more) and the rest summed up in
+    one line; with web pages, the link to the dashboard, which shows everything."""
     units: list[tuple[str | None, str]] = [
         (s.id, s.name) for s in config.schools if school in (None, s.id)
     ]
@@ -79,9 +82,12 @@ def compliance_report(
     if rest:
         shown.append(_the_rest(rest))
     where = config.school(school)
+    text = "Official pages, monitoring and requests, school by school.\n" + _totals(found)
+    if links.on:
+        text += f"\nCharts, the registry and every page's history: {links.dashboard()}"
     return Card(
         title=f"Compliance: {where.name if where else config.name}",
-        text="Official pages, monitoring and requests, school by school.",
+        text=text,
         sections=tuple(shown),
         buttons=(
             Button("Reassign someone's pages", REASSIGN_PAGES, "", form=forms.reassign_form()),
@@ -91,6 +97,8 @@ def compliance_report(
 
 
 SCHOOLS_SHOWN = 20
+# Pages or requests named in one school's section; the rest are counted.
+NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,25 @@ class _Report:
     section: Section
     active: int
     attention: int  # overdue checks, pages not live and requests waiting
+
+
+def _totals(reports: list[_Report | None]) -> str:
+    found = [report for report in reports if report is not None]
+    active = sum(report.active for report in found)
+    attention = sum(report.attention for report in found)
+    needing = sum(1 for report in found if report.attention)
+    return (
+        f"In all: {active} active pages; {attention} items need attention in {needing} "
+        f"school{'s' if needing != 1 else ''} or office{'s' if needing != 1 else ''}."
+    )
+
+
+def _named(names: list[str]) -> str:
+    """' (A, B, C)' for a few names; ' (A, B, C, D, E and 7 more)' past NAMED."""
+    if not names:
+        return ""
+    more = f" and {len(names) - NAMED} more" if len(names) > NAMED else ""
+    return f" ({', '.join(names[:NAMED])}{more})"
 
 
 def _the_rest(rest: list[_Report]) -> Section:
@@ -133,15 +160,15 @@ def _school(
     labels = {reason.id: reason.label for reason in config.removal_reasons}
     lines = [
         f"Active pages: {len(active)}",
-        f"Overdue on monitoring: {len(overdue)}"
-        + (f" ({', '.join(p.details.page_name for p in overdue)})" if overdue else ""),
+        f"Overdue on monitoring: {len(overdue)}" + _named([p.details.page_name for p in overdue]),
         f"Approved, not confirmed live: {len(not_live)}"
-        + (f" ({', '.join(p.details.page_name for p in not_live)})" if not_live else ""),
+        + _named([p.details.page_name for p in not_live]),
         f"Requests waiting: {len(waiting)}"
         + "".join(
             f"\n  {r.id} {r.details.page_name}: {(now - r.waiting_since).days} days"
-            for r in waiting
-        ),
+            for r in waiting[:NAMED]
+        )
+        + (f"\n  and {len(waiting) - NAMED} more" if len(waiting) > NAMED else ""),
         ("Removals" if config.moderation.removal_only else "Moderation actions")
         + " by reason: "
         + (", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(removals.items())) or "none"),

@@ -4,6 +4,7 @@ names and titles."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,11 +64,20 @@ def listing(config: DistrictConfig, page: Page) -> Listing:
     )
 
 
+def name_order(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Names in the order people expect: "Room 2" before "Room 10", case aside."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", name.casefold())
+        if part
+    )
+
+
 async def listings(config: DistrictConfig, store: Records) -> tuple[Listing, ...]:
     """Every active official page, by owner unit then name (the district's own first)."""
     pages = await store.find_pages(status=PageStatus.ACTIVE)
     found = [listing(config, page) for page in pages]
-    return tuple(sorted(found, key=lambda e: (e.school != "", e.unit, e.name.casefold())))
+    return tuple(sorted(found, key=lambda e: (e.school != "", e.unit, name_order(e.name))))
 
 
 async def public_page(config: DistrictConfig, store: Records, page_id: str) -> PublicPage | None:

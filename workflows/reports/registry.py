@@ -5,6 +5,7 @@ from __future__ import annotations
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Card, Field
+from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.model import Page, PageStatus
 from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Records
@@ -20,8 +21,11 @@ _STATUS = {
 PAGES_SHOWN = 40
 
 
-async def registry(config: DistrictConfig, store: Records, school: str | None = None) -> Card:
-    """Official pages (retired ones left out), optionally for one school, as one card."""
+async def registry(
+    config: DistrictConfig, store: Records, school: str | None = None, links: Links = NO_LINKS
+) -> Card:
+    """Official pages (retired ones left out), optionally for one school, as one card; with
+    web pages, links to the searchable public directory and the dashboard's registry."""
     # One school's pages are looked up as such, not picked out of the whole registry.
     found = await store.find_pages(school=school) if school else await store.find_pages()
     pages = [page for page in found if page.status is not PageStatus.RETIRED]
@@ -42,6 +46,12 @@ async def registry(config: DistrictConfig, store: Records, school: str | None = 
                 else ""
             )
             + "To check one address, type is-official and the address."
+        )
+    if links.on:
+        text += (
+            f"\nEvery official page, searchable: {links.directory()}"
+            f"\nThe full registry, for staff: {links.dashboard('/pages')} (type dashboard to "
+            "sign in)."
         )
     return Card(
         title=f"Official pages: {where}",
