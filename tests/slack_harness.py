@@ -80,6 +80,8 @@ async def harness() -> AsyncIterator[Harness]:
             "SLACK_TEAM_ID": "T1",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.api_url,
+            # A district with its web pages on, as a deployed one would be.
+            "PAGEKEEPER_PUBLIC_URL": "https://pagekeeper.example.org",
         }
     )
     clock = FakeClock()

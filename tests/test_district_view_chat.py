@@ -168,3 +168,21 @@ async def test_guidelines_and_a_transfer_in_teams(
     )
     page = await engine.context.store.get_page(page_id)
     assert page is not None and [o.email for o in page.owners] == ["grace.hopper@example.org"]
+
+
+async def test_dashboard_sends_a_private_sign_in_link_in_slack(harness: Harness) -> None:
+    answer = await slash(harness, "UDANA", "/dashboard")
+    shown = text_of(answer["blocks"])  # type: ignore[arg-type]
+    assert "Your dashboard link" in shown and "/dashboard/sign-in/" in shown
+    assert "works once, and only for you" in shown
+
+
+async def test_dashboard_sends_a_sign_in_link_in_teams(
+    teams: tuple[TeamsClient, FakeConnector, Engine],
+) -> None:
+    client, connector, _ = teams
+    await client.say(DANA, "dashboard")
+    await connector.wait_for(
+        lambda c: any("/dashboard/sign-in/" in teams_text(s.card) for s in c.to(DANA)),
+        "the sign-in link",
+    )

@@ -253,6 +253,7 @@ def test_the_teams_package_holds_a_manifest_and_two_icons(tmp_path: Path) -> Non
         "social-media-guidelines",
         "compliance",
         "away",
+        "dashboard",
     ]
     for name, size in (("color.png", 192), ("outline.png", 32)):
         assert icons[name][:8] == b"\x89PNG\r\n\x1a\n"

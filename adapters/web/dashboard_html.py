@@ -315,15 +315,26 @@ def request_view(
     )
 
 
+# Requests listed at once, newest first; older ones are reached from their pages.
+REQUESTS_SHOWN = 200
+
+
 def requests_list(
     config: DistrictConfig, waiting: Sequence[PageRequest], others: Sequence[PageRequest]
 ) -> str:
+    more = len(others) - REQUESTS_SHOWN
+    note = (
+        tag("p", escape(f"The newest {REQUESTS_SHOWN} of {len(others)} are shown."))
+        if more > 0
+        else ""
+    )
     return (
         tag("h1", "Requests")
         + tag("h2", "Waiting for your decision", id="waiting")
         + _request_table(config, waiting, "Nothing waits for your decision.")
         + tag("h2", "Every request you can see", id="all")
-        + _request_table(config, others, "No request yet.")
+        + note
+        + _request_table(config, others[:REQUESTS_SHOWN], "No request yet.")
     )
 
 
