@@ -35,6 +35,9 @@ class Host:
     once: OnceOnly
     # The audit trail read by position (the dashboard's timelines and figures).
     audit: AuditReader | None = None
+    # Other processes may write to the store too (a shared database): what is kept in
+    # memory must be read again now and then.
+    shared_store: bool = False
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,12 @@ Opener = Callable[[], AbstractAsyncContextManager[Store]]
 
 async def load(store: Store, pages: int, audit: int, clock: FakeClock) -> None:
     term = clock.now() - timedelta(weeks=12)
-    made = [live_page(n, OWNER, term, school=SCHOOLS[n % 3]) for n in range(1, pages + 1)]
+    # Checks due next month: the duties running beside the server have nothing to send, as on
+    # most minutes of a real district's day.
+    due = clock.now() + timedelta(days=30)
+    made = [
+        live_page(n, OWNER, term, school=SCHOOLS[n % 3], due=due) for n in range(1, pages + 1)
+    ]
     for start in range(0, len(made), CHUNK):
         await store.commit(Changes(pages=tuple(made[start : start + CHUNK])))
     clause = Regulation().cite(Rule.MONITORING)
@@ -91,11 +96,8 @@ def tinydb(pages: int, audit: int, clock: FakeClock) -> Opener:
     async def opened() -> AsyncIterator[Store]:
         with tempfile.TemporaryDirectory(prefix="pagekeeper-bench-") as folder:
             store = await TinyDBStore.open(Path(folder))
-            try:
-                await load(store, pages, audit, clock)
-                yield store
-            finally:
-                await store.close()
+            await load(store, pages, audit, clock)
+            yield store  # the app closes it as it stops
 
     return opened
 
@@ -105,13 +107,10 @@ def postgres(server: ThrowawayPostgres, pages: int, audit: int, clock: FakeClock
     async def opened() -> AsyncIterator[Store]:
         url = server.create_database("web")
         store = await PostgresStore.open(url)
-        try:
-            await load(store, pages, audit, clock)
-            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
-                await connection.execute("ANALYZE")
-            yield store
-        finally:
-            await store.close()
+        await load(store, pages, audit, clock)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+            await connection.execute("ANALYZE")
+        yield store  # the app closes it as it stops
 
     return opened
 
@@ -171,8 +170,9 @@ async def run(name: str, opener: Opener, pages: int, clock: FakeClock) -> None:
                 reply = await answer(pagekeeper.engine, CONTACT, "dashboard")
                 link = re.search(r"/dashboard/sign-in/\S+", reply.cards[0].text)
                 assert link is not None
-                async with session.post(server.make_url(link.group(0))) as signed:
-                    assert signed.status == 200
+                signing_in = server.make_url(link.group(0))
+                async with session.post(signing_in, allow_redirects=False) as signed:
+                    assert signed.status == 303
                 await report(name, session, timer, server, pagekeeper, pages)
         finally:
             await server.close()
@@ -196,7 +196,7 @@ async def report(
     first_server, _ = await measure(session, timer, at("/dashboard"), 1)
     print(
         f"  {'first overview after start':<34} server {first_server[0]:7.1f} ms "
-        "(the audit trail read once)"
+        "(waits for the registry and the audit trail, read once as the bot starts)"
     )
     public = [
         ("directory, first page", at("/official")),

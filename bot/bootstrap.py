@@ -62,7 +62,15 @@ async def build(
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
     engine = Engine(config, store, clock, links=Links(settings.site), passes=store)
     dispatcher = Dispatcher(engine, store, store)
-    host = Host(engine, store, settings.local_mode, dispatcher.drain, store, store)
+    host = Host(
+        engine,
+        store,
+        settings.local_mode,
+        dispatcher.drain,
+        store,
+        store,
+        bool(settings.database_url),
+    )
     plugs: dict[str, Plug] = {}
     for adapter in adapters:
         plugged = adapter.plug(settings.of(adapter.name), host)

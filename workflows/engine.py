@@ -127,15 +127,18 @@ class Engine:
         self._handlers = handlers
         self._turn = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
-        # How many commits this engine made: a cached view of the records is stale once
-        # it moves (writes by other processes sharing a database are not counted).
-        self.commits = 0
+        self._writers: list[Callable[[Changes], None]] = []
 
     async def adopt(self, config: DistrictConfig) -> None:
         """Put a district file read again in force: a command already being carried out
         finishes under the file it started with, every later one runs under this one."""
         async with self._turn:
             self.context = dataclasses.replace(self.context, config=config)
+
+    def on_write(self, listener: Callable[[Changes], None]) -> None:
+        """Call `listener` with every commit's changes once written (records as stored), so
+        a view kept in memory follows what this process writes without reading it back."""
+        self._writers.append(listener)
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit that queued messages (the dispatcher wakes)."""
@@ -210,7 +213,8 @@ class Engine:
                 submissions=done,
             )
             await self.context.store.commit(changes)
-            self.commits += 1
+            for writer in self._writers:
+                writer(changes)
         if outbox:
             for listener in self._listeners:
                 listener()

@@ -4,6 +4,8 @@ is a form carrying the session's CSRF token, turned into the same command chat w
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 from collections.abc import Awaitable, Callable
@@ -13,8 +15,8 @@ from aiohttp import web
 from adapters.html import tag
 from adapters.spreadsheets import safe_cell
 from adapters.web import dashboard_html as draw
-from adapters.web.kept import Kept
 from adapters.web.layout import document, html_response
+from adapters.web.mirror import RegistryMirror
 from adapters.web.sessions import SignIns
 from adapters.web.trail import TrailFollower
 from workflows.conversation.submissions import UnknownAction, command_for, form_for, from_text
@@ -31,7 +33,7 @@ from workflows.dashboard.registry import RegistryQuery, registry_view
 from workflows.duties.schedule import monitoring_overdue
 from workflows.engine import Engine
 from workflows.kernel.model import Page, PageRequest, PageStatus, RequestStatus
-from workflows.kernel.ports import AuditReader, Records
+from workflows.kernel.ports import AuditReader
 from workflows.reports import exports
 from workflows.requests.messages import progress
 
@@ -42,16 +44,34 @@ CSV_ROWS_PER_WRITE = 500
 
 
 class Dashboard:
-    def __init__(self, engine: Engine, sign_ins: SignIns, trail: AuditReader) -> None:
+    def __init__(
+        self, engine: Engine, sign_ins: SignIns, mirror: RegistryMirror, trail: AuditReader
+    ) -> None:
         self._engine = engine
         self._sign_ins = sign_ins
-        self._pages: Kept[tuple[Page, ...]] = Kept(
-            engine, lambda context: _all_pages(context.store)
-        )
-        self._requests: Kept[tuple[PageRequest, ...]] = Kept(
-            engine, lambda context: _all_requests(context.store)
-        )
+        self._mirror = mirror
         self._trail = TrailFollower(trail)
+        self._warm_up: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Read the registry and the audit trail in the background as the bot starts, so the
+        first visitor need not wait for it (a long trail takes seconds; nothing else waits)."""
+        self._warm_up = asyncio.create_task(self._catch_up(), name="pagekeeper-dashboard-warm-up")
+
+    async def stop(self) -> None:
+        if self._warm_up is not None:
+            self._warm_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warm_up
+
+    async def _catch_up(self) -> None:
+        await self._trail.catch_up(await self._schools())
+
+    async def _schools(self) -> dict[str, str]:
+        pages = await self._mirror.pages()
+        return await self._mirror.derived(
+            "schools", lambda: {page.id: page.details.school or "" for page in pages}
+        )
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -75,8 +95,8 @@ class Dashboard:
 
     async def overview(self, request: web.Request, viewer: Viewer) -> web.Response:
         config, now = self._engine.context.config, self._engine.context.clock.now()
-        pages, requests = await self._pages.current(), await self._requests.current()
-        await self._trail.catch_up({page.id: page.details.school or "" for page in pages})
+        pages, requests = list(await self._mirror.pages()), list(await self._mirror.requests())
+        await self._trail.catch_up(await self._schools())
         today = as_of(now, config)
         figures = (
             pages_by_school(config, viewer, pages),
@@ -90,7 +110,7 @@ class Dashboard:
         return self._respond(request, viewer, "Overview", body)
 
     def _attention(
-        self, viewer: Viewer, pages: tuple[Page, ...], requests: tuple[PageRequest, ...]
+        self, viewer: Viewer, pages: list[Page], requests: list[PageRequest]
     ) -> list[tuple[str, str]]:
         config, now = self._engine.context.config, self._engine.context.clock.now()
         waiting = [r for r in requests if request_actions(viewer, r)]
@@ -134,14 +154,14 @@ class Dashboard:
     async def registry(self, request: web.Request, viewer: Viewer) -> web.Response:
         config = self._engine.context.config
         query = RegistryQuery.read(request.query)
-        view = registry_view(config, viewer, await self._pages.current(), query)
+        view = registry_view(config, viewer, await self._mirror.pages(), query)
         body = draw.registry(config, view, query, self._engine.context.links)
         return self._respond(request, viewer, "Registry", body)
 
     async def registry_csv(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         config = self._engine.context.config
         query = RegistryQuery.read(request.query)
-        view = registry_view(config, viewer, await self._pages.current(), query)
+        view = registry_view(config, viewer, await self._mirror.pages(), query)
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
@@ -168,8 +188,7 @@ class Dashboard:
         page = await context.store.get_page(request.match_info["page_id"])
         if page is None or not viewer.sees_page(page):
             return self._not_found(request, viewer)
-        pages = await self._pages.current()
-        await self._trail.catch_up({p.id: p.details.school or "" for p in pages})
+        await self._trail.catch_up(await self._schools())
         timeline = await self._trail.timeline(page.id, page.request_id)
         back = f"/dashboard/pages/{page.id}"
         actions = (page_actions(context.config, viewer, page), self._sign_ins.csrf(request), back)
@@ -177,7 +196,7 @@ class Dashboard:
         return self._respond(request, viewer, page.details.page_name, body)
 
     async def requests(self, request: web.Request, viewer: Viewer) -> web.Response:
-        seen = [r for r in await self._requests.current() if viewer.sees_request(r)]
+        seen = [r for r in await self._mirror.requests() if viewer.sees_request(r)]
         waiting = [r for r in seen if request_actions(viewer, r)]
         newest_first = sorted(seen, key=lambda r: r.submitted_at, reverse=True)
         body = draw.requests_list(self._engine.context.config, waiting, newest_first)
@@ -188,8 +207,7 @@ class Dashboard:
         found = await context.store.get_request(request.match_info["request_id"])
         if found is None or not viewer.sees_request(found):
             return self._not_found(request, viewer)
-        pages = await self._pages.current()
-        await self._trail.catch_up({p.id: p.details.school or "" for p in pages})
+        await self._trail.catch_up(await self._schools())
         timeline = await self._trail.timeline(found.id)
         back = f"/dashboard/requests/{found.id}"
         actions = (request_actions(viewer, found), self._sign_ins.csrf(request), back)
@@ -241,11 +259,3 @@ class Dashboard:
         return html_response(
             request, document(title, config.name, body, nav=nav), status=status, private=True
         )
-
-
-async def _all_pages(store: Records) -> tuple[Page, ...]:
-    return tuple(await store.find_pages())
-
-
-async def _all_requests(store: Records) -> tuple[PageRequest, ...]:
-    return tuple(await store.find_requests())

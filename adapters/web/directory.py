@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from adapters.html import tag, text
-from adapters.web.kept import Kept
 from adapters.web.layout import document, html_response
+from adapters.web.mirror import RegistryMirror
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
@@ -30,9 +30,9 @@ PRIVACY = (
 
 
 class Directory:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, mirror: RegistryMirror) -> None:
         self._engine = engine
-        self._listings = Kept(engine, lambda context: listings(context.config, context.store))
+        self._mirror = mirror
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -46,7 +46,9 @@ class Directory:
         address = query.get("address", "")[:ADDRESS_MAX]
         school, platform = query.get("school", ""), query.get("platform", "")
         words = query.get("q", "")[:200]
-        found = [e for e in await self._listings.current() if e.matches(school, platform, words)]
+        pages = await self._mirror.pages()
+        every = await self._mirror.derived("listings", lambda: listings(config, pages))
+        found = [e for e in every if e.matches(school, platform, words)]
         page_number = _number(query.get("page", "1"))
         last_page = max(1, -(-len(found) // PER_PAGE))
         page_number = min(page_number, last_page)

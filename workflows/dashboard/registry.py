@@ -24,11 +24,16 @@ STATUS_WORDS = {
 
 
 def _school_name(config: DistrictConfig) -> Callable[[Page], str]:
+    names = {school.id: school.name for school in config.schools}
+
     def name(page: Page) -> str:
-        school = config.school(page.details.school)
-        return school.name if school else config.name
+        return names.get(page.details.school or "", config.name)
 
     return name
+
+
+def _by_school(school_name: Callable[[Page], str]) -> Callable[[Page], Any]:
+    return lambda page: (school_name(page), name_order(page.details.page_name))
 
 
 SORTS: dict[str, Callable[[DistrictConfig], Callable[[Page], Any]]] = {
@@ -114,6 +119,8 @@ def registry_view(
             return False
         if query.status and page.status.value != query.status:
             return False
+        if not words:
+            return True
         owners = (owner.name for owner in page.owners)
         text = " ".join(
             (page.details.page_name, page.id, page.url or "", school_name(page), *owners)

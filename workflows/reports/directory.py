@@ -4,7 +4,9 @@ names and titles."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,6 +66,7 @@ def listing(config: DistrictConfig, page: Page) -> Listing:
     )
 
 
+@functools.lru_cache(maxsize=65536)  # asked for every page on every sorted listing
 def name_order(name: str) -> tuple[tuple[int, int | str], ...]:
     """Names in the order people expect: "Room 2" before "Room 10", case aside."""
     return tuple(
@@ -73,10 +76,9 @@ def name_order(name: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-async def listings(config: DistrictConfig, store: Records) -> tuple[Listing, ...]:
-    """Every active official page, by owner unit then name (the district's own first)."""
-    pages = await store.find_pages(status=PageStatus.ACTIVE)
-    found = [listing(config, page) for page in pages]
+def listings(config: DistrictConfig, pages: Iterable[Page]) -> tuple[Listing, ...]:
+    """The active ones of `pages`, by owner unit then name (the district's own first)."""
+    found = [listing(config, page) for page in pages if page.status is PageStatus.ACTIVE]
     return tuple(sorted(found, key=lambda e: (e.school != "", e.unit, name_order(e.name))))
 
 
