@@ -13,9 +13,10 @@ school: the most any view draws). Pages people use, each asked 200 times (the CS
 - dashboard: the overview (four figures over every page, request and monitoring answer), the
   registry sorted by school, one page with its timeline, the registry's CSV.
 
-Also shown, because a reader would meet them: the first overview after start (the audit
-trail read once, 100,000 lines), and the overview just after a change (every page and request
-read again; the same happens every 30 s on a database other processes write to).
+Also shown, because a reader would meet them: the first overview a process serves (it reads
+the registry and the whole audit trail once, 100,000 lines; later views read only what is
+new), and the overview just after a change (the change is applied to what the web pages keep
+in memory, nothing is read again).
 There is no peer here: the figures stand against the issue's limits.
 
 Run: .venv/bin/python benchmarks/web.py [--pages N] [--audit N] [--only tinydb|postgres]
@@ -196,7 +197,7 @@ async def report(
     first_server, _ = await measure(session, timer, at("/dashboard"), 1)
     print(
         f"  {'first overview after start':<34} server {first_server[0]:7.1f} ms "
-        "(waits for the registry and the audit trail, read once as the bot starts)"
+        "(the registry and the whole audit trail read once)"
     )
     public = [
         ("directory, first page", at("/official")),

@@ -266,12 +266,16 @@ class TinyDBStore:
     async def audit_after(
         self, position: int, limit: int
     ) -> tuple[list[tuple[int, AuditEntry]], int]:
-        lines, after = await self._run(self._audit.lines_from, position, limit)
-        return [(at, from_dict(AuditEntry, record)) for at, record in lines], after
+        return await self._run(self._decoded_audit, position, limit)
 
     async def audit_at(self, positions: Sequence[int]) -> list[AuditEntry]:
         records = await self._run(self._audit.lines_at, positions)
         return [from_dict(AuditEntry, record) for record in records]
+
+    def _decoded_audit(self, position: int, limit: int) -> tuple[list[tuple[int, AuditEntry]], int]:
+        # Decoded in the store's thread: a first read of a long trail leaves the loop free.
+        lines, after = self._audit.lines_from(position, limit)
+        return [(at, from_dict(AuditEntry, record)) for at, record in lines], after
 
     async def failed_messages(self) -> list[OutboxEntry]:
         found = await self._run(_search, self._outbox, [Query().failed_reason != ""])

@@ -203,3 +203,29 @@ async def test_the_compliance_report_counts_what_needs_attention(
     assert "Overdue on monitoring: 1 (RHS Soccer)" in roosevelt
     assert "Jefferson Middle School" not in sections
     assert [b.label for b in report.buttons] == ["Reassign someone's pages"]
+
+
+def test_the_compliance_report_names_a_few_and_counts_the_rest(config: DistrictConfig) -> None:
+    from tests.generated import live_page
+    from workflows.kernel.links import Links
+    from workflows.reports.compliance import compliance_report
+
+    clock = FakeClock()
+    overdue = [
+        dataclasses.replace(
+            live_page(n, TEACHER, clock.now()),
+            nudged_at=clock.now(),
+            next_check_due=clock.now(),
+        )
+        for n in range(1, 13)
+    ]
+    clock.advance(days=10)
+    report = compliance_report(
+        config, overdue, [], clock.now(), links=Links("https://pk.example.org")
+    )
+    [lincoln] = [s.text for s in report.sections if s.heading == "Lincoln Elementary"]
+    assert "Overdue on monitoring: 12 (Room 1, Room 2, Room 3, Room 4, Room 5 and 7 more)" in (
+        lincoln
+    )
+    assert "In all: 12 active pages; 12 items need attention in 1 school or office." in report.text
+    assert "https://pk.example.org/dashboard" in report.text

@@ -106,7 +106,9 @@ async def test_every_slack_payload_fits_at_300_schools_and_10000_pages() -> None
 
         await chat.slack.event({"type": "app_home_opened", "user": tom, "tab": "home"})
         await chat.fake.wait_for(lambda f: bool(f.of("views.publish")), "the Home tab")
-        valid_view(chat.fake.of("views.publish")[-1].args["view"])
+        home = chat.fake.of("views.publish")[-1].args["view"]
+        valid_view(home)
+        assert "more items (requests and pages) not shown here" in text_of(home["blocks"])
         await chat.settle()
         for call in chat.fake.of("chat.postMessage") + chat.fake.of("chat.update"):
             valid_blocks(call.args["blocks"])

@@ -4,8 +4,6 @@ is a form carrying the session's CSRF token, turned into the same command chat w
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 from collections.abc import Awaitable, Callable
@@ -51,21 +49,6 @@ class Dashboard:
         self._sign_ins = sign_ins
         self._mirror = mirror
         self._trail = TrailFollower(trail)
-        self._warm_up: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Read the registry and the audit trail in the background as the bot starts, so the
-        first visitor need not wait for it (a long trail takes seconds; nothing else waits)."""
-        self._warm_up = asyncio.create_task(self._catch_up(), name="pagekeeper-dashboard-warm-up")
-
-    async def stop(self) -> None:
-        if self._warm_up is not None:
-            self._warm_up.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._warm_up
-
-    async def _catch_up(self) -> None:
-        await self._trail.catch_up(await self._schools())
 
     async def _schools(self) -> dict[str, str]:
         pages = await self._mirror.pages()

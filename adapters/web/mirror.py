@@ -25,9 +25,12 @@ T = TypeVar("T")
 
 
 class RegistryMirror:
-    def __init__(self, engine: Engine, *, shared: bool) -> None:
+    def __init__(
+        self, engine: Engine, *, shared: bool, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._engine = engine
         self._shared = shared
+        self._monotonic = monotonic
         self._pages: dict[str, Page] = {}
         self._requests: dict[str, PageRequest] = {}
         self._loaded_at: float | None = None
@@ -58,8 +61,8 @@ class RegistryMirror:
         return kept[1]  # type: ignore[return-value]
 
     async def close(self) -> None:
+        """Let a reread under way finish (it is short), then stop."""
         if self._refresh is not None:
-            self._refresh.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresh
 
@@ -70,11 +73,11 @@ class RegistryMirror:
                     await self._load()
         elif (
             self._shared
-            and time.monotonic() - self._loaded_at > FRESH_FOR
+            and self._monotonic() - self._loaded_at > FRESH_FOR
             and (self._refresh is None or self._refresh.done())
         ):
             # The visitor is answered from what is here; the reread follows.
-            self._loaded_at = time.monotonic()
+            self._loaded_at = self._monotonic()
             self._refresh = asyncio.create_task(self._load(), name="pagekeeper-mirror")
 
     async def _load(self) -> None:
@@ -82,7 +85,7 @@ class RegistryMirror:
         pages, requests = await store.find_pages(), await store.find_requests()
         _merge(self._pages, pages)
         _merge(self._requests, requests)
-        self._loaded_at = time.monotonic()
+        self._loaded_at = self._monotonic()
         self.version += 1
 
     def _written(self, changes: Changes) -> None:

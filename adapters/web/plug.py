@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from adapters.plug import Adapter, Hook, Host, Plug
+from adapters.plug import Adapter, Host, Plug
 from adapters.web.dashboard import Dashboard
 from adapters.web.directory import Directory
 from adapters.web.mirror import RegistryMirror
@@ -28,17 +28,13 @@ def plug(_: None, host: Host) -> Plug | None:
         return None
     mirror = RegistryMirror(engine, shared=host.shared_store)
     routes = [*Directory(engine, mirror).routes(), web.get("/web.css", _stylesheet)]
-    start: list[Hook] = []
-    stop: list[Hook] = []
     if engine.passes is not None and host.audit is not None:
         # Cookies marked Secure are not sent over plain http: only the local mode's is.
         secure = not engine.context.links.base.startswith("http://")
         sign_ins = SignIns(engine, engine.passes, secure)
         dashboard = Dashboard(engine, sign_ins, mirror, host.audit)
         routes += [*sign_ins.routes(), *dashboard.routes()]
-        start.append(dashboard.start)
-        stop.append(dashboard.stop)
-    return Plug(routes=tuple(routes), start=tuple(start), stop=(*stop, mirror.close))
+    return Plug(routes=tuple(routes), stop=(mirror.close,))
 
 
 async def _stylesheet(_: web.Request) -> web.FileResponse:

@@ -1,5 +1,7 @@
 """The audit trail followed as it grows, each line read once: the overview's monitoring
-tally, and where each record's lines are, so a page's timeline reads only its own lines."""
+tally, and where each record's lines are, so a page's timeline reads only its own lines.
+Read from the first dashboard page a process serves (a district that never opens the
+dashboard never pays for it); that first reader waits for the whole trail."""
 
 from __future__ import annotations
 
