@@ -71,9 +71,7 @@ async def load(store: Store, pages: int, audit: int, clock: FakeClock) -> None:
     # Checks due next month: the duties running beside the server have nothing to send, as on
     # most minutes of a real district's day.
     due = clock.now() + timedelta(days=30)
-    made = [
-        live_page(n, OWNER, term, school=SCHOOLS[n % 3], due=due) for n in range(1, pages + 1)
-    ]
+    made = [live_page(n, OWNER, term, school=SCHOOLS[n % 3], due=due) for n in range(1, pages + 1)]
     for start in range(0, len(made), CHUNK):
         await store.commit(Changes(pages=tuple(made[start : start + CHUNK])))
     clause = Regulation().cite(Rule.MONITORING)
