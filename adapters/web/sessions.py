@@ -41,6 +41,8 @@ class SignIns:
         self._engine = engine
         self._passes = passes
         self._secure = secure
+        # Set when the district signs people in through its identity provider too.
+        self.single_sign_on = False
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -98,9 +100,14 @@ class SignIns:
         if email is None:
             body = tag("h1", "This link no longer works") + tag("p", escape(USED_OR_EXPIRED))
             return self._page(request, "Link used or expired", body, 400)
+        return await self.start_session(email, "chat link")
+
+    async def start_session(self, email: str, how: str) -> web.Response:
+        """Sign `email` in: a new session, its cookie, and on to the overview."""
+        clock = self._engine.context.clock
         session = new_token()
         await self._passes.keep_pass(session_key(session), email, clock.now() + SESSION_LASTS)
-        log.info("dashboard sign-in person=%s", email)
+        log.info("dashboard sign-in person=%s by=%s", email, how)
         response = web.Response(status=303, headers={"Location": "/dashboard"})
         response.set_cookie(
             COOKIE,
@@ -127,7 +134,21 @@ class SignIns:
 
     def signed_out_page(self, request: web.Request) -> web.Response:
         body = tag("h1", "Sign in to the dashboard") + tag("p", escape(HOW_TO_SIGN_IN))
+        if self.single_sign_on:
+            body += tag(
+                "p",
+                tag(
+                    "a",
+                    "Sign in with your district account",
+                    href="/dashboard/sso",
+                    class_="button",
+                ),
+            )
         return self._page(request, "Sign in", body, 401)
+
+    def page(self, request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
+        """A page of the sign-in pages' kind (never kept by shared caches)."""
+        return self._page(request, title, body, status)
 
     def _page(self, request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
         district = self._engine.context.config.name
