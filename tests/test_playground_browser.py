@@ -8,12 +8,6 @@ screenshots in docs/screenshots.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,47 +15,32 @@ import pytest
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+from tests.browsing import (  # noqa: E402
+    CHROMEDRIVER,
+    CHROMIUM,
+    SCREENSHOTS,
+    WAIT,
+    chromium,
+    free_port,
+    running_bot,
+)
+
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
     reason="Chromium is not installed; scripts/ensure-browser.sh installs it (make test runs it)",
 )
-WAIT = 15
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {"PATH": os.environ.get("PATH", ""), "PAGEKEEPER_DATA": str(tmp_path / "data")}
-    bot = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert bot.poll() is None and time.monotonic() < deadline, "the bot did not start"
-            time.sleep(0.05)  # waiting for another process to listen
-    yield f"http://127.0.0.1:{port}/"
-    bot.send_signal(signal.SIGTERM)
-    bot.wait(timeout=10)
+    with running_bot(tmp_path / "data", free_port()) as base:
+        yield base + "/"
 
 
 @pytest.fixture
@@ -72,22 +51,7 @@ def screenshots(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1100",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = chromium(tmp_path / "chromium")
     yield driver
     driver.quit()
 

@@ -41,7 +41,6 @@ def _svg(figure: Figure, ident: str) -> str:
         groups = [group for group in groups if group in largest_first]
     largest = max((v for _, values in groups for v in values), default=0) or 1
     per_group = len(figure.series) * BAR + GAP
-    height = len(groups) * per_group + 30
     scale = (WIDTH - LABEL_WIDTH - 50) / largest
     parts = []
     y = 0
@@ -60,21 +59,7 @@ def _svg(figure: Figure, ident: str) -> str:
                 f'dominant-baseline="middle" fill="#1a1a1a">{value}</text>'
             )
         y += per_group
-    legend = "".join(
-        f'<rect x="{LABEL_WIDTH}" y="{y + 8 + i * 18}" width="12" height="12" '
-        f'fill="{COLOURS[i % len(COLOURS)]}"></rect>'
-        f'<text x="{LABEL_WIDTH + 18}" y="{y + 18 + i * 18}" font-size="12" '
-        f'fill="#1a1a1a">{escape(_short(name, 60))}</text>'
-        for i, name in enumerate(figure.series)
-    )
-    height += len(figure.series) * 18
-    return (
-        f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
-        f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
-        + "".join(parts)
-        + legend
-        + "</svg>"
-    )
+    return _framed(parts, figure.series, LABEL_WIDTH, y + 8, ident)
 
 
 def _columns(figure: Figure, ident: str) -> str:
@@ -109,15 +94,20 @@ def _columns(figure: Figure, ident: str) -> str:
                 f'<text x="{x + 1:.1f}" y="{plot_height + 16}" font-size="11" '
                 f'fill="#1a1a1a">{escape(_short(label, 12))}</text>'
             )
-    y = plot_height + bottom - 16
+    return _framed(parts, figure.series, left, plot_height + bottom - 16, ident)
+
+
+def _framed(parts: list[str], series: tuple[str, ...], x: float, y: float, ident: str) -> str:
+    """The drawing with its legend (one series a line, from `x`, `y`) in an <svg> named by
+    the figure's caption."""
     legend = "".join(
-        f'<rect x="{left}" y="{y + i * 18}" width="12" height="12" '
+        f'<rect x="{x}" y="{y + i * 18}" width="12" height="12" '
         f'fill="{COLOURS[i % len(COLOURS)]}"></rect>'
-        f'<text x="{left + 18}" y="{y + 10 + i * 18}" font-size="12" '
+        f'<text x="{x + 18}" y="{y + 10 + i * 18}" font-size="12" '
         f'fill="#1a1a1a">{escape(_short(name, 80))}</text>'
-        for i, name in enumerate(figure.series)
+        for i, name in enumerate(series)
     )
-    height = y + len(figure.series) * 18 + 4
+    height = y + len(series) * 18 + 4
     return (
         f'<svg viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" '
         f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'

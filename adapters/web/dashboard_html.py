@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from adapters.html import card_article, tag, text
 from adapters.web.actions import action_form
 from adapters.web.charts import figure_html
+from adapters.web.widgets import platform_choices, school_choices, search_form, table
 from workflows.conversation.wording import detail_fields, when
 from workflows.dashboard.access import Viewer
 from workflows.dashboard.figures import REQUEST_WORDS, Figure
@@ -89,14 +90,6 @@ def overview(
 
 
 def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery, links: Links) -> str:
-    schools = tag("option", "Every school and office", value="") + "".join(
-        tag("option", escape(s.name), value=s.id, selected=s.id == query.school)
-        for s in config.schools
-    )
-    platforms = tag("option", "Every platform", value="") + "".join(
-        tag("option", escape(p.label), value=p.id, selected=p.id == query.platform)
-        for p in config.platforms
-    )
     statuses = tag("option", "Any status", value="") + "".join(
         tag("option", escape(word), value=status.value, selected=status.value == query.status)
         for status, word in STATUS_WORDS.items()
@@ -108,27 +101,19 @@ def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery, l
     orders = tag("option", "A to Z, oldest first", value="") + tag(
         "option", "Z to A, newest first", value="desc", selected=query.descending
     )
-    fields = "".join(
-        tag("div", tag("label", label, for_=ident) + control)
-        for label, ident, control in (
-            (
-                "Search",
-                "q",
-                f'<input id="q" name="q" type="search" value="{escape(query.words)}">',
-            ),
-            ("School", "school", tag("select", schools, id="school", name="school")),
-            ("Platform", "platform", tag("select", platforms, id="platform", name="platform")),
-            ("Status", "status", tag("select", statuses, id="status", name="status")),
-            ("Sort by", "sort", tag("select", sorts, id="sort", name="sort")),
-            ("Order", "order", tag("select", orders, id="order", name="order")),
-        )
-    )
-    form = tag(
-        "form",
-        fields + tag("button", "Show", type="submit"),
-        method="get",
-        action="/dashboard/pages",
-        class_="inline",
+    words = f'<input id="q" name="q" type="search" value="{escape(query.words)}">'
+    platforms = platform_choices(config, query.platform)
+    form = search_form(
+        "/dashboard/pages",
+        "Show",
+        (
+            ("Search", "q", words),
+            ("School", "school", _select("school", school_choices(config, query.school))),
+            ("Platform", "platform", _select("platform", platforms)),
+            ("Status", "status", _select("status", statuses)),
+            ("Sort by", "sort", _select("sort", sorts)),
+            ("Order", "order", _select("order", orders)),
+        ),
     )
     count = f"{len(view.pages)} page{'s' if len(view.pages) != 1 else ''}"
     if view.last > 1:
@@ -138,19 +123,9 @@ def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery, l
         "Download these pages as CSV",
         href="/dashboard/pages.csv?" + urlencode(query.as_params(page=0)),
     )
-    head = tag(
-        "tr",
-        "".join(
-            tag("th", word, scope="col")
-            for word in ("Page", "School", "Platform", "Status", "Owners", "Last monitored")
-        ),
-    )
-    rows = "".join(_registry_row(config, page) for page in view.shown)
-    table = (
-        tag("div", tag("table", tag("thead", head) + tag("tbody", rows)), class_="table-wrap")
-        if rows
-        else tag("p", "No page matches.")
-    )
+    rows = [_registry_row(config, page) for page in view.shown]
+    headings = ("Page", "School", "Platform", "Status", "Owners", "Last monitored")
+    drawn = table(headings, rows, first_is_html=True) if rows else tag("p", "No page matches.")
     paging = []
     if view.number > 1:
         previous = urlencode(query.as_params(page=view.number - 1))
@@ -162,7 +137,7 @@ def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery, l
         tag("h1", "Registry of official pages")
         + form
         + tag("p", escape(count) + " · " + csv_link, role="status")
-        + table
+        + drawn
         + (
             tag("nav", "".join(paging), class_="paging", aria_label="Pages of results")
             if paging
@@ -171,18 +146,21 @@ def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery, l
     )
 
 
-def _registry_row(config: DistrictConfig, page: Page) -> str:
+def _registry_row(config: DistrictConfig, page: Page) -> tuple[str, ...]:
     school = config.school(page.details.school)
     platform = config.platform(page.details.platform)
-    cells = (
+    return (
         tag("a", escape(page.details.page_name), href=f"/dashboard/pages/{page.id}"),
-        escape(school.name if school else config.name),
-        escape(platform.label if platform else page.details.platform),
-        escape(STATUS_WORDS[page.status]),
-        escape(", ".join(owner.name for owner in page.owners)),
-        escape(when(config, page.nudge_answered_at)) if page.nudge_answered_at else "not yet",
+        school.name if school else config.name,
+        platform.label if platform else page.details.platform,
+        STATUS_WORDS[page.status],
+        ", ".join(owner.name for owner in page.owners),
+        when(config, page.nudge_answered_at) if page.nudge_answered_at else "not yet",
     )
-    return tag("tr", "".join(tag("td", cell) for cell in cells))
+
+
+def _select(name: str, options: str) -> str:
+    return tag("select", options, id=name, name=name)
 
 
 def page_view(
@@ -249,31 +227,18 @@ def _moderation(config: DistrictConfig, page: Page) -> str:
     if not page.moderation:
         return tag("p", "No moderation action recorded.")
     labels = {reason.id: reason.label for reason in config.removal_reasons}
-    head = tag(
-        "tr",
-        "".join(
-            tag("th", word, scope="col")
-            for word in ("When", "By", "Action", "Reason", "What", "State")
-        ),
-    )
-    rows = "".join(
-        tag(
-            "tr",
-            "".join(
-                tag("td", escape(cell))
-                for cell in (
-                    when(config, action.at),
-                    action.by.name,
-                    action.action.value,
-                    labels.get(action.reason, action.reason),
-                    action.description,
-                    action.state.value.replace("_", " "),
-                )
-            ),
+    rows = [
+        (
+            when(config, action.at),
+            action.by.name,
+            action.action.value,
+            labels.get(action.reason, action.reason),
+            action.description,
+            action.state.value.replace("_", " "),
         )
         for action in page.moderation
-    )
-    return tag("div", tag("table", tag("thead", head) + tag("tbody", rows)), class_="table-wrap")
+    ]
+    return table(("When", "By", "Action", "Reason", "What", "State"), rows)
 
 
 def request_view(
@@ -341,54 +306,33 @@ def requests_list(
 def _request_table(config: DistrictConfig, requests: Sequence[PageRequest], empty: str) -> str:
     if not requests:
         return tag("p", escape(empty))
-    head = tag(
-        "tr",
-        "".join(
-            tag("th", w, scope="col") for w in ("Request", "Page", "From", "Status", "Submitted")
-        ),
-    )
-    rows = "".join(
-        tag(
-            "tr",
-            tag("td", tag("a", escape(r.id), href=f"/dashboard/requests/{r.id}"))
-            + "".join(
-                tag("td", escape(cell))
-                for cell in (
-                    r.details.page_name,
-                    r.requester.name,
-                    REQUEST_WORDS[r.status],
-                    when(config, r.submitted_at),
-                )
-            ),
+    rows = [
+        (
+            tag("a", escape(r.id), href=f"/dashboard/requests/{r.id}"),
+            r.details.page_name,
+            r.requester.name,
+            REQUEST_WORDS[r.status],
+            when(config, r.submitted_at),
         )
         for r in requests
-    )
-    return tag("div", tag("table", tag("thead", head) + tag("tbody", rows)), class_="table-wrap")
+    ]
+    return table(("Request", "Page", "From", "Status", "Submitted"), rows, first_is_html=True)
 
 
 def _timeline(config: DistrictConfig, entries: Sequence[AuditEntry], empty: str) -> str:
     if not entries:
         return tag("p", escape(empty))
-    head = tag(
-        "tr", "".join(tag("th", w, scope="col") for w in ("When", "Who", "What", "Detail", "Rule"))
-    )
-    rows = "".join(
-        tag(
-            "tr",
-            "".join(
-                tag("td", escape(cell))
-                for cell in (
-                    when(config, entry.at),
-                    _who(config, entry.actor),
-                    _words(entry.action),
-                    entry.detail,
-                    entry.clause,
-                )
-            ),
+    rows = [
+        (
+            when(config, entry.at),
+            _who(config, entry.actor),
+            _words(entry.action),
+            entry.detail,
+            entry.clause,
         )
         for entry in entries
-    )
-    return tag("div", tag("table", tag("thead", head) + tag("tbody", rows)), class_="table-wrap")
+    ]
+    return table(("When", "Who", "What", "Detail", "Rule"), rows)
 
 
 def outcome_page(

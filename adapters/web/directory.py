@@ -11,6 +11,7 @@ from aiohttp import web
 from adapters.html import tag, text
 from adapters.web.layout import document, html_response
 from adapters.web.mirror import RegistryMirror
+from adapters.web.widgets import platform_choices, school_choices, search_form
 from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
@@ -94,19 +95,12 @@ class Directory:
 
 
 def _check_form(address: str) -> str:
-    field = tag(
-        "div",
-        tag("label", "Page address, share link or @handle", for_="address")
-        + f'<input id="address" name="address" type="text" value="{escape(address)}" '
-        'autocomplete="url" inputmode="url">',
+    box = (
+        f'<input id="address" name="address" type="text" value="{escape(address)}" '
+        'autocomplete="url" inputmode="url">'
     )
-    form = tag(
-        "form",
-        field + tag("button", "Check", type="submit"),
-        method="get",
-        action="/official",
-        class_="inline",
-    )
+    label = "Page address, share link or @handle"
+    form = search_form("/official", "Check", ((label, "address", box),))
     return tag(
         "section",
         tag("h2", "Is this page official?", id="check") + form,
@@ -125,36 +119,16 @@ def _answer(card: Card, *, official: bool) -> str:
 
 
 def _search_form(config: DistrictConfig, school: str, platform: str, words: str) -> str:
-    schools = tag("option", "Every school and office", value="") + "".join(
-        tag("option", escape(s.name), value=s.id, selected=s.id == school) for s in config.schools
-    )
-    platforms = tag("option", "Every platform", value="") + "".join(
-        tag("option", escape(p.label), value=p.id, selected=p.id == platform)
-        for p in config.platforms
-    )
-    fields = (
-        tag(
-            "div",
-            tag("label", "Name", for_="q")
-            + f'<input id="q" name="q" type="search" value="{escape(words)}">',
-        )
-        + tag(
-            "div",
-            tag("label", "School", for_="school")
-            + tag("select", schools, id="school", name="school"),
-        )
-        + tag(
-            "div",
-            tag("label", "Platform", for_="platform")
-            + tag("select", platforms, id="platform", name="platform"),
-        )
-    )
-    form = tag(
-        "form",
-        fields + tag("button", "Search", type="submit"),
-        method="get",
-        action="/official",
-        class_="inline",
+    schools = tag("select", school_choices(config, school), id="school", name="school")
+    platforms = tag("select", platform_choices(config, platform), id="platform", name="platform")
+    form = search_form(
+        "/official",
+        "Search",
+        (
+            ("Name", "q", f'<input id="q" name="q" type="search" value="{escape(words)}">'),
+            ("School", "school", schools),
+            ("Platform", "platform", platforms),
+        ),
     )
     return tag("section", tag("h2", "Find a page", id="find") + form, aria_labelledby="find")
 
