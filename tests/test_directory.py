@@ -17,6 +17,7 @@ from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fakes import FakeClock
 from tests.generated import live_page
+from workflows.conversation.slash_commands import answer as answer_in_chat
 from workflows.district.loading import load_config
 from workflows.kernel.commands import RetirePage
 from workflows.kernel.model import Page, PageDetails, PageStatus, Person
@@ -150,12 +151,13 @@ async def test_a_page_retired_leaves_the_directory_at_once(site: Site) -> None:
     assert "Room 12" not in html and "1 official page" in html
 
 
-async def test_long_lists_come_in_pages() -> None:
+async def test_long_lists_come_in_pages_and_chat_lists_a_few_with_the_link() -> None:
     store = MemoryStore()
     clock = FakeClock()
     many = tuple(live_page(n, TOM, clock.now()) for n in range(1, 121))
     await store.commit(Changes(pages=many))
-    server = TestServer(make_app(await build(Settings(), store=store, clock=clock)))
+    pagekeeper = await build(Settings(), store=store, clock=clock)
+    server = TestServer(make_app(pagekeeper))
     await server.start_server()
     try:
         async with ClientSession() as session:
@@ -166,6 +168,9 @@ async def test_long_lists_come_in_pages() -> None:
                 html = await answer.text()
             assert "page 3 of 3" in html and "Previous page" in html
             assert html.count('<li><a href="/official/') == 20
+        [card] = (await answer_in_chat(pagekeeper.engine, TOM, "pages")).cards
+        assert len(card.fields) == 10 and "The first 10 are shown." in card.text
+        assert "Every official page, searchable: http://127.0.0.1:3978/official" in card.text
     finally:
         await server.close()
 

@@ -19,6 +19,8 @@ _STATUS = {
 
 # As many pages as one chat message holds on every platform; the rest are a command away.
 PAGES_SHOWN = 40
+# With the web pages on, chat shows a short list: the directory and the registry hold all.
+PAGES_SHOWN_WITH_WEB = 10
 
 
 async def registry(
@@ -35,10 +37,11 @@ async def registry(
         f"{len(pages)} official page{'s' if len(pages) != 1 else ''}. Sites not listed here "
         "are not official district platforms."
     )
-    if len(pages) > PAGES_SHOWN:
+    shown = PAGES_SHOWN_WITH_WEB if links.on else PAGES_SHOWN
+    if len(pages) > shown:
         # A chat message has room for so many; the rest are a command away.
         text += (
-            f"\nThe first {PAGES_SHOWN} are shown. "
+            f"\nThe first {shown} are shown. "
             + (
                 "For one school's, type pages and its id (for example: pages "
                 f"{config.schools[0].id}). "
@@ -56,7 +59,7 @@ async def registry(
     return Card(
         title=f"Official pages: {where}",
         text=text,
-        fields=tuple(_line(config, page) for page in pages[:PAGES_SHOWN]),
+        fields=tuple(_line(config, page) for page in pages[:shown]),
         clause=config.cite(Rule.DEFINITIONS),
     )
 
