@@ -175,6 +175,12 @@ async def test_dashboard_sends_a_private_sign_in_link_in_slack(harness: Harness)
     shown = text_of(answer["blocks"])  # type: ignore[arg-type]
     assert "Your dashboard link" in shown and "/dashboard/sign-in/" in shown
     assert "works once, and only for you" in shown
+    [button] = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]  # type: ignore[union-attr, index]
+    assert button["text"]["text"] == "Open the dashboard"
+    assert button["url"].startswith("https://pagekeeper.example.org/dashboard/sign-in/")
+    # Slack reports the click too: it is acknowledged and nothing else happens.
+    status, _ = await harness.click("UDANA", button)
+    assert status == 200
 
 
 async def test_dashboard_sends_a_sign_in_link_in_teams(
@@ -186,3 +192,6 @@ async def test_dashboard_sends_a_sign_in_link_in_teams(
         lambda c: any("/dashboard/sign-in/" in teams_text(s.card) for s in c.to(DANA)),
         "the sign-in link",
     )
+    [shown] = [s for s in connector.to(DANA) if "/dashboard/sign-in/" in teams_text(s.card)]
+    [opens] = shown.card["actions"]
+    assert opens["type"] == "Action.OpenUrl" and "/dashboard/sign-in/" in opens["url"]

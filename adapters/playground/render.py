@@ -34,6 +34,8 @@ def form_html(form: Form, place: str = "") -> str:
 
 def _button(button: Button, place: str) -> str:
     style = STYLES[button.style]
+    if button.url:
+        return tag("a", escape(button.label), href=button.url, class_=f"button {style}".strip())
     if button.form is not None:
         summary = tag("summary", escape(button.label))
         return tag("details", summary + form_html(button.form, place), class_=style)

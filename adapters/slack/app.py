@@ -44,6 +44,7 @@ from adapters.slack.blocks import (
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
 from adapters.slack.workspaces import from_district
+from workflows.conversation.actions import OPEN_LINK
 from workflows.conversation.forms import CO_OWNERS_MAX
 from workflows.conversation.slash_commands import answer, form_opened_by
 from workflows.conversation.submissions import FormValues, UnknownAction, command_for, form_for
@@ -206,6 +207,9 @@ class SlackListeners:
         respond: AsyncRespond,
     ) -> None:
         name, value = action["action_id"], action.get("value", "")
+        if name == OPEN_LINK:  # the browser opened the link; there is nothing to do here
+            await ack()
+            return
         from_home = body.get("view", {}).get("type") == "home"
         form = await form_for(self._engine.context.config, self._store, name, value)
         if form is not None:

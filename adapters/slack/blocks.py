@@ -245,6 +245,8 @@ def _button(button: Button) -> Block:
     }
     if button.style is not ButtonStyle.DEFAULT:
         element["style"] = button.style.value
+    if button.url:
+        element["url"] = button.url  # Slack opens it; the click it reports is only acknowledged
     return element
 
 

@@ -107,6 +107,8 @@ def _fact(label: str, value: str) -> Element:
 
 
 def _action(button: Button) -> Element:
+    if button.url:
+        return {"type": "Action.OpenUrl", "title": button.label, "url": button.url}
     if button.form is not None:
         inline = form_card(button.form)
         inline.pop("$schema")

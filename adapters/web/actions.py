@@ -14,6 +14,8 @@ ACT = "/dashboard/act"
 def action_form(button: Button, csrf: str, back: str) -> str:
     """One button: a form of its own fields behind a disclosure, or a single button."""
     style = "danger" if button.style is ButtonStyle.DANGER else ""
+    if button.url:
+        return tag("a", escape(button.label), href=button.url, class_="button")
     form = button.form
     action, value = (form.action, form.value) if form else (button.action, button.value)
     hidden = "".join(

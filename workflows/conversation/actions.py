@@ -28,3 +28,4 @@ TRANSFER_PAGE = "transfer_page"
 ACCEPT_TRANSFER = "accept_transfer"
 DECLINE_TRANSFER = "decline_transfer"
 REASSIGN_PAGES = "reassign_pages"
+OPEN_LINK = "open_link"  # a button that opens an address; nothing to carry out

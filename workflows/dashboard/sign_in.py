@@ -7,7 +7,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from workflows.kernel.cards import Card
+from workflows.conversation.actions import OPEN_LINK
+from workflows.kernel.cards import Button, ButtonStyle, Card
 from workflows.kernel.links import Links
 from workflows.kernel.model import Person
 from workflows.kernel.ports import Clock, Passes
@@ -41,10 +42,11 @@ async def dashboard_link(links: Links, passes: Passes | None, clock: Clock, pers
     token = new_token()
     await passes.keep_pass(link_key(token), person.email, clock.now() + LINK_LASTS)
     minutes = int(LINK_LASTS.total_seconds() // 60)
+    link = links.sign_in(token)
     return Card(
         "Your dashboard link",
-        f"Open this link within {minutes} minutes to sign in to the dashboard:\n"
-        f"{links.sign_in(token)}\n"
+        f"Open this link within {minutes} minutes to sign in to the dashboard:\n{link}\n"
         "It works once, and only for you: do not pass it on. For a new one, type dashboard "
         "again.",
+        buttons=(Button("Open the dashboard", OPEN_LINK, "", ButtonStyle.PRIMARY, url=link),),
     )

@@ -69,13 +69,15 @@ class ButtonStyle(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
-    """A button; when `form` is set, clicking opens that form instead of acting at once."""
+    """A button; when `form` is set, clicking opens that form instead of acting at once;
+    when `url` is set, it opens that address (a sign-in link) and nothing else happens."""
 
     label: str
     action: str
     value: str
     style: ButtonStyle = ButtonStyle.DEFAULT
     form: Form | None = None
+    url: str = ""
 
 
 @dataclass(frozen=True)
