@@ -144,6 +144,11 @@ class JsonLines:
                 found.append(self._parse(reader.readline(), None))
         return found
 
+    def sync(self) -> None:
+        """Make every line appended so far durable."""
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
     def tail(self, count: int) -> list[dict[str, Any]]:
         """The last `count` records (fewer if the file is shorter), oldest first."""
         size = self._handle.seek(0, os.SEEK_END)

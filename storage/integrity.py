@@ -31,9 +31,9 @@ class FolderState:
     tables: frozenset[str] | None
 
 
-def check_folder(folder: Path, *, settled: bool = True) -> FolderState:
-    """Raise StorageError, naming the file, when the folder is damaged. `settled`: no bot is
-    writing to it, so only the journal's last commit can be unfinished."""
+def check_folder(folder: Path) -> FolderState:
+    """Raise StorageError, naming the file, when the folder is damaged (a bot may be writing
+    to it: then it only adds to the journal and the trail)."""
     meta = folder / "meta.json"
     has_data = (folder / "tables").exists() or _has_lines(folder / "audit.jsonl")
     if not meta.exists() and has_data:
@@ -45,17 +45,19 @@ def check_folder(folder: Path, *, settled: bool = True) -> FolderState:
         raise StorageError(f"{journal} is missing; {RESTORE}")
     audit = _walk_audit(folder / "audit.jsonl")
     # The journal is read after the trail: a bot running meanwhile only adds to both, the
-    # journal first, so the place the trail reached is still in it, if not in its last commit.
+    # journal first, so the place the trail reached is still in it. Audit lines reach the disk
+    # at checkpoints (the journal is what is synced at each commit), so after a crash of the
+    # machine the trail may stand where any commit since the journal's start left it.
     places = _journal_heads(journal)
-    _check_end(folder / "audit.jsonl", audit, places[-1:] if settled else places)
+    _check_end(folder / "audit.jsonl", audit, places)
     return FolderState(audit.head, tables)
 
 
 def verify_folder(folder: Path, attempts: int = 3) -> Head:
-    """The audit trail's head after checking the whole folder, even while a bot writes to it.
-    With no bot running, the trail must end where the journal's last commit left it; with one
-    running, where any commit in its journal did (since its start, or the journal's last
-    restart), and a check that overlapped the journal starting over is made again."""
+    """The audit trail's head after checking the whole folder, even while a bot writes to it:
+    the trail must end where a commit in the journal left it (since its start, or the
+    journal's last restart), and a check that overlapped the journal starting over is made
+    again."""
     if not (folder / "meta.json").is_file():
         raise StorageError(f"{folder} is not a Pagekeeper data folder (it has no meta.json)")
     lock = try_lock(folder)
@@ -68,11 +70,11 @@ def verify_folder(folder: Path, attempts: int = 3) -> Head:
     for _ in range(attempts - 1):
         before = _identity(journal)
         try:
-            return check_folder(folder, settled=False).audit
+            return check_folder(folder).audit
         except StorageError:
             if _identity(journal) == before:
                 raise
-    return check_folder(folder, settled=False).audit
+    return check_folder(folder).audit
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

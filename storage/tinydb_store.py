@@ -106,7 +106,7 @@ class TinyDBStore:
             self._passes = PassBook(folder / "passes.jsonl", datetime.now(UTC))
             self._table_files = state.tables
             self._seq = self._recover()
-            self._restart_journal()  # before the list of tables: see integrity.check_folder
+            self._checkpoint()  # before the list of tables: see integrity.check_folder
             self._note_table_files()
             if found_format < FORMAT:
                 # Format 2 added the audit trail's hash chain, the list of table files and
@@ -394,7 +394,7 @@ class TinyDBStore:
         try:
             self._apply(entry)
             if self._journal.size() > JOURNAL_LIMIT:
-                self._restart_journal()
+                self._checkpoint()
         except OSError as error:
             # The commit is safe in the journal; it is finished (replayed) before the next
             # write, once the disk takes writes again. Until then, nothing else is written.
@@ -403,7 +403,14 @@ class TinyDBStore:
             raise StorageError(self._broken) from None
 
     def _apply(self, entry: dict[str, Any], *, audit_written: int = 0) -> None:
-        """Apply a journal entry; `audit_written` of its audit lines are already in the log."""
+        """Apply a journal entry; `audit_written` of its audit lines are already in the log.
+
+        The journal (fsynced) is what makes a commit durable: the tables change in memory
+        and their files are written at the next checkpoint, the audit lines are appended
+        without waiting for the disk (the checkpoint syncs them). A crash before then is
+        finished from the journal at the next start, as a crash mid-commit always was. So a
+        commit costs one fsync, not one per bucket file it touches (a delivered message once
+        rewrote its outbox bucket, megabytes, every time)."""
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
         self._outbox.upsert(entry.get("outbox", []))
@@ -411,11 +418,8 @@ class TinyDBStore:
         self._messages.upsert(entry.get("handles", []))
         self._aways.upsert(entry.get("aways", []))
         self._submissions.upsert(entry.get("submissions", []))
-        if sum(table.flush() for table in self._every_table()):
-            fsync_directory(self.folder / "tables")
-            self._note_table_files()
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
-        self._audit.append(lines[audit_written:])
+        self._audit.append(lines[audit_written:], sync=False)
         if "audit_head" in entry:
             self._audit_head = Head.of(entry["audit_head"])
         else:  # a commit journaled before the chain: its lines are linked in as they are
@@ -440,6 +444,15 @@ class TinyDBStore:
             write_atomically(self.folder / MANIFEST, manifest(set(files)))
             fsync_directory(self.folder)
             self._table_files = files
+
+    def _checkpoint(self) -> None:
+        """Write every changed table file and sync the audit trail, then start the journal
+        over: what it held is now in the files."""
+        if sum(table.flush() for table in self._every_table()):
+            fsync_directory(self.folder / "tables")
+            self._note_table_files()
+        self._audit.sync()
+        self._restart_journal()
 
     def _restart_journal(self) -> None:
         """An empty journal but for the audit trail's head (atomically: a crash leaves the
@@ -520,6 +533,7 @@ class TinyDBStore:
         if self._broken:
             try:
                 self._seq = self._recover()
+                self._checkpoint()  # the files written for real: the disk takes writes again
             except OSError as error:
                 raise StorageError(f"{self._broken}; still failing: {error}") from None
             log.warning("store writable again folder=%s", self.folder)
@@ -539,7 +553,7 @@ class TinyDBStore:
             # Everything is applied: a journal holding only where the trail ends lets the
             # next start tell a trail cut by even one line from one a crash left unfinished.
             with contextlib.suppress(OSError):
-                self._restart_journal()
+                self._checkpoint()
         self._journal.close()
         self._once_file.close()
         self._passes.close()

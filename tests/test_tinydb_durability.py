@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from storage import files
 from storage.codec import to_dict
+from storage.integrity import verify_folder
 from storage.tinydb_store import TinyDBStore
 from tests.crash_writer import batch
 from tests.records import audit_content, audit_entries
@@ -182,6 +184,8 @@ async def test_a_failed_write_fails_the_health_check_until_writes_succeed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = await TinyDBStore.open(tmp_path)
+    # Every commit writes the table files (a checkpoint), as the journal's limit would.
+    monkeypatch.setattr("storage.tinydb_store.JOURNAL_LIMIT", 0)
 
     def disk_full(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
@@ -200,6 +204,26 @@ async def test_a_failed_write_fails_the_health_check_until_writes_succeed_again(
     await store.close()
     reopened = await TinyDBStore.open(tmp_path)
     assert [r.id for r in await reopened.find_requests()] == ["REQ-1", "REQ-2"]
+    await reopened.close()
+
+
+async def test_a_commit_the_journal_cannot_take_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+
+    def disk_full(self: files.JsonLines, records: object, *, sync: bool = True) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.JsonLines, "append", disk_full)
+    with pytest.raises(StorageError, match="No space left on device"):
+        await store.commit(Changes(requests=(a_request(1),), audit=(an_entry("REQ-1"),)))
+    monkeypatch.undo()
+    assert await store.get_request("REQ-1") is None and await audit_entries(store) == []
+    await store.commit(Changes(requests=(a_request(2),)))
+    await store.close()
+    reopened = await TinyDBStore.open(tmp_path)
+    assert [r.id for r in await reopened.find_requests()] == ["REQ-2"]
     await reopened.close()
 
 
@@ -276,3 +300,31 @@ async def test_sessions_and_sign_outs_survive_a_restart(tmp_path: Path) -> None:
         assert "link:old" not in (tmp_path / "passes.jsonl").read_text()
     finally:
         await again.close()
+
+
+async def test_audit_lines_the_machine_lost_are_written_again_from_the_journal(
+    tmp_path: Path,
+) -> None:
+    """Commits sync the journal; audit lines and table files reach the disk at checkpoints.
+    A machine that crashed before one loses those lines and writes, never a commit."""
+    store = await TinyDBStore.open(tmp_path / "live")
+    await store.commit(Changes(requests=(a_request(1),), audit=(an_entry("REQ-1"),)))
+    await store.close()  # a checkpoint: REQ-1 and its line are in the files
+    store = await TinyDBStore.open(tmp_path / "live")
+    synced = (tmp_path / "live" / "audit.jsonl").stat().st_size
+    for number in (2, 3, 4):
+        request = a_request(number)
+        await store.commit(Changes(requests=(request,), audit=(an_entry(request.id),)))
+    # The disk as a power cut would leave it: what was synced, and no more of the trail.
+    shutil.copytree(tmp_path / "live", tmp_path / "after")
+    os.truncate(tmp_path / "after" / "audit.jsonl", synced)
+    await store.close()
+    recovered = await TinyDBStore.open(tmp_path / "after")
+    try:
+        assert [r.id for r in await recovered.find_requests()] == [f"REQ-{n}" for n in (1, 2, 3, 4)]
+        assert [e.subject for e in await audit_entries(recovered)] == [
+            f"REQ-{n}" for n in (1, 2, 3, 4)
+        ]
+    finally:
+        await recovered.close()
+    verify_folder(tmp_path / "after")
