@@ -6,16 +6,13 @@ exist. `from` and `to` (YYYY-MM-DD, in the district's time zone, both included) 
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, time, timedelta
 
 from aiohttp import web
 
 from adapters.admin.guard import TokenGuard
-from adapters.spreadsheets import safe_cell
+from adapters.spreadsheets import stream_csv
 from workflows.district.config import DistrictConfig
 from workflows.kernel.ports import Records
 from workflows.reports import exports
@@ -26,7 +23,6 @@ EXPORTS: dict[str, tuple[tuple[str, ...], Rows]] = {
     "audit": (exports.AUDIT, exports.audit_rows),
     "removals": (exports.REMOVALS, exports.removal_rows),
 }
-ROWS_PER_WRITE = 500
 
 
 def export_routes(
@@ -48,30 +44,7 @@ def export_routes(
         if start is not None and end is not None and start >= end:
             return web.json_response({"error": "from must be on or before to"}, status=400)
         header, rows = EXPORTS[name]
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": f'attachment; filename="pagekeeper-{name}.csv"',
-            }
-        )
-        await response.prepare(request)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        count = 0
-        async for row in rows(store, start, end):
-            writer.writerow([safe_cell(cell) for cell in row])
-            count += 1
-            if count % ROWS_PER_WRITE == 0:
-                await response.write(buffer.getvalue().encode())
-                buffer.seek(0)
-                buffer.truncate()
-                # A write returns at once while the client keeps up: let clicks, health
-                # checks and deliveries in between chunks of a long export.
-                await asyncio.sleep(0)
-        await response.write(buffer.getvalue().encode())
-        await response.write_eof()
-        return response
+        return await stream_csv(request, f"pagekeeper-{name}.csv", header, rows(store, start, end))
 
     return (web.get("/admin/export/{name}.csv", export),)
 

@@ -4,14 +4,12 @@ is a form carrying the session's CSRF token, turned into the same command chat w
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from adapters.html import tag
-from adapters.spreadsheets import safe_cell
+from adapters.spreadsheets import stream_csv
 from adapters.web import dashboard_html as draw
 from adapters.web.layout import document, html_response
 from adapters.web.mirror import RegistryMirror
@@ -20,6 +18,7 @@ from adapters.web.trail import TrailFollower
 from workflows.conversation.submissions import UnknownAction, command_for, form_for, from_text
 from workflows.dashboard.access import Viewer
 from workflows.dashboard.actions import district_actions, page_actions, request_actions
+from workflows.dashboard.attention import needs_attention
 from workflows.dashboard.figures import (
     as_of,
     moderation_by_reason,
@@ -28,9 +27,8 @@ from workflows.dashboard.figures import (
     requests_by_status,
 )
 from workflows.dashboard.registry import RegistryQuery, registry_view
-from workflows.duties.schedule import monitoring_overdue
 from workflows.engine import Engine
-from workflows.kernel.model import Page, PageRequest, PageStatus, RequestStatus
+from workflows.kernel.model import Page, PageRequest
 from workflows.kernel.ports import AuditReader
 from workflows.reports import exports
 from workflows.requests.messages import progress
@@ -38,7 +36,6 @@ from workflows.requests.messages import progress
 View = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
 # The few items the overview lists by name; the rest are counted and a link away.
 ATTENTION_SHOWN = 10
-CSV_ROWS_PER_WRITE = 500
 
 
 class Dashboard:
@@ -95,76 +92,45 @@ class Dashboard:
     def _attention(
         self, viewer: Viewer, pages: list[Page], requests: list[PageRequest]
     ) -> list[tuple[str, str]]:
-        config, now = self._engine.context.config, self._engine.context.clock.now()
-        waiting = [r for r in requests if request_actions(viewer, r)]
-        overdue = [
-            p
-            for p in pages
-            if p.status is PageStatus.ACTIVE
-            and viewer.sees_page(p)
-            and monitoring_overdue(config, p, now)
-        ]
-        held = [r for r in requests if r.status is RequestStatus.HELD and viewer.sees_request(r)]
-        items = [
-            *(
-                (
-                    f"Waiting for your decision: {r.details.page_name} ({r.id})",
-                    f"/dashboard/requests/{r.id}",
-                )
-                for r in waiting[:ATTENTION_SHOWN]
-            ),
-            *(
-                (f"Monitoring overdue: {p.details.page_name} ({p.id})", f"/dashboard/pages/{p.id}")
-                for p in overdue[:ATTENTION_SHOWN]
-            ),
-            *(
-                (
-                    f"Held, nobody to approve it: {r.details.page_name} ({r.id})",
-                    f"/dashboard/requests/{r.id}",
-                )
-                for r in held[:ATTENTION_SHOWN]
-            ),
-        ]
-        for count, what, href in (
-            (len(waiting), "requests waiting for your decision", "/dashboard/requests"),
-            (len(overdue), "pages with monitoring overdue", "/dashboard/pages?sort=monitored"),
-            (len(held), "held requests", "/dashboard/requests"),
-        ):
-            if count > ATTENTION_SHOWN:
-                items.append((f"and {count - ATTENTION_SHOWN} more {what}", href))
+        """The few items to name (each kind's first ATTENTION_SHOWN) and how many more."""
+        context = self._engine.context
+        found = needs_attention(context.config, viewer, pages, requests, context.clock.now())
+        kinds = (
+            ("Waiting for your decision", found.waiting, "requests", "requests waiting for "
+             "your decision", "/dashboard/requests"),
+            ("Monitoring overdue", found.overdue, "pages", "pages with monitoring overdue",
+             "/dashboard/pages?sort=monitored"),
+            ("Held, nobody to approve it", found.held, "requests", "held requests",
+             "/dashboard/requests"),
+        )  # fmt: skip
+        items = []
+        for label, records, where, _, _ in kinds:
+            items += [
+                (f"{label}: {r.details.page_name} ({r.id})", f"/dashboard/{where}/{r.id}")
+                for r in records[:ATTENTION_SHOWN]
+            ]
+        for _, records, _, what, more in kinds:
+            if len(records) > ATTENTION_SHOWN:
+                items.append((f"and {len(records) - ATTENTION_SHOWN} more {what}", more))
         return items
 
     async def registry(self, request: web.Request, viewer: Viewer) -> web.Response:
         config = self._engine.context.config
         query = RegistryQuery.read(request.query)
         view = registry_view(config, viewer, await self._mirror.pages(), query)
-        body = draw.registry(config, view, query, self._engine.context.links)
+        body = draw.registry(config, view, query)
         return self._respond(request, viewer, "Registry", body)
 
     async def registry_csv(self, request: web.Request, viewer: Viewer) -> web.StreamResponse:
         config = self._engine.context.config
         query = RegistryQuery.read(request.query)
         view = registry_view(config, viewer, await self._mirror.pages(), query)
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": 'attachment; filename="official-pages.csv"',
-                "Cache-Control": "private, no-store",
-            }
-        )
-        await response.prepare(request)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(exports.PAGES)
-        for count, page in enumerate(view.pages, 1):
-            writer.writerow([safe_cell(cell) for cell in exports.page_row(page)])
-            if count % CSV_ROWS_PER_WRITE == 0:
-                await response.write(buffer.getvalue().encode())
-                buffer.seek(0)
-                buffer.truncate()
-        await response.write(buffer.getvalue().encode())
-        await response.write_eof()
-        return response
+
+        async def rows() -> AsyncIterator[tuple[str, ...]]:
+            for page in view.pages:
+                yield exports.page_row(page)
+
+        return await stream_csv(request, "official-pages.csv", exports.PAGES, rows(), private=True)
 
     async def page(self, request: web.Request, viewer: Viewer) -> web.Response:
         context = self._engine.context
@@ -220,8 +186,10 @@ class Dashboard:
             body = tag("h1", "Nothing was changed") + tag("p", "This action is not known.")
             return self._respond(request, viewer, "Nothing was changed", body, 400)
         outcome = await self._engine.handle(command)
-        shown = await form_for(context.config, context.store, action, value)
-        labels = {field.name: field.label for field in shown.inputs} if shown else {}
+        labels: dict[str, str] = {}
+        if outcome.errors:  # named as the form the person filled in names them
+            shown = await form_for(context.config, context.store, action, value)
+            labels = {field.name: field.label for field in shown.inputs} if shown else {}
         title = "Nothing was changed" if outcome.errors else "Done"
         body = draw.outcome_page(title, outcome.reply, outcome.errors, labels, back)
         return self._respond(request, viewer, title, body, 422 if outcome.errors else 200)

@@ -14,12 +14,7 @@ from adapters.web.widgets import platform_choices, school_choices, search_form, 
 from workflows.conversation.wording import detail_fields, when
 from workflows.dashboard.access import Viewer
 from workflows.dashboard.figures import REQUEST_WORDS, Figure
-from workflows.dashboard.registry import (
-    SORT_WORDS,
-    STATUS_WORDS,
-    RegistryQuery,
-    RegistryView,
-)
+from workflows.dashboard.registry import SORT_WORDS, RegistryQuery, RegistryView
 from workflows.district.config import DistrictConfig
 from workflows.kernel.cards import Button, Card, StepLine
 from workflows.kernel.handling import FieldError
@@ -27,6 +22,7 @@ from workflows.kernel.links import Links
 from workflows.kernel.model import AuditEntry, Page, PageRequest
 from workflows.pages.notices import page_notices
 from workflows.pages.short_lines import short_line
+from workflows.reports.registry import STATUS_WORDS
 
 Actions = tuple[Sequence[Button], str, str]  # the buttons, the CSRF token, the page to return to
 
@@ -89,7 +85,7 @@ def overview(
     )
 
 
-def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery, links: Links) -> str:
+def registry(config: DistrictConfig, view: RegistryView, query: RegistryQuery) -> str:
     statuses = tag("option", "Any status", value="") + "".join(
         tag("option", escape(word), value=status.value, selected=status.value == query.status)
         for status, word in STATUS_WORDS.items()

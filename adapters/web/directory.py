@@ -17,7 +17,7 @@ from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.kernel.cards import Card
 from workflows.reports.directory import Listing, PublicPage, listings, public_page
-from workflows.reports.official import is_official
+from workflows.reports.official import check_address
 
 PER_PAGE = 50
 # An address, share link or handle is short; a longer one is not looked up.
@@ -56,8 +56,8 @@ class Directory:
         shown = found[(page_number - 1) * PER_PAGE : page_number * PER_PAGE]
         checked = ""
         if "address" in query:
-            card = await is_official(config, self._engine.context.store, address)
-            checked = _answer(card, official=card.title.startswith("Yes"))
+            official, card = await check_address(config, self._engine.context.store, address)
+            checked = _answer(card, official=official)
         body = (
             tag("h1", "Official social media pages")
             + tag(

@@ -63,9 +63,7 @@ def plug(settings: SsoSettings | None, host: Host) -> Plug | None:
     routes = [*Directory(engine, mirror).routes(), web.get("/web.css", _stylesheet)]
     stop: list[Hook] = []
     if engine.passes is not None and host.audit is not None:
-        # Cookies marked Secure are not sent over plain http: only the local mode's is.
-        secure = not engine.context.links.base.startswith("http://")
-        sign_ins = SignIns(engine, engine.passes, secure)
+        sign_ins = SignIns(engine, engine.passes)
         dashboard = Dashboard(engine, sign_ins, mirror, host.audit)
         routes += [*sign_ins.routes(), *dashboard.routes()]
         if settings is not None:

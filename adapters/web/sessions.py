@@ -15,7 +15,13 @@ from aiohttp import web
 from adapters.html import tag
 from adapters.web.layout import document, html_response
 from workflows.dashboard.access import Viewer, viewer
-from workflows.dashboard.sign_in import SESSION_LASTS, link_key, new_token, session_key
+from workflows.dashboard.sign_in import (
+    LINK_LASTS,
+    SESSION_LASTS,
+    link_key,
+    new_token,
+    session_key,
+)
 from workflows.engine import Engine
 from workflows.kernel.model import Person
 from workflows.kernel.ports import Passes
@@ -26,21 +32,21 @@ COOKIE = "pagekeeper_session"
 # Tokens are 43 characters of URL-safe base64; anything else is not looked up.
 TOKEN_LENGTH = 43
 
+_MINUTES = int(LINK_LASTS.total_seconds() // 60)
 USED_OR_EXPIRED = (
-    "This sign-in link has already been used or has expired (links work once, for 10 "
+    f"This sign-in link has already been used or has expired (links work once, for {_MINUTES} "
     "minutes). Type dashboard in chat (in Slack: /dashboard) for a new one."
 )
 HOW_TO_SIGN_IN = (
     "The dashboard is for the district's staff. To sign in, type dashboard in Pagekeeper's "
-    "chat (in Slack: /dashboard); it sends you a link that works once, for 10 minutes."
+    f"chat (in Slack: /dashboard); it sends you a link that works once, for {_MINUTES} minutes."
 )
 
 
 class SignIns:
-    def __init__(self, engine: Engine, passes: Passes, secure: bool) -> None:
+    def __init__(self, engine: Engine, passes: Passes) -> None:
         self._engine = engine
         self._passes = passes
-        self._secure = secure
         # Set when the district signs people in through its identity provider too.
         self.single_sign_on = False
 
@@ -70,8 +76,7 @@ class SignIns:
 
     def forged(self, request: web.Request, sent: str) -> bool:
         """A form that did not come from this site's own page (CSRF), or from another site."""
-        origin = request.headers.get("Origin")
-        if origin is not None and origin not in self._origins(request):
+        if self._from_elsewhere(request):
             return True
         return not hmac.compare_digest(sent.encode(), self.csrf(request).encode())
 
@@ -84,14 +89,13 @@ class SignIns:
             method="post",
             action=f"/dashboard/sign-in/{token}",
         )
-        return self._page(request, "Sign in", body)
+        return self.page(request, "Sign in", body)
 
     async def sign_in(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
-        origin = request.headers.get("Origin")
         clock = self._engine.context.clock
-        if origin is not None and origin not in self._origins(request):
-            return self._page(request, "Not signed in", tag("p", "Sign in from the link."), 403)
+        if self._from_elsewhere(request):
+            return self.page(request, "Not signed in", tag("p", "Sign in from the link."), 403)
         email = (
             await self._passes.take_pass(link_key(token), clock.now())
             if len(token) == TOKEN_LENGTH
@@ -99,7 +103,7 @@ class SignIns:
         )
         if email is None:
             body = tag("h1", "This link no longer works") + tag("p", escape(USED_OR_EXPIRED))
-            return self._page(request, "Link used or expired", body, 400)
+            return self.page(request, "Link used or expired", body, 400)
         return await self.start_session(email, "chat link")
 
     async def start_session(self, email: str, how: str) -> web.Response:
@@ -116,19 +120,19 @@ class SignIns:
             path="/",
             httponly=True,
             samesite="Lax",
-            secure=self._secure,
+            secure=self._engine.context.links.secure,
         )
         return response
 
     async def sign_out(self, request: web.Request) -> web.Response:
         form = await request.post()
         if self.forged(request, str(form.get("_csrf", ""))):
-            return self._page(request, "Not signed out", tag("p", "Sign out from the page."), 403)
+            return self.page(request, "Not signed out", tag("p", "Sign out from the page."), 403)
         token = request.cookies.get(COOKIE, "")
         if len(token) == TOKEN_LENGTH:
             await self._passes.drop_pass(session_key(token))
         body = tag("h1", "Signed out") + tag("p", escape(HOW_TO_SIGN_IN))
-        response = self._page(request, "Signed out", body)
+        response = self.page(request, "Signed out", body)
         response.del_cookie(COOKIE, path="/")
         return response
 
@@ -144,17 +148,16 @@ class SignIns:
                     class_="button",
                 ),
             )
-        return self._page(request, "Sign in", body, 401)
+        return self.page(request, "Sign in", body, 401)
 
     def page(self, request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
         """A page of the sign-in pages' kind (never kept by shared caches)."""
-        return self._page(request, title, body, status)
-
-    def _page(self, request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
         district = self._engine.context.config.name
         return html_response(request, document(title, district, body), status=status, private=True)
 
-    def _origins(self, request: web.Request) -> set[str]:
-        """This site as the district published it, and as the browser reached it."""
-        scheme, _, rest = self._engine.context.links.base.partition("://")
-        return {f"{scheme}://{rest.split('/')[0]}", f"{request.scheme}://{request.host}"}
+    def _from_elsewhere(self, request: web.Request) -> bool:
+        """Sent by a page of another site: this one is named as the district published it,
+        or as the browser reached it."""
+        origin = request.headers.get("Origin")
+        here = {self._engine.context.links.origin, f"{request.scheme}://{request.host}"}
+        return origin is not None and origin not in here

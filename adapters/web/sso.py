@@ -60,8 +60,8 @@ class SingleSignOn:
     def __init__(self, settings: SsoSettings, sign_ins: SignIns, links: Links) -> None:
         self._settings = settings
         self._sign_ins = sign_ins
+        self._links = links
         self._callback = links.dashboard("/sso/callback")
-        self._secure = not links.base.startswith("http://")
         self._session: ClientSession | None = None
         self._provider: tuple[float, dict[str, Any]] | None = None
         self._keys: tuple[float, jwt.PyJWKSet] | None = None
@@ -106,7 +106,7 @@ class SingleSignOn:
             path="/dashboard/sso",
             httponly=True,
             samesite="Lax",  # sent on the provider's redirect back (a top-level GET)
-            secure=self._secure,
+            secure=self._links.secure,
         )
         return response
 

@@ -40,9 +40,6 @@ class Viewer:
     def sees_school(self, school: str) -> bool:
         return self.every_school or school in self.schools
 
-    def may_act_as_contact(self, config: DistrictConfig) -> bool:
-        return self.person.email == config.contact
-
 
 def viewer(config: DistrictConfig, person: Person) -> Viewer:
     """`person`'s reach, as the district's file gives it today (a reloaded file counts at
@@ -51,12 +48,8 @@ def viewer(config: DistrictConfig, person: Person) -> Viewer:
     if email == config.contact or email in config.superintendent_and_designees:
         role = "district contact" if email == config.contact else "Superintendent's office"
         return Viewer(person, True, frozenset(), role)
-    schools = frozenset(
-        school.id
-        for school in config.schools
-        if email in school.principals
-        or email == school.backup_approver
-        or any(email in holders for _, holders in school.roles)
-    )
-    role = "approver for " + ", ".join(sorted(schools)) if schools else "staff"
-    return Viewer(person, False, schools, role)
+    held = config.schools_held_by(email)
+    if not held:
+        return Viewer(person, False, frozenset(), "staff")
+    named = ", ".join(school.name for school in held) if len(held) <= 3 else f"{len(held)} schools"
+    return Viewer(person, False, frozenset(school.id for school in held), "approver for " + named)

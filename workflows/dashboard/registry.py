@@ -16,12 +16,6 @@ from workflows.reports.directory import name_order
 PER_PAGE = 50
 NEVER = datetime.min.replace(tzinfo=UTC)
 
-STATUS_WORDS = {
-    PageStatus.SETTING_UP: "setting up",
-    PageStatus.ACTIVE: "active",
-    PageStatus.RETIRED: "retired",
-}
-
 
 def _school_name(config: DistrictConfig) -> Callable[[Page], str]:
     names = {school.id: school.name for school in config.schools}

@@ -238,15 +238,20 @@ class DistrictConfig:
             return True
         if any(email in role.holders for role in self.roles):
             return True
-        for school in self.schools:
-            held = (
-                *school.principals,
-                school.backup_approver,
-                *(e for _, es in school.roles for e in es),
-            )
-            if email in held:
-                return True
+        if self.schools_held_by(email):
+            return True
         return any(email in step.people for kind in self.kinds for step in kind.steps)
+
+    def schools_held_by(self, email: str) -> tuple[School, ...]:
+        """The schools where `email` is principal, backup approver or holds one of the
+        district's school roles."""
+        return tuple(
+            school
+            for school in self.schools
+            if email in school.principals
+            or email == school.backup_approver
+            or any(email in holders for _, holders in school.roles)
+        )
 
     def roles_held(self, email: str) -> list[str]:
         """The district's own roles `email` holds, as they are named (school roles with their

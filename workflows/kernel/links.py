@@ -18,6 +18,17 @@ class Links:
         """The public directory and the dashboard are served."""
         return bool(self.base)
 
+    @property
+    def secure(self) -> bool:
+        """Reached over https (cookies may be marked Secure; only local mode's is not)."""
+        return not self.base.startswith("http://")
+
+    @property
+    def origin(self) -> str:
+        """Scheme and host, as browsers name the site in an Origin header."""
+        scheme, _, rest = self.base.partition("://")
+        return f"{scheme}://{rest.split('/')[0]}"
+
     def directory(self) -> str:
         return f"{self.base}/official"
 

@@ -13,15 +13,21 @@ from workflows.pages.addresses import comparable, possible_addresses
 async def is_official(config: DistrictConfig, store: Records, url: str) -> Card:
     """Whether an address, a share link or an @handle is a registered official page. An
     address a browser would take somewhere else than it seems is never vouched for."""
+    _, card = await check_address(config, store, url)
+    return card
+
+
+async def check_address(config: DistrictConfig, store: Records, url: str) -> tuple[bool, Card]:
+    """`is_official`'s answer, and whether it vouches for the address."""
     if not url.strip():
-        return Card(
+        return False, Card(
             "Which address?",
             "Give the page's address, for example is-official https://facebook.com/room12.",
         )
     for page in await _registered(config, store, url):
         school = config.school(page.details.school)
         owner_unit = school.name if school else config.name
-        return Card(
+        return True, Card(
             title=f"Yes: an official {config.name} page",
             text=f"{page.details.page_name} is a registered official page of {owner_unit}.",
             fields=(
@@ -31,7 +37,7 @@ async def is_official(config: DistrictConfig, store: Records, url: str) -> Card:
             ),
             clause=config.cite(Rule.DEFINITIONS),
         )
-    return Card(
+    return False, Card(
         title="Not an official district page",
         text=(
             f"{url.strip()} is not registered as an official {config.name} page. "

@@ -10,7 +10,7 @@ from workflows.kernel.model import Page, PageStatus
 from workflows.kernel.policy import Rule
 from workflows.kernel.ports import Records
 
-_STATUS = {
+STATUS_WORDS = {
     PageStatus.SETTING_UP: "setting up",
     PageStatus.ACTIVE: "active",
     PageStatus.RETIRED: "retired",
@@ -70,7 +70,7 @@ def _line(config: DistrictConfig, page: Page) -> Field:
         platform.label if platform else page.details.platform,
         page.url or "address not confirmed yet",
         "owners: " + ", ".join(owner.name for owner in page.owners),
-        _STATUS[page.status],
+        STATUS_WORDS[page.status],
     ]
     if page.nudge_answered_at:
         parts.append(f"last monitored {when(config, page.nudge_answered_at)}")
