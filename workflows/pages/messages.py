@@ -97,8 +97,9 @@ def _short_line(config: DistrictConfig, page: Page, links: Links, full: str) -> 
         ),
         Section(
             "Where the short line goes",
-            f"The {line.place} holds {line.room} characters, too few for the notice text. "
-            "Post the short line there: its link opens this page's full notices on the "
+            f"The {line.place} holds {line.room} characters"
+            + (", too few for the notice text. " if len(full) > line.room else ". ")
+            + "Post the short line there: its link opens this page's full notices on the "
             f"district's directory of official pages (it works once you confirm the page is "
             f"live).{where}",
         ),
