@@ -49,6 +49,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python benchmarks/teams.py
 	$(BIN)/python benchmarks/burst.py
 	$(BIN)/python benchmarks/large_district.py
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/flow.py
 	$(BIN)/python -m benchmarks.hostile_form

@@ -2,8 +2,10 @@
 
 - A reminders run when nothing is due (the bot runs them once a minute). Each page carries
   when its duties are next due (`Page.duties_due_at`, set as it is written), so a run reads only
-  the pages due. The peer is the same store holding the same pages as 0.1.0 stored them,
-  without that time: every run then reads and checks every page, as every run did before.
+  the pages due, the earliest first and no more than it handles (200). Beside it, the same
+  store holding the same pages as 0.1.0 stored them, without that time: 0.1.0 read and checked
+  every page in every run; now each run reads 200 of them and writes them with their time
+  (so this column is the cost of the first runs after an upgrade, once per page).
   Target: <= 50 ms, worst of the runs.
 - What one person asks in chat: `my-pages` and `my-requests` (App Home shows the same
   overview) and `is-official <address>`, through the engine's answer, as Slack and Teams call
@@ -174,11 +176,14 @@ async def main(count: int, only: str | None) -> None:
             large, large_lookups = await measure(opener, count, indexed=True)
             small_before, _ = await measure(opener, 500, indexed=False)
             large_before, _ = await measure(opener, count, indexed=False)
-            print(f"{name}: a reminders run with nothing due (0.1.0-stored pages beside it)")
+            print(
+                f"{name}: a reminders run with nothing due (beside it: runs after an upgrade "
+                "from 0.1.0, each writing 200 pages with their due time)"
+            )
             for size, ours, before in ((500, small, small_before), (count, large, large_before)):
                 verdict = "meets" if max(ours) <= TARGET_MS else "MISSES"
                 print(
-                    f"  {size:7,} pages {_shown(ours):>14}   0.1.0: {_shown(before):>16}"
+                    f"  {size:7,} pages {_shown(ours):>14}   upgrade: {_shown(before):>16}"
                     f"   <= {TARGET_MS:.0f} ms worst: {verdict}"
                 )
             print(f"{name}: what one person asks, at 500 and {count:,} pages")

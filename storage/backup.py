@@ -39,7 +39,7 @@ from workflows.kernel.ports import StorageError
 
 # In the order they are read; see the module's docstring.
 FIRST = ("meta.json", "tables.json")
-LAST = ("audit.jsonl", "once.jsonl", "journal.jsonl")
+LAST = ("audit.jsonl", "once.jsonl", "settled.jsonl", "journal.jsonl")
 ATTEMPTS = 3
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
 from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 
@@ -23,10 +22,10 @@ TABLE = "records"
 
 
 class BufferedAtomicStorage(Storage):
-    """Keeps the bucket in memory; `flush()` replaces the file atomically if it changed."""
+    """A TinyDB storage keeping the bucket in memory; `flush()` replaces the file atomically
+    if it changed. The file is TinyDB's own JSON, so TinyDB can open any bucket."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
         self.path = path
         self.exists = path.exists()
         self._data: dict[str, dict[str, Any]] | None = read_json(path) if self.exists else None
@@ -39,12 +38,22 @@ class BufferedAtomicStorage(Storage):
         self._data = data
         self._dirty = True
 
+    def records(self) -> dict[str, Any]:
+        """The bucket's records by TinyDB document id, to change in place (then `touch`)."""
+        if self._data is None:
+            self._data = {}
+        return self._data.setdefault(TABLE, {})
+
+    def touch(self) -> None:
+        """The records changed: the next flush writes them."""
+        self._dirty = True
+
     def flush(self) -> bool:
         """Write the bucket if it changed; True when a file was written."""
         if not self._dirty:
             return False
         payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
-        write_atomically(self._path, payload.encode())
+        write_atomically(self.path, payload.encode())
         self._dirty = False
         self.exists = True
         return True
@@ -57,9 +66,11 @@ class BucketedTable:
     """Records keyed by their "id" field, spread over `count` TinyDB files in `folder`, each
     in the file its `bucket_key` (by default the id itself) hashes to.
 
-    With `indexes` (name -> the key, or keys, of a record), the table also keeps in-memory
-    indexes from those keys to record ids, so looking records up by them does not walk every
-    bucket.
+    Each bucket's records are reached by their TinyDB document id, kept for every record id,
+    so reading or writing one record costs the same however full its bucket is (TinyDB's own
+    query look-ups and writes walk the whole bucket). With `indexes` (name -> the key, or keys,
+    of a record), the table also keeps in-memory indexes from those keys to record ids, so
+    looking records up by them does not walk every bucket.
     """
 
     def __init__(
@@ -72,10 +83,16 @@ class BucketedTable:
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._bucket_key = bucket_key
-        self._databases = [
-            TinyDB(folder / f"{name}-{index:03d}.json", storage=BufferedAtomicStorage)
-            for index in range(count)
+        self._buckets = [
+            BufferedAtomicStorage(folder / f"{name}-{index:03d}.json") for index in range(count)
         ]
+        # Per bucket: record id -> TinyDB document id, and the next document id to give.
+        self._doc_ids: list[dict[str, str]] = []
+        self._next_doc_id: list[int] = []
+        for bucket in self._buckets:
+            records = bucket.records()
+            self._doc_ids.append({str(record["id"]): key for key, record in records.items()})
+            self._next_doc_id.append(max(map(int, records), default=0) + 1)
         self._keys = indexes or {}
         self._indexes: dict[str, dict[str, set[str]]] = {name: {} for name in self._keys}
         for record in self.search(None) if self._keys else ():
@@ -98,45 +115,61 @@ class BucketedTable:
                 self._indexes[name].get(each, set()).discard(str(record["id"]))
 
     def get(self, record_id: str) -> dict[str, Any] | None:
-        found = self._database(record_id).table(TABLE).get(Query().id == record_id)
-        return dict(found) if isinstance(found, dict) else None
+        index = self._bucket(record_id)
+        doc_id = self._doc_ids[index].get(record_id)
+        return None if doc_id is None else dict(self._buckets[index].records()[doc_id])
+
+    def __len__(self) -> int:
+        return sum(len(ids) for ids in self._doc_ids)
 
     def search(self, condition: QueryLike | None) -> Iterator[dict[str, Any]]:
-        for database in self._databases:
-            table = database.table(TABLE)
-            yield from table.search(condition) if condition is not None else table.all()
+        """Every record `condition` (a TinyDB query) holds for, or every record."""
+        for bucket in self._buckets:
+            for record in list(bucket.records().values()):
+                if condition is None or condition(record):
+                    yield record
 
     def upsert(self, records: Iterable[dict[str, Any]]) -> None:
         """Change records in memory; `flush()` makes it durable."""
         for record in records:
+            record_id = str(record["id"])
             if self._keys:
-                old = self.get(record["id"])
+                old = self.get(record_id)
                 if old is not None:
                     self._remove(old)
                 self._add(record)
-            self._database(record["id"]).table(TABLE).upsert(record, Query().id == record["id"])
+            index = self._bucket(record_id)
+            doc_id = self._doc_ids[index].get(record_id)
+            if doc_id is None:
+                doc_id = str(self._next_doc_id[index])
+                self._next_doc_id[index] += 1
+                self._doc_ids[index][record_id] = doc_id
+            self._buckets[index].records()[doc_id] = record
+            self._buckets[index].touch()
+
+    def remove(self, record_ids: Iterable[str]) -> None:
+        """Drop records from memory; `flush()` drops them from their files."""
+        for record_id in record_ids:
+            index = self._bucket(record_id)
+            doc_id = self._doc_ids[index].pop(record_id, None)
+            if doc_id is None:
+                continue
+            record = self._buckets[index].records().pop(doc_id)
+            if self._keys:
+                self._remove(record)
+            self._buckets[index].touch()
 
     def flush(self) -> int:
         """Write every bucket changed since the last flush; returns how many were written."""
-        return sum(self._storage(database).flush() for database in self._databases)
+        return sum(bucket.flush() for bucket in self._buckets)
 
     def files(self) -> set[str]:
         """The names of this table's bucket files that exist (written at least once)."""
-        return {
-            storage.path.name
-            for storage in (self._storage(database) for database in self._databases)
-            if storage.exists
-        }
+        return {bucket.path.name for bucket in self._buckets if bucket.exists}
 
-    def _database(self, record_id: str) -> TinyDB:
+    def _bucket(self, record_id: str) -> int:
         key = self._bucket_key(record_id)
-        return self._databases[zlib.crc32(key.encode()) % len(self._databases)]
-
-    @staticmethod
-    def _storage(database: TinyDB) -> BufferedAtomicStorage:
-        storage = database.storage
-        assert isinstance(storage, BufferedAtomicStorage)
-        return storage
+        return zlib.crc32(key.encode()) % len(self._buckets)
 
 
 def _as_keys(found: str | tuple[str, ...]) -> tuple[str, ...]:

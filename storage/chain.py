@@ -84,14 +84,15 @@ class Walk:
     """A trail checked line by line from its start: once a line carries a hash, every later
     one must (an unhashed line after them was written by hand)."""
 
-    def __init__(self) -> None:
-        self.head = Head()
-        self._hashed = False
+    def __init__(self, head: Head = Head(), hashed: bool = False) -> None:
+        """From the start, or on from `head` (`hashed`: the lines before carried hashes)."""
+        self.head = head
+        self.hashed = hashed
 
     def add(self, line: dict[str, Any]) -> None:
         """Check the next stored line; ChainBroken if it does not follow."""
-        self.head = check_line(self.head, line, self._hashed)
-        self._hashed = self._hashed or bool(line.get("hash"))
+        self.head = check_line(self.head, line, self.hashed)
+        self.hashed = self.hashed or bool(line.get("hash"))
 
 
 async def verify(lines: AsyncIterator[dict[str, Any]], recorded: Head | None) -> Head:

@@ -78,8 +78,11 @@ class JsonLines:
     opening the file cuts it off. A damaged line anywhere else is reported, not repaired.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, digest: Any = None) -> None:
+        """`digest`: a hashlib hash of the file's complete lines, kept going as lines are
+        appended (see `digest()`)."""
         self.path = path
+        self._digest = digest
         self._handle = open(path, "ab+")  # noqa: SIM115 - kept open for the store's lifetime
         self._cut_partial_tail()
         tail = self.tail(1)
@@ -100,6 +103,8 @@ class JsonLines:
         except OSError:
             self._handle.truncate(size)
             raise
+        if self._digest is not None:
+            self._digest.update(data)
         self.last = records[-1]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -161,8 +166,21 @@ class JsonLines:
         lines = self._handle.read(size - start).splitlines()
         return [self._parse(line, None) for line in lines]
 
+    def digest(self) -> str:
+        """The SHA-256 of every line, as kept since the file was opened with a digest."""
+        assert self._digest is not None, "opened without a digest"
+        return str(self._digest.hexdigest())
+
     def size(self) -> int:
         return self._handle.seek(0, os.SEEK_END)
+
+    def cut_to(self, size: int) -> None:
+        """Drop whatever was appended after the file was `size` bytes long (durably)."""
+        if self.size() > size:
+            self._handle.truncate(size)
+            self.sync()
+            tail = self.tail(1)
+            self.last = tail[0] if tail else None
 
     def clear(self) -> None:
         self._handle.truncate(0)

@@ -9,10 +9,11 @@ leaves; it belongs to a commit the journal still holds, and recovery finishes it
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from storage.chain import ChainBroken, Head, Walk
 from storage.files import try_lock
@@ -20,20 +21,42 @@ from workflows.kernel.ports import StorageError
 
 MANIFEST = "tables.json"
 RESTORE = "restore the data folder from a backup"
+# The trail's bytes already checked are hashed this many at a time.
+CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class FolderState:
-    """What the checks found: the audit trail's head (its complete lines) and the table files
-    written (None for a folder from before the list was kept)."""
+    """What the checks found: the audit trail's head (its complete lines), the SHA-256 of
+    those lines (to go on with as lines are added: see Checked), and the table files written
+    (None for a folder from before the list was kept)."""
 
     audit: Head
+    audit_digest: Any
     tables: frozenset[str] | None
 
 
-def check_folder(folder: Path) -> FolderState:
+@dataclass(frozen=True)
+class Checked:
+    """How much of the trail a start checked line by line (written in the journal's first
+    line at each checkpoint): its first `size` bytes, their SHA-256, the head they reach and
+    whether they carry hashes. A later start whose trail begins with the very same bytes
+    checks only the lines after them; any change in them (one byte) has it check them all."""
+
+    size: int
+    sha256: str
+    head: Head
+    hashed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """As stored in the journal's first line."""
+        return {"size": self.size, "sha256": self.sha256, "hashed": self.hashed}
+
+
+def check_folder(folder: Path, *, whole: bool = False) -> FolderState:
     """Raise StorageError, naming the file, when the folder is damaged (a bot may be writing
-    to it: then it only adds to the journal and the trail)."""
+    to it: then it only adds to the journal and the trail). With `whole`, every line of the
+    trail is checked even where the journal says a start already did."""
     meta = folder / "meta.json"
     has_data = (folder / "tables").exists() or _has_lines(folder / "audit.jsonl")
     if not meta.exists() and has_data:
@@ -43,14 +66,15 @@ def check_folder(folder: Path) -> FolderState:
     if tables is not None and not _has_lines(journal):
         # Since the list of tables is kept, the journal always begins with the trail's head.
         raise StorageError(f"{journal} is missing; {RESTORE}")
-    audit = _walk_audit(folder / "audit.jsonl")
+    checked = None if whole else _checked_before(journal)
+    audit = _walk_audit(folder / "audit.jsonl", checked)
     # The journal is read after the trail: a bot running meanwhile only adds to both, the
     # journal first, so the place the trail reached is still in it. Audit lines reach the disk
     # at checkpoints (the journal is what is synced at each commit), so after a crash of the
     # machine the trail may stand where any commit since the journal's start left it.
     places = _journal_heads(journal)
     _check_end(folder / "audit.jsonl", audit, places)
-    return FolderState(audit.head, tables)
+    return FolderState(audit.head, audit.digest, tables)
 
 
 def verify_folder(folder: Path, attempts: int = 3) -> Head:
@@ -63,18 +87,18 @@ def verify_folder(folder: Path, attempts: int = 3) -> Head:
     lock = try_lock(folder)
     if lock is not None:
         try:
-            return check_folder(folder).audit
+            return check_folder(folder, whole=True).audit
         finally:
             lock.close()
     journal = folder / "journal.jsonl"
     for _ in range(attempts - 1):
         before = _identity(journal)
         try:
-            return check_folder(folder).audit
+            return check_folder(folder, whole=True).audit
         except StorageError:
             if _identity(journal) == before:
                 raise
-    return check_folder(folder).audit
+    return check_folder(folder, whole=True).audit
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -138,21 +162,55 @@ class _Walk:
     head: Head
     exists: bool
     partial: bool  # a last line without its end, as a crash mid-append leaves
+    digest: Any  # hashlib's SHA-256 of the complete lines
 
 
-def _walk_audit(path: Path) -> _Walk:
+def _checked_before(journal: Path) -> Checked | None:
+    """What the journal's first line says a start checked, if it says so."""
+    try:
+        with open(journal, "rb") as reader:
+            first = json.loads(reader.readline())
+        audit = first["audit"]
+        return Checked(
+            int(audit["size"]), str(audit["sha256"]), Head.of(first["head"]), bool(audit["hashed"])
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # from before it was kept, or damaged: the whole trail is checked
+
+
+def _walk_audit(path: Path, checked: Checked | None) -> _Walk:
     if not path.exists():
-        return _Walk(Head(), exists=False, partial=False)
-    walk = Walk()
+        return _Walk(Head(), exists=False, partial=False, digest=hashlib.sha256())
     with open(path, "rb") as reader:  # streamed: the trail may be large
-        for number, line in enumerate(reader, start=1):
+        digest, walk = _skip_checked(reader, checked)
+        for number, line in enumerate(reader, start=walk.head.count + 1):
             if not line.endswith(b"\n"):
-                return _Walk(walk.head, exists=True, partial=True)
+                return _Walk(walk.head, exists=True, partial=True, digest=digest)
             try:
                 walk.add(_parsed(path, line, number))
             except ChainBroken as broken:
                 raise StorageError(f"{path}: {broken}; {RESTORE}") from None
-    return _Walk(walk.head, exists=True, partial=False)
+            digest.update(line)
+    return _Walk(walk.head, exists=True, partial=False, digest=digest)
+
+
+def _skip_checked(reader: BinaryIO, checked: Checked | None) -> tuple[Any, Walk]:
+    """Past the lines a start checked, if the trail still begins with exactly those bytes
+    (hashing bytes is some fifty times faster than checking lines); else at the start."""
+    digest = hashlib.sha256()
+    if checked is None:
+        return digest, Walk()
+    left = checked.size
+    while left > 0:
+        chunk = reader.read(min(left, CHUNK))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left -= len(chunk)
+    if left == 0 and digest.hexdigest() == checked.sha256:
+        return digest, Walk(checked.head, checked.hashed)
+    reader.seek(0)
+    return hashlib.sha256(), Walk()
 
 
 def _check_end(path: Path, audit: _Walk, places: list[list[Head]]) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from workflows.kernel.messages import OutboxEntry
@@ -47,12 +48,15 @@ class Lanes:
         self._held = {person: held for person, held in self._held.items() if held[0] != holder}
 
 
-def in_turn(due: Iterable[tuple[datetime, str, str, bool]]) -> list[str]:
+def in_turn(due: Iterable[tuple[datetime, str, str, bool]]) -> Iterator[str]:
     """The ids of due messages, given as (due at, id, recipient, bulk), in the order they go
     out: first everyone with a message someone is waiting for, then those with only bulk ones
     (see Message.bulk); each person's own messages in the order they fell due, so an update
-    never overtakes the message it updates."""
+    never overtakes the message it updates. Lazily: a claim takes a few from the front of a
+    backlog of thousands, so they are put in a heap, not sorted."""
     waiting = list(due)
     urgent = {recipient for _, _, recipient, bulk in waiting if not bulk}
-    waiting.sort(key=lambda item: (item[2] not in urgent, item[0], item[1]))
-    return [key for _, key, _, _ in waiting]
+    order = [(recipient not in urgent, at, key) for at, key, recipient, _ in waiting]
+    heapq.heapify(order)
+    while order:
+        yield heapq.heappop(order)[2]

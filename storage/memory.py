@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
+from storage.due import due_order
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.passes import PassBook
@@ -72,6 +73,7 @@ class MemoryStore:
         url: str | None = None,
         due_by: datetime | None = None,
         school: str | None = None,
+        limit: int | None = None,
     ) -> list[Page]:
         found = [
             page
@@ -83,6 +85,8 @@ class MemoryStore:
             and (page_name is None or _same_name(page.details.page_name, page_name))
             and (url is None or (page.url is not None and comparable(page.url) == comparable(url)))
         ]
+        if due_by is not None:
+            return sorted(found, key=lambda page: due_order(page.duties_due_at, page.id))[:limit]
         return sorted(found, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:

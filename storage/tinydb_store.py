@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import json
 import logging
 import os
@@ -25,8 +26,9 @@ from tinydb import Query
 from storage.buckets import BucketedTable
 from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
+from storage.due import due_order
 from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
-from storage.integrity import MANIFEST, check_folder, manifest
+from storage.integrity import MANIFEST, Checked, check_folder, manifest
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.passes import PassBook
@@ -48,8 +50,9 @@ from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
 
-# The data folder's layout, in meta.json; 2: the audit hash chain, tables.json, submissions.
-FORMAT = 2
+# The data folder's layout, in meta.json; 2: the audit hash chain, tables.json, submissions;
+# 3: messages delivered (or for people no platform reaches) kept in settled.jsonl, not tables.
+FORMAT = 3
 # 256 buckets keep each file near 20 records at 5,000 pages, so a write costs the same at any size.
 DEFAULT_BUCKETS = 256
 # Past this size the journal is emptied after a commit; every entry in it is applied by then.
@@ -94,7 +97,11 @@ class TinyDBStore:
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
             self._aways = BucketedTable(tables, "aways", count)
             self._submissions = BucketedTable(tables, "submissions", count)
-            self._audit = JsonLines(folder / "audit.jsonl")
+            self._audit = JsonLines(folder / "audit.jsonl", state.audit_digest)
+            # Messages done with: records for the folder's history, never read by the bot.
+            self._settled = JsonLines(folder / "settled.jsonl")
+            if found_format < 3:
+                self._settled.cut_to(0)  # only an upgrade cut short wrote to it; it starts over
             self._audit_head = state.audit
             self._journal = JsonLines(folder / "journal.jsonl")
             # Keys seen once (replayed requests, repeated clicks), for a few minutes each.
@@ -106,15 +113,22 @@ class TinyDBStore:
             self._passes = PassBook(folder / "passes.jsonl", datetime.now(UTC))
             self._table_files = state.tables
             self._seq = self._recover()
+            settled = [record["id"] for record in self._outbox.search(None) if _done_with(record)]
+            if found_format < 3:
+                # Copied first, the tables left as they are until the folder says format 3:
+                # a start cut short copies them again from the start.
+                self._settled.append([self._outbox.get(key) or {} for key in settled])
             self._checkpoint()  # before the list of tables: see integrity.check_folder
             self._note_table_files()
             if found_format < FORMAT:
                 # Format 2 added the audit trail's hash chain, the list of table files and
-                # the submissions table; all are in place by now.
+                # the submissions table; format 3 settled.jsonl. All are in place by now.
                 _write_meta(self.folder, count)
                 log.warning("data folder upgraded folder=%s format=%d", self.folder, FORMAT)
+            # In settled.jsonl already (a table file keeps a copy until it is next written).
+            self._outbox.remove(settled)
             self._lanes = Lanes()
-            # Settled messages are kept as a record; only unsettled ones are ever looked at.
+            # Only unsettled messages are ever looked at (given-up ones stay for the admins).
             self._unsettled = {
                 str(record["id"]): _waiting_entry(record)
                 for record in self._outbox.search(None)
@@ -174,18 +188,21 @@ class TinyDBStore:
         url: str | None = None,
         due_by: datetime | None = None,
         school: str | None = None,
+        limit: int | None = None,
     ) -> list[Page]:
         if url is not None:
             return await self._run(self._pages_at, url, status)
         if due_by is not None:
-            due = await self._run(self._pages_due, due_by, status)
+            filtered = owner is not None or page_name is not None or school is not None
+            # Only the reminders ask without those: they read just as many as they handle.
+            due = await self._run(self._pages_due, due_by, status, None if filtered else limit)
             return [
                 page
                 for page in due
                 if (owner is None or page.is_owned_by(owner))
                 and (page_name is None or page.details.page_name.casefold() == page_name.casefold())
                 and (school is None or page.details.school == school)
-            ]
+            ][:limit]
         conditions = []
         if owner is not None:
             conditions.append(Query().owners.any(Query().email == owner))
@@ -282,16 +299,19 @@ class TinyDBStore:
         entries = [from_dict(OutboxEntry, record) for record in found]
         return sorted(entries, key=lambda entry: (entry.created_at, entry.id))
 
-    def _pages_due(self, due_by: datetime, status: PageStatus | None) -> list[Page]:
-        """Decoded only when due (or not yet known): the rest of the registry is not read."""
-        keys = [
-            key
+    def _pages_due(
+        self, due_by: datetime, status: PageStatus | None, limit: int | None
+    ) -> list[Page]:
+        """Decoded only when due (or not yet known), and only the first `limit` of those: the
+        rest of the registry, and the rest of a backlog, are not read."""
+        due = (
+            due_order(due, key)
             for key, (stored, due) in self._duties.items()
             if (status is None or stored is status) and (due is None or due <= due_by)
-        ]
-        found = (self._pages.get(key) for key in keys)
-        pages = [from_dict(Page, record) for record in found if record is not None]
-        return sorted(pages, key=lambda page: (page.approved_at, page.id))
+        )
+        first = sorted(due) if limit is None else heapq.nsmallest(limit, due)
+        found = (self._pages.get(key) for _, key in first)
+        return [from_dict(Page, record) for record in found if record is not None]
 
     def _pages_at(self, url: str, status: PageStatus | None) -> list[Page]:
         found = self._pages.by_index("url", comparable(url))
@@ -315,7 +335,8 @@ class TinyDBStore:
     async def outbox_entries(self) -> list[OutboxEntry]:
         """Every outbox entry, settled or not (for copying the folder elsewhere)."""
         found = await self._run(_search, self._outbox, [])
-        return [from_dict(OutboxEntry, record) for record in found]
+        settled: list[dict[str, Any]] = await self._run(list, self._settled)
+        return [from_dict(OutboxEntry, record) for record in [*settled, *found]]
 
     async def message_handles(self) -> dict[str, str]:
         """Every remembered message handle by key (for copying the folder elsewhere)."""
@@ -413,7 +434,11 @@ class TinyDBStore:
         rewrote its outbox bucket, megabytes, every time)."""
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
-        self._outbox.upsert(entry.get("outbox", []))
+        outbox = entry.get("outbox", [])
+        done = [record for record in outbox if _done_with(record)]
+        self._outbox.upsert(record for record in outbox if not _done_with(record))
+        self._outbox.remove(record["id"] for record in done)
+        self._settled.append(done, sync=False)
         self._acknowledgements.upsert(entry.get("acknowledgements", []))
         self._messages.upsert(entry.get("handles", []))
         self._aways.upsert(entry.get("aways", []))
@@ -447,7 +472,9 @@ class TinyDBStore:
 
     def _checkpoint(self) -> None:
         """Write every changed table file and sync the audit trail, then start the journal
-        over: what it held is now in the files."""
+        over: what it held is now in the files. Settled messages reach the disk before the
+        tables they leave: a table file without one means settled.jsonl has it."""
+        self._settled.sync()
         if sum(table.flush() for table in self._every_table()):
             fsync_directory(self.folder / "tables")
             self._note_table_files()
@@ -457,7 +484,18 @@ class TinyDBStore:
     def _restart_journal(self) -> None:
         """An empty journal but for the audit trail's head (atomically: a crash leaves the
         old journal or the new one, never none)."""
-        header = {"head": self._audit_head.as_dict(), "seq": self._seq}
+        header = {
+            "head": self._audit_head.as_dict(),
+            "seq": self._seq,
+            "settled": self._settled.size(),
+            # How much of the trail is checked: the next start checks only what follows it.
+            "audit": Checked(
+                self._audit.size(),
+                self._audit.digest(),
+                self._audit_head,
+                bool(self._audit.last and self._audit.last.get("hash")),
+            ).as_dict(),
+        }
         path = self._journal.path
         self._journal.close()
         write_atomically(path, json.dumps(header).encode() + b"\n")
@@ -472,6 +510,7 @@ class TinyDBStore:
         for entry in self._journal:
             if "head" in entry:  # the journal's first line: where it began
                 last = max(last, int(entry["seq"]))
+                self._settled_from(int(entry.get("settled", 0)))
                 continue
             seq = int(entry["seq"])
             self._apply(entry, audit_written=self._audited_lines(seq, audited, len(entry["audit"])))
@@ -480,6 +519,16 @@ class TinyDBStore:
         if replayed:
             log.warning("store recovered folder=%s replayed_commits=%d", self.folder, replayed)
         return last
+
+    def _settled_from(self, size: int) -> None:
+        """Cut settled.jsonl back to where the journal began (what follows came from commits
+        the journal holds, and is written again as they are finished)."""
+        if self._settled.size() < size:
+            raise StorageError(
+                f"{self._settled.path} is shorter than when it was last saved ({size} bytes); "
+                "restore the data folder from a backup"
+            )
+        self._settled.cut_to(size)
 
     def _audited_lines(self, seq: int, audited: int, count: int) -> int:
         """How many of commit `seq`'s audit lines reached the log before a crash."""
@@ -557,6 +606,7 @@ class TinyDBStore:
         self._journal.close()
         self._once_file.close()
         self._passes.close()
+        self._settled.close()
         self._audit.close()
         self._lock_handle.close()
 
@@ -619,6 +669,14 @@ def _version(record: dict[str, Any] | None) -> int | None:
 def _duties_entry(record: dict[str, Any]) -> tuple[PageStatus, datetime | None]:
     due = record.get("duties_due_at")
     return PageStatus(record["status"]), datetime.fromisoformat(due) if due else None
+
+
+def _done_with(record: dict[str, Any]) -> bool:
+    """A message delivered, or for someone no platform reaches: it moves to settled.jsonl.
+    (Messages given up on stay in the table: the admins look at them, and may send again.)"""
+    return bool(record.get("delivered_at") or record.get("unreachable")) and not record.get(
+        "failed_reason"
+    )
 
 
 def _waiting_entry(record: dict[str, Any]) -> tuple[datetime, str, bool]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import COACH, DESIGNEE, PRINCIPAL, ROOSEVELT_PRINCIPAL, SUPERINTENDENT, TEACHER
 from tests.fakes import FakeClock
+from tests.generated import live_page as live_page_record
 from tests.records import audit_entries
 from tests.stories import ask_for_page, button_labels, errors_by_field, messages_to, only_message_to
+from workflows.duties.schedule import duties_due_at
 from workflows.engine import Engine
 from workflows.kernel.commands import (
     AttestMonitoring,
@@ -18,8 +21,8 @@ from workflows.kernel.commands import (
     SnoozeCheck,
 )
 from workflows.kernel.handling import Outcome
-from workflows.kernel.model import Person, Verdict
-from workflows.kernel.ports import Store
+from workflows.kernel.model import Page, Person, Verdict
+from workflows.kernel.ports import Changes, Store
 
 CO_TEACHER = Person("grace.hopper@example.org", "Grace Hopper")
 BACKUP = Person("sam.okafor@example.org", "Sam Okafor")
@@ -225,3 +228,44 @@ async def test_without_a_backup_a_waiting_request_goes_to_the_superintendents_of
         DESIGNEE.email,
     }
     assert ROOSEVELT_PRINCIPAL.email not in {n.to for n in escalated.messages if n.card.buttons}
+
+
+async def test_a_backlog_is_worked_off_a_batch_at_a_time_the_earliest_due_first(
+    engine: Engine, store: Store, clock: FakeClock
+) -> None:
+    # Twelve pages whose checks fell due over the past hours; a run of five sends the five
+    # that have waited longest, and the next run the next five.
+    now = clock.now()
+    pages = [
+        live_page_record(n, TEACHER, now - timedelta(days=8), due=now - timedelta(hours=12 - n))
+        for n in range(12)
+    ]
+    await store.commit(Changes(pages=tuple(engine_timed(engine, page) for page in pages)))
+    first = await engine.handle(RunReminders(limit=5))
+    assert [event.subject for event in first.events] == [f"PAGE-{n}" for n in range(5)]
+    second = await engine.handle(RunReminders(limit=5))
+    assert [event.subject for event in second.events] == [f"PAGE-{n}" for n in range(5, 10)]
+    third = await engine.handle(RunReminders(limit=5))
+    assert [event.subject for event in third.events] == ["PAGE-10", "PAGE-11"]
+    assert not (await remind(engine)).events
+
+
+async def test_a_page_stored_before_due_times_were_kept_is_written_with_its_due_time(
+    engine: Engine, store: Store, clock: FakeClock
+) -> None:
+    # A page written by 0.1.0 has no due time: the next run reads it and, with nothing due
+    # yet, writes it with its time, so later runs do not read it again.
+    now = clock.now()
+    page = live_page_record(1, TEACHER, now - timedelta(days=2), due=now + timedelta(days=7))
+    await store.commit(Changes(pages=(page,)))
+    assert not (await remind(engine)).events
+    stored = await store.get_page(page.id)
+    assert stored is not None and stored.duties_due_at == now + timedelta(days=7)
+    assert await store.find_pages(due_by=now + timedelta(days=1)) == []
+    clock.advance(days=7)  # the next Monday
+    assert [event.subject for event in (await remind(engine)).events] == [page.id]
+
+
+def engine_timed(engine: Engine, page: Page) -> Page:
+    """`page` with the due time the engine stores with it."""
+    return dataclasses.replace(page, duties_due_at=duties_due_at(engine.context.config, page))

@@ -22,6 +22,7 @@ from workflows.kernel.cards import Button, Card
 from workflows.kernel.ids import batch_of, message_ids
 from workflows.kernel.messages import Message, OutboxEntry
 from workflows.kernel.model import (
+    NOTHING_DUE,
     AuditEntry,
     Page,
     PageDetails,
@@ -295,17 +296,27 @@ async def test_pages_due_are_found_without_the_rest(store: Store) -> None:
         )
     )
     due = await store.find_pages(status=active, due_by=MONDAY + timedelta(hours=2))
-    assert [p.id for p in due] == ["PAGE-1", "PAGE-3"]
+    assert [p.id for p in due] == ["PAGE-3", "PAGE-1"]  # in the order they fell due
     assert [p.id for p in await store.find_pages(due_by=later)] == [
-        "PAGE-1",
-        "PAGE-2",
         "PAGE-3",
+        "PAGE-1",
         "PAGE-4",
+        "PAGE-2",
     ]
+    # A run reads only as many as it handles, the earliest due first.
+    assert [p.id for p in await store.find_pages(due_by=later, limit=2)] == ["PAGE-3", "PAGE-1"]
     # Written again with a later due time, a page drops out until then.
     moved = next_version(a_page(1, status=active), duties_due_at=later)
     await store.commit(Changes(pages=(moved,)))
     assert [p.id for p in await store.find_pages(status=active, due_by=soon)] == ["PAGE-3"]
+    # With nothing left to do for it, a page is never read again.
+    done = next_version(a_page(3, status=active), duties_due_at=NOTHING_DUE)
+    await store.commit(Changes(pages=(done,)))
+    far = datetime(9000, 1, 1, tzinfo=UTC)
+    assert [p.id for p in await store.find_pages(status=active, due_by=far)] == [
+        "PAGE-1",
+        "PAGE-2",
+    ]
 
 
 async def test_a_schools_pages_are_found_without_the_rest(store: Store) -> None:

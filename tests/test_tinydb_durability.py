@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -17,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from storage import files
+from storage import files, integrity
 from storage.codec import to_dict
 from storage.integrity import verify_folder
 from storage.tinydb_store import TinyDBStore
 from tests.crash_writer import batch
 from tests.records import audit_content, audit_entries
-from tests.test_store_contract import a_page, a_request, an_entry
+from tests.test_store_contract import MONDAY, a_message, a_page, a_request, an_entry
 from workflows.kernel.model import PageStatus, RequestStatus
 from workflows.kernel.ports import Changes, StorageError
 
@@ -328,3 +329,83 @@ async def test_audit_lines_the_machine_lost_are_written_again_from_the_journal(
     finally:
         await recovered.close()
     verify_folder(tmp_path / "after")
+
+
+async def test_delivered_messages_leave_memory_and_survive_any_crash_once(tmp_path: Path) -> None:
+    """A delivered message is written to settled.jsonl and dropped from the tables (the
+    bot's memory grows with what is waiting, not with everything ever sent). A crash before
+    the next checkpoint, of the process or of the machine, leaves each message once."""
+    store = await TinyDBStore.open(tmp_path / "live")
+    sent = [a_message(number) for number in range(1, 5)]
+    await store.commit(Changes(outbox=tuple(sent)))
+    await store.close()
+    store = await TinyDBStore.open(tmp_path / "live")
+    synced = (tmp_path / "live" / "settled.jsonl").stat().st_size
+    delivered = [dataclasses.replace(entry, delivered_at=MONDAY) for entry in sent[:3]]
+    await store.commit(Changes(outbox=tuple(delivered)))
+    assert await store.outbox_waiting() == (1, sent[3].created_at)
+    # A killed process leaves every line written; a power cut only what was synced.
+    shutil.copytree(tmp_path / "live", tmp_path / "killed")
+    shutil.copytree(tmp_path / "live", tmp_path / "power-cut")
+    os.truncate(tmp_path / "power-cut" / "settled.jsonl", synced)
+    await store.close()
+    for folder in ("live", "killed", "power-cut"):
+        reopened = await TinyDBStore.open(tmp_path / folder)
+        try:
+            entries = sorted(await reopened.outbox_entries(), key=lambda entry: entry.id)
+            assert entries == [*delivered, sent[3]], folder
+        finally:
+            await reopened.close()
+        lines = (tmp_path / folder / "settled.jsonl").read_text().splitlines()
+        assert sorted(json.loads(line)["id"] for line in lines) == ["MSG-1", "MSG-2", "MSG-3"]
+        tables = "".join(p.read_text() for p in (tmp_path / folder / "tables").glob("outbox-*"))
+        assert "MSG-1" not in tables and "MSG-4" in tables
+
+
+async def test_a_settled_file_shorter_than_the_journal_says_is_refused(tmp_path: Path) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.commit(Changes(outbox=(dataclasses.replace(a_message(1), delivered_at=MONDAY),)))
+    await store.close()
+    os.truncate(tmp_path / "settled.jsonl", 0)
+    with pytest.raises(StorageError, match=r"settled\.jsonl is shorter than when it was last"):
+        await TinyDBStore.open(tmp_path)
+
+
+async def test_a_start_checks_only_the_lines_added_since_the_trail_was_last_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each checkpoint notes how much of the trail is checked, with the SHA-256 of those
+    bytes; the next start hashes them (fast) and checks line by line only what follows. A
+    change to any byte of them has it check every line, and the broken one is named."""
+    store = await TinyDBStore.open(tmp_path)
+    for number in range(1, 6):
+        await store.commit(Changes(audit=(an_entry(f"REQ-{number}"),)))
+    await store.close()
+    checked: list[bytes] = []
+    parse = integrity._parsed
+
+    def counted(path: Path, line: bytes, number: int) -> dict[str, object]:
+        if path.name == "audit.jsonl":
+            checked.append(line)
+        return parse(path, line, number)
+
+    monkeypatch.setattr(integrity, "_parsed", counted)
+    store = await TinyDBStore.open(tmp_path)
+    assert checked == []  # all five were checked before
+    await store.commit(Changes(audit=(an_entry("REQ-6"),)))
+    await store.close()
+    await (await TinyDBStore.open(tmp_path)).close()
+    assert checked == []
+
+    lines = (tmp_path / "audit.jsonl").read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace("REQ-2", "REQ-9")
+    (tmp_path / "audit.jsonl").write_text("".join(lines))
+    with pytest.raises(StorageError, match=r"audit line 2 \(.* REQ-9\) does not match"):
+        await TinyDBStore.open(tmp_path)
+    assert len(checked) == 2
+    # The verify command checks every line, whatever a start noted.
+    checked.clear()
+    lines[1] = lines[1].replace("REQ-9", "REQ-2")
+    (tmp_path / "audit.jsonl").write_text("".join(lines))
+    verify_folder(tmp_path)
+    assert len(checked) == 6

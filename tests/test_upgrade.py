@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +203,34 @@ def test_the_version_says_what_it_reads() -> None:
         [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=True
     ).stdout
     assert shown.startswith("pagekeeper ") and f"TinyDB data format {FORMAT}" in shown
+
+
+FORMAT_2 = Path(__file__).parent / "fixtures" / "data-0.2.0"
+
+
+async def test_a_format_2_folder_moves_its_delivered_messages_out_of_the_tables(
+    tmp_path: Path,
+) -> None:
+    """0.2.0 kept every message ever sent in the outbox tables (and so in memory); opened by
+    this version, the delivered ones move to settled.jsonl and nothing is lost or doubled,
+    the commit a crash left in the journal included."""
+    folder = tmp_path / "data"
+    shutil.copytree(FORMAT_2 / "tinydb", folder)
+    expected = [
+        from_dict(OutboxEntry, e)
+        for e in json.loads((FORMAT_2 / "expected.json").read_text())["outbox"]
+    ]
+    for _ in range(2):  # and again as format 3
+        store = await TinyDBStore.open(folder)
+        assert sorted(await store.outbox_entries(), key=lambda e: e.id) == expected
+        failed = await store.failed_messages()
+        assert [entry.id for entry in failed] == ["MSG-3"]
+        assert await store.outbox_waiting() == (2, expected[5].created_at)
+        await store.close()
+    assert json.loads((folder / "meta.json").read_text())["format"] == FORMAT
+    settled = [
+        json.loads(line)["id"] for line in (folder / "settled.jsonl").read_text().splitlines()
+    ]
+    assert sorted(settled) == ["MSG-1", "MSG-2", "MSG-4", "MSG-5"]
+    tables = "".join(path.read_text() for path in (folder / "tables").glob("outbox-*.json"))
+    assert sorted(set(re.findall(r'"id":"(MSG-\d+)"', tables))) == ["MSG-3", "MSG-6", "MSG-7"]

@@ -157,6 +157,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX passes_expiry ON passes (expires_at);
     """,
+    # 11: a reminders run reads the earliest due pages, as many as it handles, in index order
+    # (pages written before due times were kept first; see store.DUE_ORDER).
+    """
+    CREATE INDEX pages_due_order
+        ON pages (status, (COALESCE(duties_due_at, '-infinity'::timestamptz)), id);
+    DROP INDEX pages_duties_due;
+    """,
 )
 
 

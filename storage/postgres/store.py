@@ -59,6 +59,9 @@ AUDIT_CHUNK = 1000
 CONNECT_SECONDS = 15.0
 # A health check answers within this, database or not.
 CHECK_SECONDS = 5.0
+# When a page's duties are due, pages from before due times were kept (NULL) first; the
+# expression of the index pages_due_order (schema 11).
+DUE_ORDER = "COALESCE(duties_due_at, '-infinity'::timestamptz)"
 
 Row = tuple[Any, ...]
 
@@ -130,7 +133,7 @@ class PostgresStore:
             ("status = %s", status.value if status else None),
             ("name_key = %s", page_name.casefold() if page_name is not None else None),
         ]
-        query, values = _select("requests", ("submitted_at", "id"), filters)
+        query, values = _select("requests", "submitted_at, id", filters)
         rows = await self._fetch(query, values)
         return [from_dict(PageRequest, row[0]) for row in rows]
 
@@ -143,16 +146,20 @@ class PostgresStore:
         url: str | None = None,
         due_by: datetime | None = None,
         school: str | None = None,
+        limit: int | None = None,
     ) -> list[Page]:
         filters: list[tuple[str, object]] = [
-            ("(duties_due_at IS NULL OR duties_due_at <= %s)", due_by),
+            (f"{DUE_ORDER} <= %s", due_by),
             ("(doc->'details'->>'school') = %s", school),
             ("owners @> ARRAY[%s::text]", owner),
             ("status = %s", status.value if status else None),
             ("name_key = %s", page_name.casefold() if page_name is not None else None),
             ("url_key = %s", comparable(url) if url is not None else None),
         ]
-        query, values = _select("pages", ("approved_at", "id"), filters)
+        if due_by is None:
+            query, values = _select("pages", "approved_at, id", filters)
+        else:  # read in the order of the index pages_due_order: the limit ends the scan
+            query, values = _select("pages", f"{DUE_ORDER}, id", filters, limit=limit)
         rows = await self._fetch(query, values)
         return [from_dict(Page, row[0]) for row in rows]
 
@@ -447,15 +454,20 @@ UPSERT_HANDLE = insert(
 
 
 def _select(
-    table: str, order: tuple[str, ...], filters: list[tuple[str, object]]
+    table: str,
+    order: str,
+    filters: list[tuple[str, object]],
+    limit: int | None = None,
 ) -> tuple[sql.Composed, list[object]]:
-    """SELECT doc with only the filters given a value, so each look-up can use its index."""
+    """SELECT doc with only the filters given a value, so each look-up can use its index;
+    `order` is SQL (constants of this module only)."""
     used = [(condition, value) for condition, value in filters if value is not None]
     where = sql.SQL(" AND ").join(sql.SQL(condition) for condition, _ in used)
-    query = sql.SQL("SELECT doc FROM {} WHERE {} ORDER BY {}").format(
+    query = sql.SQL("SELECT doc FROM {} WHERE {} ORDER BY {}{}").format(
         sql.Identifier(table),
         where if used else sql.SQL("true"),
-        sql.SQL(", ").join(map(sql.Identifier, order)),
+        sql.SQL(order),
+        sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
     )
     return query, [value for _, value in used]
 

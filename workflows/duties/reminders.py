@@ -57,8 +57,14 @@ class _Batch:
         self.messages: list[Message] = []
 
     @property
+    def room(self) -> int:
+        """How many more records the run may write."""
+        written = len(self.requests) + len(self.pages) + len(self.acknowledgements)
+        return max(0, self.limit - written)
+
+    @property
     def full(self) -> bool:
-        return len(self.requests) + len(self.pages) + len(self.acknowledgements) >= self.limit
+        return self.room == 0
 
     def handled(self) -> Handled:
         outcome = Outcome(events=tuple(self.events), messages=tuple(self.messages))
@@ -75,15 +81,12 @@ async def run_reminders(command: RunReminders, ctx: Context) -> Handled:
     batch = _Batch(command.limit)
     if not is_working_time(ctx.config, now):
         return batch.handled()
-    # Only the pages with something due: a run with nothing to do reads next to nothing.
-    for page in await ctx.store.find_pages(status=PageStatus.ACTIVE, due_by=now):
-        if batch.full:
-            break
-        _active(ctx, page, now, batch)
-    for page in await ctx.store.find_pages(status=PageStatus.SETTING_UP, due_by=now):
-        if batch.full:
-            break
-        _setup(ctx, page, now, batch)
+    # Only the pages with something due, the earliest first and no more than the run writes
+    # (each page read is written): a run costs what it does, whatever the backlog.
+    for status, duties in ((PageStatus.ACTIVE, _active), (PageStatus.SETTING_UP, _setup)):
+        if not batch.full:
+            for page in await ctx.store.find_pages(status=status, due_by=now, limit=batch.room):
+                duties(ctx, page, now, batch)
     aways, today = await away_today(ctx)
     for request in await ctx.store.find_requests(status=RequestStatus.PENDING):
         if batch.full:
@@ -134,10 +137,9 @@ def _active(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
             batch.events.append(SuspensionEnded(page.id, SYSTEM, now, action.id, action.account))
             batch.messages.extend(moderation_messages.suspension_ended(ctx.config, page, action))
     monitored = _monitoring(ctx, current, now, batch)
-    if monitored is not None:
-        batch.pages.append(monitored)
-    elif ended:
-        batch.pages.append(next_version(current))
+    # Written even with nothing to do (a page stored before due times were kept, or whose
+    # schedule the district changed), so it is stored with its real due time and not read again.
+    batch.pages.append(monitored or next_version(current))
 
 
 def _monitoring(ctx: Context, page: Page, now: datetime, batch: _Batch) -> Page | None:
@@ -170,6 +172,7 @@ def _setup(ctx: Context, page: Page, now: datetime, batch: _Batch) -> None:
         page.setup_escalated_at
         or add_working_days(ctx.config, since, settings.setup_reminder_working_days) > now
     ):
+        batch.pages.append(next_version(page))  # stored with its real due time, as in _active
         return
     if page.setup_reminders >= settings.setup_reminders_before_escalation:
         escalated = next_version(page, setup_escalated_at=now)

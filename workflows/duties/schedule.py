@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from workflows.district.config import DistrictConfig, MonitoringSchedule
 from workflows.district.working_time import LONGEST_CLOSURE, add_working_days, is_working_day
-from workflows.kernel.model import Page, PageStatus
+from workflows.kernel.model import NOTHING_DUE, Page, PageStatus
 
 
 def check_due(config: DistrictConfig, page: Page) -> datetime:
@@ -83,16 +83,16 @@ def monitoring_overdue(config: DistrictConfig, page: Page, now: datetime) -> boo
     return deadline is not None and deadline <= now
 
 
-def duties_due_at(config: DistrictConfig, page: Page) -> datetime | None:
+def duties_due_at(config: DistrictConfig, page: Page) -> datetime:
     """The first moment the reminders have something to do for `page`, by the same rules they
-    act on (see workflows/duties/reminders.py); None when they have nothing left to do."""
+    act on (see workflows/duties/reminders.py); NOTHING_DUE when nothing is left to do."""
     if page.status is PageStatus.SETTING_UP:
         if page.setup_escalated_at:
-            return None
+            return NOTHING_DUE
         since = page.setup_reminded_at or page.approved_at
         return add_working_days(config, since, config.reminders.setup_reminder_working_days)
     if page.status is not PageStatus.ACTIVE:
-        return None
+        return NOTHING_DUE
     moments = [
         action.until
         for action in page.moderation
@@ -104,4 +104,4 @@ def duties_due_at(config: DistrictConfig, page: Page) -> datetime | None:
         deadline = answer_deadline(config, page)
         if deadline is not None:
             moments.append(deadline)
-    return min(moments, default=None)
+    return min(moments, default=NOTHING_DUE)

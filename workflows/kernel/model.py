@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -12,6 +12,9 @@ from workflows.kernel.policy import Clause
 
 # The actor named in the audit trail for what Pagekeeper does by itself (reminders, reports).
 SYSTEM = "pagekeeper"
+# A page's duties_due_at when the duties have nothing left to do for it (a retired page, a
+# check already escalated): later than any run, so none reads it.
+NOTHING_DUE = datetime.max.replace(tzinfo=UTC)
 
 # The longest address mail systems accept (RFC 5321's path limit).
 EMAIL_MAX = 254
@@ -292,7 +295,8 @@ class Page:
     version: int = 1
     # When the duties next have something to do for the page (a check, an answer's deadline,
     # an ended suspension, a setup reminder), set as it is written, so a reminders run reads
-    # only the pages due; None for a page stored before 0.2.0 (read every run until written).
+    # only the pages due; NOTHING_DUE when they have nothing left to do; None for a page
+    # stored before 0.2.0 (read by the next run, which writes it with its time).
     duties_due_at: datetime | None = None
 
     def is_owned_by(self, email: str) -> bool:

@@ -91,10 +91,14 @@ class Records(Protocol):
         url: str | None = None,
         due_by: datetime | None = None,
         school: str | None = None,
+        limit: int | None = None,
     ) -> list[Page]:
         """Pages matching every filter given, oldest first (page names in any case, addresses
-        as `workflows.pages.addresses.comparable` compares them; `due_by`: pages whose duties
-        are due by then, or not yet known, see Page.duties_due_at; `school`: a school's id)."""
+        as `workflows.pages.addresses.comparable` compares them; `school`: a school's id).
+
+        `due_by`: pages whose duties are due by then, or not yet known (see
+        Page.duties_due_at), in the order they fell due, not yet known first, then by id;
+        `limit`: at most so many of them, so a run reads what it can handle, not the backlog."""
         ...
 
     async def acknowledgements(self) -> list[Acknowledgement]:

@@ -1,0 +1,144 @@
+"""How long a large district's TinyDB folder takes to open, and the memory it then holds.
+
+The folder is written through the store itself, as years of use would leave it: N active
+pages, each with its approved request, four delivered messages per page (a monitoring check
+card each; they settle into settled.jsonl) and 20 audit entries per page (1,000,000 at
+50,000 pages). A fresh process then opens it as the bot does at start (every check, the
+audit trail's hash chain included) and reports the time and its resident memory (VmRSS),
+beside a process that only imports the same code.
+
+- "first start": the trail checked entry by entry (a folder from before checkpoints noted
+  how much of it was checked, or one whose noted bytes changed);
+- "start": every later start (the noted bytes hashed, the entries after them checked).
+
+Limits from issue #18: start <= 3 s and RSS <= 300 MB at 50,000 pages and 1,000,000 entries.
+Run: .venv/bin/python benchmarks/startup.py [--pages N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from storage.tinydb_store import TinyDBStore
+from tests.generated import APPROVER, live_page
+from workflows.district.loading import load_config
+from workflows.duties.messages import monitoring_checks
+from workflows.kernel.messages import OutboxEntry
+from workflows.kernel.model import AuditEntry, PageRequest, Person, RequestStatus
+from workflows.kernel.policy import Clause
+from workflows.kernel.ports import Changes
+
+START_LIMIT_S = 3.0
+RSS_LIMIT_MB = 300
+MESSAGES_PER_PAGE = 4
+AUDIT_PER_PAGE = 20
+CHUNK = 500
+LIVE = datetime(2025, 9, 1, 15, 0, tzinfo=UTC)
+CLAUSE = Clause("AR 1114: Monitoring")
+
+OPEN = """
+import sys, time
+from pathlib import Path
+started = time.perf_counter()
+from storage.tinydb_store import TinyDBStore
+store = TinyDBStore(Path(sys.argv[1])) if len(sys.argv) > 1 else None
+took = time.perf_counter() - started
+rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+print(f"{took:.3f} {rss // 1024}")
+if store is not None:
+    store._close()
+"""
+
+
+async def write_folder(folder: Path, pages: int) -> None:
+    config = load_config(None)
+    store = await TinyDBStore.open(folder)
+    made_messages = 0
+    for first in range(0, pages, CHUNK):
+        numbers = range(first, min(first + CHUNK, pages))
+        owners = [Person(f"owner{n}@example.org", f"Owner {n}", "Teacher") for n in numbers]
+        made = [live_page(n, owner, LIVE) for n, owner in zip(numbers, owners, strict=True)]
+        requests = [
+            PageRequest(
+                id=page.request_id,
+                requester=page.owners[0],
+                details=page.details,
+                status=RequestStatus.APPROVED,
+                approvers=(APPROVER.email,),
+                route="the principal of Lincoln Elementary",
+                submitted_at=LIVE - timedelta(days=2),
+            )
+            for page in made
+        ]
+        outbox = []
+        for page in made:
+            for _ in range(MESSAGES_PER_PAGE // 2):
+                for message in monitoring_checks(config, page):
+                    made_messages += 1
+                    outbox.append(OutboxEntry(f"MSG-{made_messages}", message, LIVE, LIVE, 1, LIVE))
+        audit = [
+            AuditEntry(LIVE + timedelta(days=k), page.owners[0].email, "Checked", page.id, CLAUSE)
+            for page in made
+            for k in range(AUDIT_PER_PAGE)
+        ]
+        await store.commit(
+            Changes(
+                requests=tuple(requests),
+                pages=tuple(made),
+                audit=tuple(audit),
+                outbox=tuple(outbox),
+            )
+        )
+    await store.close()
+
+
+def opened(folder: Path | None) -> tuple[float, int]:
+    """Seconds to open `folder` in a fresh process and its RSS in MB (None: imports only)."""
+    command = [sys.executable, "-c", OPEN, *([str(folder)] if folder else [])]
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(command, cwd=root, check=True, capture_output=True, text=True).stdout
+    took, rss = out.split()
+    return float(took), int(rss)
+
+
+def main(pages: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="pagekeeper-startup-") as name:
+        folder = Path(name)
+        asyncio.run(write_folder(folder, pages))
+        # As a folder from before checkpoints noted the checked bytes: every entry checked.
+        journal = folder / "journal.jsonl"
+        header, *rest = journal.read_text().splitlines(keepends=True)
+        unnoted = header.split(', "audit": ')[0] + "}\n"
+        journal.write_text(unnoted + "".join(rest))
+        first = opened(folder)
+        later = [opened(folder) for _ in range(3)]
+        bare = opened(None)
+        size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    audit = pages * AUDIT_PER_PAGE
+    print(
+        f"TinyDB folder: {pages:,} pages and requests, {audit:,} audit entries, "
+        f"{pages * MESSAGES_PER_PAGE:,} delivered messages, {size / 1e6:,.0f} MB on disk"
+    )
+    print(f"  imports alone:  {bare[0]:6.2f} s  {bare[1]:4d} MB")
+    print(f"  first start:    {first[0]:6.2f} s  {first[1]:4d} MB  (every entry checked)")
+    took = max(t for t, _ in later)
+    rss = max(r for _, r in later)
+    ok = took <= START_LIMIT_S and rss <= RSS_LIMIT_MB
+    print(
+        f"  start (worst of 3): {took:6.2f} s  {rss:4d} MB   limits <= {START_LIMIT_S:.0f} s, "
+        f"<= {RSS_LIMIT_MB} MB: {'meets' if ok else 'MISSES'}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=50_000)
+    main(parser.parse_args().pages)
