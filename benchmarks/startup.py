@@ -1,7 +1,7 @@
 """How long a large district's TinyDB folder takes to open, and the memory it then holds.
 
 The folder is written through the store itself, as years of use would leave it: N active
-pages, each with its approved request, four delivered messages per page (a monitoring check
+pages, each with its approved request, two delivered messages per page (a monitoring check
 card each; they settle into settled.jsonl) and 20 audit entries per page (1,000,000 at
 50,000 pages). A fresh process then opens it as the bot does at start (every check, the
 audit trail's hash chain included) and reports the time and its resident memory (VmRSS),
@@ -38,7 +38,7 @@ from workflows.kernel.ports import Changes
 
 START_LIMIT_S = 3.0
 RSS_LIMIT_MB = 300
-MESSAGES_PER_PAGE = 4
+MESSAGES_PER_PAGE = 2
 AUDIT_PER_PAGE = 20
 CHUNK = 500
 LIVE = datetime(2025, 9, 1, 15, 0, tzinfo=UTC)
@@ -80,7 +80,7 @@ async def write_folder(folder: Path, pages: int) -> None:
         ]
         outbox = []
         for page in made:
-            for _ in range(MESSAGES_PER_PAGE // 2):
+            for _ in range(MESSAGES_PER_PAGE):
                 for message in monitoring_checks(config, page):
                     made_messages += 1
                     outbox.append(OutboxEntry(f"MSG-{made_messages}", message, LIVE, LIVE, 1, LIVE))
