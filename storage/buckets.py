@@ -3,6 +3,9 @@
 Stock TinyDB rewrites its whole file on every change, so its cost grows with the data. Here
 each record lives in one of a fixed number of bucket files chosen by a hash of its id; a write
 rewrites only the buckets it touches, each atomically (temporary file, fsync, rename).
+
+In memory each record is kept as its JSON text, decoded when it is read: a decoded record
+takes several times the memory of its text, and a large district has years of them.
 """
 
 from __future__ import annotations
@@ -22,27 +25,34 @@ TABLE = "records"
 
 
 class BufferedAtomicStorage(Storage):
-    """A TinyDB storage keeping the bucket in memory; `flush()` replaces the file atomically
-    if it changed. The file is TinyDB's own JSON, so TinyDB can open any bucket."""
+    """A TinyDB storage keeping one bucket's records in memory as their JSON text, by TinyDB
+    document id; `flush()` replaces the file atomically if it changed. The file is TinyDB's
+    own JSON, so TinyDB can open any bucket (`read`/`write` are its storage interface)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.exists = path.exists()
-        self._data: dict[str, dict[str, Any]] | None = read_json(path) if self.exists else None
+        self.texts: dict[str, str] = {}
+        self._loaded: list[tuple[str, dict[str, Any]]] = []
+        if self.exists:
+            for doc_id, record, text in _records_in(path):
+                self.texts[doc_id] = text
+                self._loaded.append((doc_id, record))
         self._dirty = False
 
+    def take_loaded(self) -> list[tuple[str, dict[str, Any]]]:
+        """The records as read from the file, decoded, once (for the table's indexes)."""
+        loaded, self._loaded = self._loaded, []
+        return loaded
+
     def read(self) -> dict[str, dict[str, Any]] | None:
-        return self._data
+        if not self.texts and not self.exists:
+            return None
+        return {TABLE: {doc_id: json.loads(text) for doc_id, text in self.texts.items()}}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._data = data
+        self.texts = {doc_id: _text(record) for doc_id, record in data.get(TABLE, {}).items()}
         self._dirty = True
-
-    def records(self) -> dict[str, Any]:
-        """The bucket's records by TinyDB document id, to change in place (then `touch`)."""
-        if self._data is None:
-            self._data = {}
-        return self._data.setdefault(TABLE, {})
 
     def touch(self) -> None:
         """The records changed: the next flush writes them."""
@@ -52,8 +62,8 @@ class BufferedAtomicStorage(Storage):
         """Write the bucket if it changed; True when a file was written."""
         if not self._dirty:
             return False
-        payload = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
-        write_atomically(self.path, payload.encode())
+        records = ",".join(f"{json.dumps(key)}:{text}" for key, text in self.texts.items())
+        write_atomically(self.path, f'{{"{TABLE}":{{{records}}}}}'.encode())
         self._dirty = False
         self.exists = True
         return True
@@ -70,7 +80,8 @@ class BucketedTable:
     so reading or writing one record costs the same however full its bucket is (TinyDB's own
     query look-ups and writes walk the whole bucket). With `indexes` (name -> the key, or keys,
     of a record), the table also keeps in-memory indexes from those keys to record ids, so
-    looking records up by them does not walk every bucket.
+    looking records up by them does not walk every bucket; with `summary`, `summaries` holds
+    what it makes of each record (records it makes None of left out), kept as they change.
     """
 
     def __init__(
@@ -80,23 +91,27 @@ class BucketedTable:
         count: int,
         indexes: dict[str, Callable[[dict[str, Any]], str | tuple[str, ...]]] | None = None,
         bucket_key: Callable[[str], str] = lambda record_id: record_id,
+        summary: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self._bucket_key = bucket_key
-        self._buckets = [
-            BufferedAtomicStorage(folder / f"{name}-{index:03d}.json") for index in range(count)
-        ]
+        self._keys = indexes or {}
+        self._indexes: dict[str, dict[str, set[str]]] = {name: {} for name in self._keys}
+        self._summary = summary
+        self.summaries: dict[str, Any] = {}
+        self._buckets = []
         # Per bucket: record id -> TinyDB document id, and the next document id to give.
         self._doc_ids: list[dict[str, str]] = []
         self._next_doc_id: list[int] = []
-        for bucket in self._buckets:
-            records = bucket.records()
-            self._doc_ids.append({str(record["id"]): key for key, record in records.items()})
-            self._next_doc_id.append(max(map(int, records), default=0) + 1)
-        self._keys = indexes or {}
-        self._indexes: dict[str, dict[str, set[str]]] = {name: {} for name in self._keys}
-        for record in self.search(None) if self._keys else ():
-            self._add(record)
+        for index in range(count):
+            bucket = BufferedAtomicStorage(folder / f"{name}-{index:03d}.json")
+            ids = {}
+            for doc_id, record in bucket.take_loaded():
+                ids[str(record["id"])] = doc_id
+                self._add(record)
+            self._buckets.append(bucket)
+            self._doc_ids.append(ids)
+            self._next_doc_id.append(max(map(int, bucket.texts), default=0) + 1)
 
     def by_index(self, index: str, key: str) -> list[dict[str, Any]]:
         """The records whose `index` key is `key`."""
@@ -105,19 +120,28 @@ class BucketedTable:
         return [record for record in found if record is not None]
 
     def _add(self, record: dict[str, Any]) -> None:
+        record_id = str(record["id"])
         for name, key in self._keys.items():
             for each in _as_keys(key(record)):
-                self._indexes[name].setdefault(each, set()).add(str(record["id"]))
+                self._indexes[name].setdefault(each, set()).add(record_id)
+        if self._summary is not None:
+            summary = self._summary(record)
+            if summary is None:
+                self.summaries.pop(record_id, None)
+            else:
+                self.summaries[record_id] = summary
 
     def _remove(self, record: dict[str, Any]) -> None:
+        record_id = str(record["id"])
         for name, key in self._keys.items():
             for each in _as_keys(key(record)):
-                self._indexes[name].get(each, set()).discard(str(record["id"]))
+                self._indexes[name].get(each, set()).discard(record_id)
+        self.summaries.pop(record_id, None)
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         index = self._bucket(record_id)
         doc_id = self._doc_ids[index].get(record_id)
-        return None if doc_id is None else dict(self._buckets[index].records()[doc_id])
+        return None if doc_id is None else _decoded(self._buckets[index].texts[doc_id])
 
     def __len__(self) -> int:
         return sum(len(ids) for ids in self._doc_ids)
@@ -125,7 +149,8 @@ class BucketedTable:
     def search(self, condition: QueryLike | None) -> Iterator[dict[str, Any]]:
         """Every record `condition` (a TinyDB query) holds for, or every record."""
         for bucket in self._buckets:
-            for record in list(bucket.records().values()):
+            for text in list(bucket.texts.values()):
+                record = _decoded(text)
                 if condition is None or condition(record):
                     yield record
 
@@ -133,18 +158,16 @@ class BucketedTable:
         """Change records in memory; `flush()` makes it durable."""
         for record in records:
             record_id = str(record["id"])
-            if self._keys:
-                old = self.get(record_id)
-                if old is not None:
-                    self._remove(old)
-                self._add(record)
             index = self._bucket(record_id)
             doc_id = self._doc_ids[index].get(record_id)
             if doc_id is None:
                 doc_id = str(self._next_doc_id[index])
                 self._next_doc_id[index] += 1
                 self._doc_ids[index][record_id] = doc_id
-            self._buckets[index].records()[doc_id] = record
+            elif self._keys or self._summary:
+                self._remove(_decoded(self._buckets[index].texts[doc_id]))
+            self._add(record)
+            self._buckets[index].texts[doc_id] = _text(record)
             self._buckets[index].touch()
 
     def remove(self, record_ids: Iterable[str]) -> None:
@@ -154,9 +177,9 @@ class BucketedTable:
             doc_id = self._doc_ids[index].pop(record_id, None)
             if doc_id is None:
                 continue
-            record = self._buckets[index].records().pop(doc_id)
-            if self._keys:
-                self._remove(record)
+            text = self._buckets[index].texts.pop(doc_id)
+            if self._keys or self._summary:
+                self._remove(_decoded(text))
             self._buckets[index].touch()
 
     def flush(self) -> int:
@@ -170,6 +193,57 @@ class BucketedTable:
     def _bucket(self, record_id: str) -> int:
         key = self._bucket_key(record_id)
         return zlib.crc32(key.encode()) % len(self._buckets)
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _records_in(path: Path) -> list[tuple[str, dict[str, Any], str]]:
+    """(document id, record, its JSON text) of each record in a bucket file. The file as this
+    module writes it is split record by record as it is decoded, so each record's text is the
+    file's own; any other layout TinyDB accepts is decoded whole and each record encoded."""
+    try:
+        text = path.read_bytes().decode()
+    except UnicodeDecodeError:
+        text = ""  # damaged: read_json below names the file
+    opening, closing = f'{{"{TABLE}":{{', "}}"
+    if text.startswith(opening) and text.endswith(closing):
+        try:
+            return _split(text, len(opening), len(text) - len(closing))
+        except (ValueError, IndexError):
+            pass  # not laid out as expected: decoded whole below
+    data = read_json(path)
+    records = data.get(TABLE, {}) if isinstance(data, dict) else {}
+    return [(str(key), record, _text(record)) for key, record in records.items()]
+
+
+def _split(text: str, position: int, end: int) -> list[tuple[str, dict[str, Any], str]]:
+    found: list[tuple[str, dict[str, Any], str]] = []
+    decode = _DECODER.raw_decode
+    while position < end:
+        key, position = decode(text, position)
+        if text[position] != ":":
+            raise ValueError("expected ':'")
+        record, after = decode(text, position + 1)
+        if not isinstance(key, str) or not isinstance(record, dict):
+            raise ValueError("not a TinyDB document")
+        found.append((key, record, text[position + 1 : after]))
+        position = after
+        if position < end:
+            if text[position] != ",":
+                raise ValueError("expected ','")
+            position += 1
+    return found
+
+
+def _decoded(text: str) -> dict[str, Any]:
+    record = json.loads(text)
+    assert isinstance(record, dict)
+    return record
+
+
+def _text(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _as_keys(found: str | tuple[str, ...]) -> tuple[str, ...]:

@@ -90,10 +90,17 @@ class TinyDBStore:
                 "pages",
                 count,
                 {"name": _page_name, "url": _page_url, "owner": _owners, "school": _school},
+                # Each page's status and when its duties are next due: the reminders' index.
+                summary=_duties_entry,
             )
+            self._duties: dict[str, tuple[PageStatus, datetime | None]] = self._pages.summaries
             self._messages = BucketedTable(tables, "messages", count)
             # A commit's messages share a bucket: one file written for all of them.
-            self._outbox = BucketedTable(tables, "outbox", count, bucket_key=batch_of)
+            # Only unsettled messages are ever looked at (given-up ones stay for the admins).
+            self._outbox = BucketedTable(
+                tables, "outbox", count, bucket_key=batch_of, summary=_waiting_entry
+            )
+            self._unsettled: dict[str, tuple[datetime, str, bool]] = self._outbox.summaries
             self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
             self._aways = BucketedTable(tables, "aways", count)
             self._submissions = BucketedTable(tables, "submissions", count)
@@ -128,16 +135,6 @@ class TinyDBStore:
             # In settled.jsonl already (a table file keeps a copy until it is next written).
             self._outbox.remove(settled)
             self._lanes = Lanes()
-            # Only unsettled messages are ever looked at (given-up ones stay for the admins).
-            self._unsettled = {
-                str(record["id"]): _waiting_entry(record)
-                for record in self._outbox.search(None)
-                if not (record["delivered_at"] or record["failed_reason"] or record["unreachable"])
-            }
-            # Each page's status and when its duties are next due: the reminders' index.
-            self._duties = {
-                str(record["id"]): _duties_entry(record) for record in self._pages.search(None)
-            }
         except BaseException:
             self._lock_handle.close()
             raise
@@ -405,13 +402,6 @@ class TinyDBStore:
             raise self._failed(f"could not write to {self._journal.path}: {error}") from None
         self._write_failed = None
         self._seq += 1
-        self._duties.update((page.id, (page.status, page.duties_due_at)) for page in changes.pages)
-        for outgoing in changes.outbox:
-            if outgoing.settled:
-                self._unsettled.pop(outgoing.id, None)
-            else:
-                message = outgoing.message
-                self._unsettled[outgoing.id] = (outgoing.next_attempt_at, message.to, message.bulk)
         try:
             self._apply(entry)
             if self._journal.size() > JOURNAL_LIMIT:
@@ -679,10 +669,13 @@ def _done_with(record: dict[str, Any]) -> bool:
     )
 
 
-def _waiting_entry(record: dict[str, Any]) -> tuple[datetime, str, bool]:
+def _waiting_entry(record: dict[str, Any]) -> tuple[datetime, str, bool] | None:
     """What claiming needs of a stored message waiting to go: when, to whom, whether bulk
-    (decoded as any record is: 0.1.0 stored them under other names, without `bulk`)."""
+    (decoded as any record is: 0.1.0 stored them under other names, without `bulk`); None
+    for one settled."""
     entry = from_dict(OutboxEntry, record)
+    if entry.settled:
+        return None
     return entry.next_attempt_at, entry.message.to, entry.message.bulk
 
 
