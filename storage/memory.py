@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from storage.due import due_order
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.passes import PassBook
@@ -86,7 +85,7 @@ class MemoryStore:
             and (url is None or (page.url is not None and comparable(page.url) == comparable(url)))
         ]
         if due_by is not None:
-            return sorted(found, key=lambda page: due_order(page.duties_due_at, page.id))[:limit]
+            return sorted(found, key=_due_order)[:limit]
         return sorted(found, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
@@ -197,3 +196,12 @@ def _version(record: PageRequest | Page | None) -> int | None:
 
 def _same_name(stored: str, wanted: str) -> bool:
     return stored.casefold() == wanted.casefold()
+
+
+# Pages stored before due times were kept have none: they come first, as if long due.
+_LONG_DUE = datetime.min.replace(tzinfo=UTC)
+
+
+def _due_order(page: Page) -> tuple[datetime, str]:
+    """The order a reminders run reads pages in: the earliest due first."""
+    return (page.duties_due_at or _LONG_DUE, page.id)

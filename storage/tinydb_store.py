@@ -120,11 +120,11 @@ class TinyDBStore:
             self._passes = PassBook(folder / "passes.jsonl", datetime.now(UTC))
             self._table_files = state.tables
             self._seq = self._recover()
-            settled = [record["id"] for record in self._outbox.search(None) if _done_with(record)]
+            settled = [record for record in self._outbox.search(None) if _done_with(record)]
             if found_format < 3:
                 # Copied first, the tables left as they are until the folder says format 3:
                 # a start cut short copies them again from the start.
-                self._settled.append([self._outbox.get(key) or {} for key in settled])
+                self._settled.append(settled)
             self._checkpoint()  # before the list of tables: see integrity.check_folder
             self._note_table_files()
             if found_format < FORMAT:
@@ -133,7 +133,7 @@ class TinyDBStore:
                 _write_meta(self.folder, count)
                 log.warning("data folder upgraded folder=%s format=%d", self.folder, FORMAT)
             # In settled.jsonl already (a table file keeps a copy until it is next written).
-            self._outbox.remove(settled)
+            self._outbox.remove(record["id"] for record in settled)
             self._lanes = Lanes()
         except BaseException:
             self._lock_handle.close()
@@ -427,9 +427,11 @@ class TinyDBStore:
         rewrote its outbox bucket, megabytes, every time)."""
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
-        outbox = entry.get("outbox", [])
-        done = [record for record in outbox if _done_with(record)]
-        self._outbox.upsert(record for record in outbox if not _done_with(record))
+        waiting: list[dict[str, Any]] = []
+        done: list[dict[str, Any]] = []
+        for record in entry.get("outbox", []):
+            (done if _done_with(record) else waiting).append(record)
+        self._outbox.upsert(waiting)
         self._outbox.remove(record["id"] for record in done)
         self._settled.append(done, sync=False)
         self._acknowledgements.upsert(entry.get("acknowledgements", []))

@@ -163,12 +163,7 @@ def test_the_public_directory_by_keyboard_at_desktop_and_phone_widths(
     browser.get(f"{site}/official?page=2")
     wait_for(browser, "the second page of results", "p[role=status]", "page 2 of 2")
 
-    phone(browser)
-    for path in ("/official", "/official/PAGE-1"):
-        browser.get(site + path)
-        wait_for(browser, "the page", "h1")
-        assert not overflows(browser), f"{path} scrolls sideways on a phone"
-        accessible(browser, f"{path} on a phone")
+    fit_a_phone(browser, site, "/official", "/official/PAGE-1")
     browser.get(f"{site}/official")
     browser.save_screenshot(str(shots / "directory-phone.png"))
 
@@ -199,12 +194,7 @@ def test_the_dashboard_by_keyboard_at_desktop_and_phone_widths(
     wait_for(browser, "the requests", "h1", "Requests")
     accessible(browser, "the requests")
 
-    phone(browser)
-    for path in ("/dashboard", "/dashboard/pages", "/dashboard/pages/PAGE-1"):
-        browser.get(site + path)
-        wait_for(browser, "the page", "h1")
-        assert not overflows(browser), f"{path} scrolls sideways on a phone"
-        accessible(browser, f"{path} on a phone")
+    fit_a_phone(browser, site, "/dashboard", "/dashboard/pages", "/dashboard/pages/PAGE-1")
     browser.get(f"{site}/dashboard")
     browser.save_screenshot(str(shots / "dashboard-phone.png"))
 
@@ -233,3 +223,13 @@ def test_the_playground_passes_the_same_check_and_fits_a_phone(site: str, browse
     wait_for(browser, "his pages", "article.card", LONG[:30])
     assert not overflows(browser), "a card with a long address widens the playground on a phone"
     accessible(browser, "the playground on a phone")
+
+
+def fit_a_phone(browser: Any, site: str, *paths: str) -> None:
+    """At a phone's width, each of `paths` opens, never scrolls sideways and passes axe."""
+    phone(browser)
+    for path in paths:
+        browser.get(site + path)
+        wait_for(browser, "the page", "h1")
+        assert not overflows(browser), f"{path} scrolls sideways on a phone"
+        accessible(browser, f"{path} on a phone")
