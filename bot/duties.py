@@ -21,6 +21,28 @@ log = logging.getLogger(__name__)
 EVERY_SECONDS = 60.0
 DUTY = "reminders"
 
+# A batch holds the engine's turn, so a click arriving meanwhile waits for it; 20 of the 50 ms
+# a click may wait leaves room for a slow disk and for growing the batches.
+BATCH_SECONDS = 0.020
+FIRST_BATCH, SMALLEST_BATCH, LARGEST_BATCH = 20, 5, 200
+
+
+class BatchSizer:
+    """How many records the next reminders batch may write, so that a batch takes about
+    `target` seconds on this machine and store: learnt from how long full batches took."""
+
+    def __init__(self, target: float = BATCH_SECONDS, first: int = FIRST_BATCH) -> None:
+        self.target = target
+        self.size = first
+
+    def took(self, seconds: float, size: int) -> None:
+        """A batch of `size` records that stopped at its limit took `seconds`."""
+        wanted = size * self.target / max(seconds, 1e-6)
+        # Shrink at once (the next click is waiting), grow by half at most: one quick batch
+        # (nothing much to write) must not make the next one hold the turn for long.
+        wanted = min(wanted, size * 1.5)
+        self.size = int(min(max(wanted, SMALLEST_BATCH), LARGEST_BATCH))
+
 
 async def carry_duties_forward(
     engine: Engine,
@@ -30,6 +52,7 @@ async def carry_duties_forward(
 ) -> None:
     """Run the reminders once a minute; a large backlog is worked off in batches. `took` is
     told how long each run took."""
+    sizer = BatchSizer()
     holding = False
     while True:
         try:
@@ -38,15 +61,21 @@ async def carry_duties_forward(
                     log.info("this process now runs the reminders")
                 holding = True
                 started = time.perf_counter()
-                await _work_off(engine)
+                await work_off(engine, sizer)
                 took(time.perf_counter() - started)
         except Exception:  # one bad round must not stop the duties for good
             log.exception("reminders round failed")
         await asyncio.sleep(every)
 
 
-async def _work_off(engine: Engine) -> None:
+async def work_off(
+    engine: Engine, sizer: BatchSizer, timer: Callable[[], float] = time.perf_counter
+) -> None:
     """Batch after batch until nothing is due; people's clicks get in between batches."""
-    outcome = await engine.handle(RunReminders())
-    while outcome.events:
-        outcome = await engine.handle(RunReminders())
+    while True:
+        size = sizer.size
+        started = timer()
+        outcome = await engine.handle(RunReminders(limit=size))
+        if not outcome.more:
+            return
+        sizer.took(timer() - started, size)

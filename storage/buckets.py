@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 
-from storage.files import read_json, write_atomically
+from storage.files import fsync_directory, read_json, write_atomically
 
 TABLE = "records"
 
@@ -60,16 +61,54 @@ class BufferedAtomicStorage(Storage):
 
     def flush(self) -> bool:
         """Write the bucket if it changed; True when a file was written."""
-        if not self._dirty:
+        snapshot = self.snapshot()
+        if snapshot is None:
             return False
-        records = ",".join(f"{json.dumps(key)}:{text}" for key, text in self.texts.items())
-        write_atomically(self.path, f'{{"{TABLE}":{{{records}}}}}'.encode())
-        self._dirty = False
-        self.exists = True
+        try:
+            snapshot.write()
+        except OSError:
+            snapshot.failed()
+            raise
+        snapshot.written()
         return True
+
+    def snapshot(self) -> BucketSnapshot | None:
+        """The bucket as it is now, to be written (by any thread), if it changed since it was
+        last written; it counts as written from now on, until it changes again."""
+        if not self._dirty:
+            return None
+        self._dirty = False
+        return BucketSnapshot(self, dict(self.texts))
 
     def close(self) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class BucketSnapshot:
+    """One bucket's records at a moment: `write` may run on another thread while the bucket
+    changes; `written` or `failed` then run where the bucket is used."""
+
+    bucket: BufferedAtomicStorage
+    texts: dict[str, str]
+
+    def write(self) -> None:
+        records = ",".join(f"{json.dumps(key)}:{text}" for key, text in self.texts.items())
+        write_atomically(self.bucket.path, f'{{"{TABLE}":{{{records}}}}}'.encode())
+
+    def written(self) -> None:
+        self.bucket.exists = True
+
+    def failed(self) -> None:
+        self.bucket.touch()  # written again next time
+
+
+def write_snapshots(snapshots: Sequence[BucketSnapshot]) -> None:
+    """Write each bucket file (atomically), then make their names durable."""
+    for snapshot in snapshots:
+        snapshot.write()
+    for folder in {snapshot.bucket.path.parent for snapshot in snapshots}:
+        fsync_directory(folder)
 
 
 class BucketedTable:
@@ -185,6 +224,10 @@ class BucketedTable:
     def flush(self) -> int:
         """Write every bucket changed since the last flush; returns how many were written."""
         return sum(bucket.flush() for bucket in self._buckets)
+
+    def snapshot(self) -> list[BucketSnapshot]:
+        """Every bucket changed since it was last written, as it is now (see `flush`)."""
+        return [found for bucket in self._buckets if (found := bucket.snapshot()) is not None]
 
     def files(self) -> set[str]:
         """The names of this table's bucket files that exist (written at least once)."""

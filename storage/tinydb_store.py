@@ -4,6 +4,10 @@ A commit is first appended to a journal (one fsynced JSON line): that is the mom
 acknowledged. It is then applied to the bucketed TinyDB tables and to the append-only audit
 log. If the process dies in between, opening the folder replays the journal, so an
 acknowledged write is never lost and a half-applied one is finished.
+
+The tables change in memory; their files are written at checkpoints, when the journal has
+grown: on a thread of their own, so commits (and the clicks waiting on them) go on meanwhile,
+each in the journal, which is cut to what the files lack once they are on disk.
 """
 
 from __future__ import annotations
@@ -17,14 +21,15 @@ import math
 import os
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tinydb import Query
 
-from storage.buckets import BucketedTable
+from storage.buckets import BucketedTable, BucketSnapshot, write_snapshots
 from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
 from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
@@ -55,7 +60,7 @@ log = logging.getLogger(__name__)
 FORMAT = 3
 # 256 buckets keep each file near 20 records at 5,000 pages, so a write costs the same at any size.
 DEFAULT_BUCKETS = 256
-# Past this size the journal is emptied after a commit; every entry in it is applied by then.
+# Past this size a commit starts a checkpoint (every entry in the journal is applied by then).
 JOURNAL_LIMIT = 4 * 1024 * 1024
 # Exports read the audit log this many lines at a time, so memory stays flat however long it is.
 AUDIT_CHUNK = 1000
@@ -71,6 +76,9 @@ class TinyDBStore:
     def __init__(self, folder: Path, buckets: int = DEFAULT_BUCKETS) -> None:
         self.folder = folder
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-store")
+        # Writes the table files at a checkpoint; at most one checkpoint is under way.
+        self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-tables")
+        self._flushing: _Flush | None = None
         self._broken: str | None = None
         # The last write failed (a full disk): checked again by writing, until one succeeds.
         self._write_failed: str | None = None
@@ -371,6 +379,11 @@ class TinyDBStore:
     async def check(self) -> None:
         await self._run(self._usable)
 
+    async def checkpoint(self) -> None:
+        """Write every changed table file and empty the journal now (after any checkpoint
+        under way); raises StorageError if the disk refuses."""
+        await self._run(self._checkpoint_now)
+
     async def close(self) -> None:
         await self._run(self._close)
         self._executor.shutdown(wait=True)
@@ -407,8 +420,9 @@ class TinyDBStore:
         self._seq += 1
         try:
             self._apply(entry)
+            self._finish_checkpoint()
             if self._journal.size() > JOURNAL_LIMIT:
-                self._checkpoint()
+                self._begin_checkpoint()
         except OSError as error:
             # The commit is safe in the journal; it is finished (replayed) before the next
             # write, once the disk takes writes again. Until then, nothing else is written.
@@ -466,20 +480,66 @@ class TinyDBStore:
             self._table_files = files
 
     def _checkpoint(self) -> None:
-        """Write every changed table file and sync the audit trail, then start the journal
-        over: what it held is now in the files. Settled messages reach the disk before the
-        tables they leave: a table file without one means settled.jsonl has it."""
+        """Write every changed table file, here and now, and start the journal over."""
+        self._finish_checkpoint(wait=True)
         self._settled.sync()
         if sum(table.flush() for table in self._every_table()):
             fsync_directory(self.folder / "tables")
             self._note_table_files()
         self._audit.sync()
-        self._restart_journal()
+        self._cut_journal(self._journal_header(), self._journal.size())
 
-    def _restart_journal(self) -> None:
-        """An empty journal but for the audit trail's head (atomically: a crash leaves the
-        old journal or the new one, never none)."""
-        header = {
+    def _checkpoint_now(self) -> None:
+        self._finish_checkpoint(wait=True)
+        self._usable()
+        try:
+            self._checkpoint()
+        except OSError as error:
+            raise self._failed(f"could not write to {self.folder}: {error}") from None
+
+    def _begin_checkpoint(self) -> None:
+        """Start writing the changed table files on the flusher's thread, as they are now;
+        `_finish_checkpoint` cuts the journal once they are on disk. Settled messages and
+        audit lines reach the disk first: the journal will say where they stood, and a table
+        file without a settled message means settled.jsonl has it."""
+        if self._flushing is not None:
+            return  # still writing the last one: the journal grows a little longer
+        self._settled.sync()
+        self._audit.sync()
+        header, mark = self._journal_header(), self._journal.size()
+        snapshots = [found for table in self._every_table() for found in table.snapshot()]
+        job = self._flusher.submit(write_snapshots, snapshots)
+        self._flushing = _Flush(snapshots, header, mark, job)
+        job.add_done_callback(self._flushed)
+
+    def _flushed(self, job: Future[None]) -> None:
+        """On the flusher's thread: have the store's thread finish the checkpoint."""
+        with contextlib.suppress(RuntimeError):  # the store is closing: it finishes it
+            self._executor.submit(self._finish_checkpoint)
+
+    def _finish_checkpoint(self, *, wait: bool = False) -> None:
+        """Once a checkpoint's files are written, cut the journal to the commits made since
+        it began (with `wait`, wait for them). If the disk refused, the store takes no more
+        writes until it takes them again (see `_usable`); the journal still holds it all."""
+        flush = self._flushing
+        if flush is None or not (wait or flush.job.done()):
+            return
+        self._flushing = None
+        try:
+            flush.job.result()
+            for snapshot in flush.snapshots:
+                snapshot.written()
+            self._note_table_files()
+            self._cut_journal(flush.header, flush.mark)
+        except OSError as error:
+            for snapshot in flush.snapshots:
+                snapshot.failed()
+            self._broken = f"could not write to {self.folder}: {error}"
+            log.error("store write failed folder=%s error=%s", self.folder, error)
+
+    def _journal_header(self) -> dict[str, Any]:
+        """The journal's first line: where the audit trail and settled.jsonl stand now."""
+        return {
             "head": self._audit_head.as_dict(),
             "seq": self._seq,
             "settled": self._settled.size(),
@@ -491,11 +551,20 @@ class TinyDBStore:
                 bool(self._audit.last and self._audit.last.get("hash")),
             ).as_dict(),
         }
+
+    def _cut_journal(self, header: dict[str, Any], mark: int) -> None:
+        """Start the journal over at `header`, keeping the commits from byte `mark` on
+        (atomically: a crash leaves the old journal or the new one, never none)."""
         path = self._journal.path
+        with open(path, "rb") as reader:
+            reader.seek(mark)
+            since = reader.read()
         self._journal.close()
-        write_atomically(path, json.dumps(header).encode() + b"\n")
-        fsync_directory(self.folder)
-        self._journal = JsonLines(path)
+        try:
+            write_atomically(path, json.dumps(header).encode() + b"\n" + since)
+            fsync_directory(self.folder)
+        finally:
+            self._journal = JsonLines(path)
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""
@@ -574,6 +643,7 @@ class TinyDBStore:
         """Raise StorageError unless the store takes writes. After a failed write it tries
         again for real (a full disk may have room now): a commit left half applied is
         finished from the journal, and a probe file is written."""
+        self._finish_checkpoint()  # a checkpoint's files the disk refused count as a failure
         if self._broken:
             try:
                 self._seq = self._recover()
@@ -598,12 +668,24 @@ class TinyDBStore:
             # next start tell a trail cut by even one line from one a crash left unfinished.
             with contextlib.suppress(OSError):
                 self._checkpoint()
+        self._flusher.shutdown(wait=True)
         self._journal.close()
         self._once_file.close()
         self._passes.close()
         self._settled.close()
         self._audit.close()
         self._lock_handle.close()
+
+
+@dataclass(frozen=True)
+class _Flush:
+    """A checkpoint under way: the buckets being written, and the journal's new first line
+    and where the commits it must keep begin (those made after the buckets were taken)."""
+
+    snapshots: list[BucketSnapshot]
+    header: dict[str, Any]
+    mark: int
+    job: Future[None]
 
 
 def _decoded(

@@ -107,7 +107,7 @@ async def _later(engine: Engine, clock: FakeClock, days: float) -> None:
     clock.advance(days=days)
     opening = next_working_moment(engine.context.config, clock.now())
     clock.advance(seconds=(opening - clock.now()).total_seconds())
-    while (await engine.handle(RunReminders())).events:
+    while (await engine.handle(RunReminders())).more:
         pass
 
 

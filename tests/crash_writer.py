@@ -2,7 +2,8 @@
 
 Commit N creates eight requests (spread over several bucket files), approves the eight of
 commit N-1, audits the new ones and keeps a message handle with them, so a commit cut in half
-by a kill would show; then one more handle is remembered on its own, as adapters do.
+by a kill would show; then one more handle is remembered on its own, as adapters do. The
+journal's limit is small, so checkpoints come every few commits and kills land inside them.
 Run: python -m tests.crash_writer DATA_FOLDER
 """
 
@@ -13,12 +14,14 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from storage import tinydb_store
 from storage.tinydb_store import TinyDBStore
 from tests.test_store_contract import a_request, an_entry
 from workflows.kernel.model import PageRequest, RequestStatus, next_version
 from workflows.kernel.ports import Changes
 
 PER_COMMIT = 8
+JOURNAL_LIMIT = 30_000  # bytes: about every fifth commit
 
 
 def batch(number: int) -> list[PageRequest]:
@@ -29,6 +32,7 @@ def batch(number: int) -> list[PageRequest]:
 
 
 async def write_forever(folder: Path) -> None:
+    tinydb_store.JOURNAL_LIMIT = JOURNAL_LIMIT
     store = await TinyDBStore.open(folder)
     number = len(await store.find_requests()) // PER_COMMIT + 1
     print("ready", flush=True)

@@ -11,14 +11,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from storage import files, integrity
+from storage import buckets, files, integrity
 from storage.codec import to_dict
 from storage.integrity import verify_folder
 from storage.tinydb_store import TinyDBStore
@@ -193,10 +196,15 @@ async def test_a_failed_write_fails_the_health_check_until_writes_succeed_again(
 
     monkeypatch.setattr("storage.buckets.write_atomically", disk_full)
     monkeypatch.setattr("storage.tinydb_store.write_atomically", disk_full)
+    # The commit is safe in the journal: acknowledged. Its checkpoint, on the flusher's
+    # thread, is refused; once that is known the store takes no more writes.
+    await store.commit(Changes(requests=(a_request(1),)))
     with pytest.raises(StorageError, match="No space left on device"):
-        await store.commit(Changes(requests=(a_request(1),)))
+        await store.checkpoint()
     with pytest.raises(StorageError, match="still failing"):
         await store.check()
+    with pytest.raises(StorageError, match="still failing"):
+        await store.commit(Changes(requests=(a_request(3),)))
 
     monkeypatch.undo()  # room on the disk again: no restart needed
     await store.check()
@@ -325,6 +333,93 @@ async def test_audit_lines_the_machine_lost_are_written_again_from_the_journal(
         assert [r.id for r in await recovered.find_requests()] == [f"REQ-{n}" for n in (1, 2, 3, 4)]
         assert [e.subject for e in await audit_entries(recovered)] == [
             f"REQ-{n}" for n in (1, 2, 3, 4)
+        ]
+    finally:
+        await recovered.close()
+    verify_folder(tmp_path / "after")
+
+
+class Held:
+    """Stands in for a function a checkpoint calls on the flusher's thread: the first
+    `allowed` calls go through, the next waits until released."""
+
+    def __init__(self, real: Callable[..., None], allowed: int) -> None:
+        self.real = real
+        self.allowed = allowed
+        self.waiting = threading.Event()
+        self.released = threading.Event()
+
+    def __call__(self, *args: Any) -> None:
+        if self.allowed == 0:
+            self.waiting.set()
+            assert self.released.wait(10), "never released"
+        self.allowed -= 1
+        self.real(*args)
+
+
+async def commit_request(store: TinyDBStore, number: int) -> None:
+    request = a_request(number)
+    await asyncio.wait_for(
+        store.commit(Changes(requests=(request,), audit=(an_entry(request.id),))), 5
+    )
+
+
+async def test_commits_go_on_while_a_checkpoint_writes_the_table_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    monkeypatch.setattr("storage.tinydb_store.JOURNAL_LIMIT", 0)  # every commit starts one
+    held = Held(buckets.write_atomically, allowed=0)
+    monkeypatch.setattr("storage.buckets.write_atomically", held)
+    await commit_request(store, 1)
+    assert await asyncio.to_thread(held.waiting.wait, 5), "the checkpoint is writing"
+
+    for number in (2, 3, 4):  # none waits for the files (each would time out)
+        await commit_request(store, number)
+    assert [r.id for r in await store.find_requests()] == [f"REQ-{n}" for n in (1, 2, 3, 4)]
+
+    held.released.set()
+    await store.checkpoint()
+    assert len((tmp_path / "journal.jsonl").read_bytes().splitlines()) == 1, "only its head"
+    await store.close()
+    reopened = await TinyDBStore.open(tmp_path)
+    try:
+        assert len(await reopened.find_requests()) == 4
+        assert len(await audit_entries(reopened)) == 4
+    finally:
+        await reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("held_call", "allowed"),
+    [
+        ("write_atomically", 0),  # before any table file is written
+        ("write_atomically", 2),  # part-way through
+        ("fsync_directory", 0),  # every file written, the journal not yet cut
+    ],
+)
+async def test_a_crash_during_a_checkpoint_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held_call: str, allowed: int
+) -> None:
+    store = await TinyDBStore.open(tmp_path / "live")
+    for number in range(1, 7):
+        await commit_request(store, number)
+    monkeypatch.setattr("storage.tinydb_store.JOURNAL_LIMIT", 0)
+    held = Held(getattr(buckets, held_call), allowed)
+    monkeypatch.setattr(f"storage.buckets.{held_call}", held)
+    await commit_request(store, 7)
+    assert await asyncio.to_thread(held.waiting.wait, 5)
+    await commit_request(store, 8)
+    # The disk as a crash at this moment leaves it.
+    shutil.copytree(tmp_path / "live", tmp_path / "after")
+    held.released.set()
+    await store.close()
+
+    recovered = await TinyDBStore.open(tmp_path / "after")
+    try:
+        assert [r.id for r in await recovered.find_requests()] == [f"REQ-{n}" for n in range(1, 9)]
+        assert [e.subject for e in await audit_entries(recovered)] == [
+            f"REQ-{n}" for n in range(1, 9)
         ]
     finally:
         await recovered.close()

@@ -142,7 +142,7 @@ class Playground:
         opening = next_working_moment(self.config, now)
         if opening > now:
             self.advance_clock((opening - now).total_seconds() / 86400)
-        while (await self.engine.handle(RunReminders())).events:
+        while (await self.engine.handle(RunReminders())).more:
             await self.deliver()
         await self.deliver()
         return web.json_response({"now": self._now()})

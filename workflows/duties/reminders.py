@@ -67,7 +67,7 @@ class _Batch:
         return self.room == 0
 
     def handled(self) -> Handled:
-        outcome = Outcome(events=tuple(self.events), messages=tuple(self.messages))
+        outcome = Outcome(events=tuple(self.events), messages=tuple(self.messages), more=self.full)
         return Handled(
             outcome,
             requests=tuple(self.requests),

@@ -27,13 +27,15 @@ class FieldError:
 class Outcome:
     """What the person who acted sees (`reply`, `errors`) and what others receive (`messages`).
 
-    Form `errors` mean nothing was stored; the form should be shown again with them.
+    Form `errors` mean nothing was stored; the form should be shown again with them. `more`
+    means the command stopped at its limit: the same command again does more.
     """
 
     events: tuple[Event, ...] = ()
     messages: tuple[Message, ...] = ()
     reply: Card | None = None
     errors: tuple[FieldError, ...] = ()
+    more: bool = False
 
     @property
     def accepted(self) -> bool:
