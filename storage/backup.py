@@ -90,7 +90,8 @@ def _read_files(folder: Path) -> dict[str, bytes]:
     tables = folder / "tables"
     if tables.is_dir():
         for path in sorted(tables.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
+            # Key files are a cache of what the tables hold (see bucket_keys): left out.
+            if path.is_file() and not path.name.startswith(".") and path.suffix != ".keys":
                 files[f"tables/{path.name}"] = path.read_bytes()
     for name in LAST:
         if (folder / name).is_file():

@@ -20,31 +20,55 @@ from typing import Any
 from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 
+from storage.bucket_keys import TABLE, Derived, KeyFile, Span, as_kept, laid_out, read_keys
 from storage.files import fsync_directory, read_json, write_atomically
-
-TABLE = "records"
 
 
 class BufferedAtomicStorage(Storage):
     """A TinyDB storage keeping one bucket's records in memory as their JSON text, by TinyDB
-    document id; `flush()` replaces the file atomically if it changed. The file is TinyDB's
-    own JSON, so TinyDB can open any bucket (`read`/`write` are its storage interface)."""
+    document id, with what the table derives from each (`derived`: see bucket_keys); `flush()`
+    replaces the file atomically if it changed. The file is TinyDB's own JSON, so TinyDB can
+    open any bucket (`read`/`write` are its storage interface)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, derive: Callable[[dict[str, Any]], Derived], code: str) -> None:
         self.path = path
         self.exists = path.exists()
         self.texts: dict[str, str] = {}
-        self._loaded: list[tuple[str, dict[str, Any]]] = []
+        self.derived: dict[str, Derived] = {}
+        # Read without a usable key file: the one to write for it (see `key_file`).
+        self._unkeyed: tuple[int, int, list[Span]] | None = None  # CRC-32, size, places
+        self._derive = derive
+        self._code = code
         if self.exists:
-            for doc_id, record, text in _records_in(path):
-                self.texts[doc_id] = text
-                self._loaded.append((doc_id, record))
+            self._load()
         self._dirty = False
 
-    def take_loaded(self) -> list[tuple[str, dict[str, Any]]]:
-        """The records as read from the file, decoded, once (for the table's indexes)."""
-        loaded, self._loaded = self._loaded, []
-        return loaded
+    def _load(self) -> None:
+        data = self.path.read_bytes()
+        try:
+            text = data.decode()
+        except UnicodeDecodeError:
+            text = ""  # damaged: read_json below names the file
+        kept = read_keys(self.path, data, self._code)
+        if kept is not None and text:
+            for (doc_id, start, end), derived in kept:
+                self.texts[doc_id] = text[start:end]
+                self.derived[doc_id] = derived
+            return
+        records, spans = _records_in(self.path, text)
+        for doc_id, record, record_text in records:
+            self.texts[doc_id] = record_text
+            self.derived[doc_id] = self._derive(record)
+        if spans is not None:
+            self._unkeyed = (zlib.crc32(data), len(data), spans)
+
+    def key_file(self) -> KeyFile | None:
+        """The key file to write for a bucket read without one, while it holds what its file
+        holds (once changed, it is written with its keys)."""
+        if self._unkeyed is None or self._dirty:
+            return None
+        (crc, size, spans), self._unkeyed = self._unkeyed, None
+        return KeyFile(self.path, crc, size, spans, dict(self.derived), self._code)
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if not self.texts and not self.exists:
@@ -52,7 +76,9 @@ class BufferedAtomicStorage(Storage):
         return {TABLE: {doc_id: json.loads(text) for doc_id, text in self.texts.items()}}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.texts = {doc_id: _text(record) for doc_id, record in data.get(TABLE, {}).items()}
+        records = data.get(TABLE, {})
+        self.texts = {doc_id: _text(record) for doc_id, record in records.items()}
+        self.derived = {doc_id: self._derive(record) for doc_id, record in records.items()}
         self._dirty = True
 
     def touch(self) -> None:
@@ -78,7 +104,8 @@ class BufferedAtomicStorage(Storage):
         if not self._dirty:
             return None
         self._dirty = False
-        return BucketSnapshot(self, dict(self.texts))
+        self._unkeyed = None  # written with its keys
+        return BucketSnapshot(self, dict(self.texts), dict(self.derived), self._code)
 
     def close(self) -> None:
         return None
@@ -91,10 +118,13 @@ class BucketSnapshot:
 
     bucket: BufferedAtomicStorage
     texts: dict[str, str]
+    derived: dict[str, Derived]
+    code: str
 
     def write(self) -> None:
-        records = ",".join(f"{json.dumps(key)}:{text}" for key, text in self.texts.items())
-        write_atomically(self.bucket.path, f'{{"{TABLE}":{{{records}}}}}'.encode())
+        data, spans = laid_out(self.texts)
+        write_atomically(self.bucket.path, data)
+        KeyFile.of(self.bucket.path, data, spans, self.derived, self.code).write()
 
     def written(self) -> None:
         self.bucket.exists = True
@@ -131,7 +161,11 @@ class BucketedTable:
         indexes: dict[str, Callable[[dict[str, Any]], str | tuple[str, ...]]] | None = None,
         bucket_key: Callable[[str], str] = lambda record_id: record_id,
         summary: Callable[[dict[str, Any]], Any] | None = None,
+        code: str = "",
     ) -> None:
+        """`summary` must make JSON values of lists, numbers, strings and booleans (lists are
+        kept as tuples); `code` fingerprints the code of `indexes` and `summary` (see
+        bucket_keys: a key file written under another fingerprint is not used)."""
         folder.mkdir(parents=True, exist_ok=True)
         self._bucket_key = bucket_key
         self._keys = indexes or {}
@@ -142,12 +176,13 @@ class BucketedTable:
         # Per bucket: record id -> TinyDB document id, and the next document id to give.
         self._doc_ids: list[dict[str, str]] = []
         self._next_doc_id: list[int] = []
+        code = f"{code}:{name}:{','.join(self._keys)}:{summary is not None}"
         for index in range(count):
-            bucket = BufferedAtomicStorage(folder / f"{name}-{index:03d}.json")
+            bucket = BufferedAtomicStorage(folder / f"{name}-{index:03d}.json", self._derive, code)
             ids = {}
-            for doc_id, record in bucket.take_loaded():
-                ids[str(record["id"])] = doc_id
-                self._add(record)
+            for doc_id, derived in bucket.derived.items():
+                ids[derived[0]] = doc_id
+                self._add(derived)
             self._buckets.append(bucket)
             self._doc_ids.append(ids)
             self._next_doc_id.append(max(map(int, bucket.texts), default=0) + 1)
@@ -158,23 +193,24 @@ class BucketedTable:
         found = (self.get(record_id) for record_id in ids)
         return [record for record in found if record is not None]
 
-    def _add(self, record: dict[str, Any]) -> None:
-        record_id = str(record["id"])
-        for name, key in self._keys.items():
-            for each in _as_keys(key(record)):
-                self._indexes[name].setdefault(each, set()).add(record_id)
-        if self._summary is not None:
-            summary = self._summary(record)
-            if summary is None:
-                self.summaries.pop(record_id, None)
-            else:
-                self.summaries[record_id] = summary
+    def _derive(self, record: dict[str, Any]) -> Derived:
+        keys = tuple(_as_keys(key(record)) for key in self._keys.values())
+        summary = None if self._summary is None else as_kept(self._summary(record))
+        return str(record["id"]), keys, summary
 
-    def _remove(self, record: dict[str, Any]) -> None:
-        record_id = str(record["id"])
-        for name, key in self._keys.items():
-            for each in _as_keys(key(record)):
-                self._indexes[name].get(each, set()).discard(record_id)
+    def _add(self, derived: Derived) -> None:
+        record_id, keys, summary = derived
+        for index, each in zip(self._indexes.values(), keys, strict=True):
+            for key in each:
+                index.setdefault(key, set()).add(record_id)
+        if summary is not None:
+            self.summaries[record_id] = summary
+
+    def _remove(self, derived: Derived) -> None:
+        record_id, keys, _ = derived
+        for index, each in zip(self._indexes.values(), keys, strict=True):
+            for key in each:
+                index.get(key, set()).discard(record_id)
         self.summaries.pop(record_id, None)
 
     def get(self, record_id: str) -> dict[str, Any] | None:
@@ -199,15 +235,18 @@ class BucketedTable:
             record_id = str(record["id"])
             index = self._bucket(record_id)
             doc_id = self._doc_ids[index].get(record_id)
+            bucket = self._buckets[index]
             if doc_id is None:
                 doc_id = str(self._next_doc_id[index])
                 self._next_doc_id[index] += 1
                 self._doc_ids[index][record_id] = doc_id
-            elif self._keys or self._summary:
-                self._remove(_decoded(self._buckets[index].texts[doc_id]))
-            self._add(record)
-            self._buckets[index].texts[doc_id] = _text(record)
-            self._buckets[index].touch()
+            else:
+                self._remove(bucket.derived[doc_id])
+            derived = self._derive(record)
+            self._add(derived)
+            bucket.derived[doc_id] = derived
+            bucket.texts[doc_id] = _text(record)
+            bucket.touch()
 
     def remove(self, record_ids: Iterable[str]) -> None:
         """Drop records from memory; `flush()` drops them from their files."""
@@ -216,10 +255,10 @@ class BucketedTable:
             doc_id = self._doc_ids[index].pop(record_id, None)
             if doc_id is None:
                 continue
-            text = self._buckets[index].texts.pop(doc_id)
-            if self._keys or self._summary:
-                self._remove(_decoded(text))
-            self._buckets[index].touch()
+            bucket = self._buckets[index]
+            del bucket.texts[doc_id]
+            self._remove(bucket.derived.pop(doc_id))
+            bucket.touch()
 
     def flush(self) -> int:
         """Write every bucket changed since the last flush; returns how many were written."""
@@ -228,6 +267,10 @@ class BucketedTable:
     def snapshot(self) -> list[BucketSnapshot]:
         """Every bucket changed since it was last written, as it is now (see `flush`)."""
         return [found for bucket in self._buckets if (found := bucket.snapshot()) is not None]
+
+    def key_files(self) -> list[KeyFile]:
+        """The key files to write for buckets read without one (see bucket_keys)."""
+        return [found for bucket in self._buckets if (found := bucket.key_file()) is not None]
 
     def files(self) -> set[str]:
         """The names of this table's bucket files that exist (written at least once)."""
@@ -241,14 +284,14 @@ class BucketedTable:
 _DECODER = json.JSONDecoder()
 
 
-def _records_in(path: Path) -> list[tuple[str, dict[str, Any], str]]:
-    """(document id, record, its JSON text) of each record in a bucket file. The file as this
-    module writes it is split record by record as it is decoded, so each record's text is the
-    file's own; any other layout TinyDB accepts is decoded whole and each record encoded."""
-    try:
-        text = path.read_bytes().decode()
-    except UnicodeDecodeError:
-        text = ""  # damaged: read_json below names the file
+Record = tuple[str, dict[str, Any], str]  # document id, record, its JSON text
+
+
+def _records_in(path: Path, text: str) -> tuple[list[Record], list[Span] | None]:
+    """Each record in a bucket file whose text is `text`, and where each lies in it. The file
+    as this module writes it is split record by record as it is decoded, so each record's text
+    is the file's own; any other layout TinyDB accepts is decoded whole and each record
+    encoded (no places: the file is not laid out as a key file says)."""
     opening, closing = f'{{"{TABLE}":{{', "}}"
     if text.startswith(opening) and text.endswith(closing):
         try:
@@ -257,11 +300,12 @@ def _records_in(path: Path) -> list[tuple[str, dict[str, Any], str]]:
             pass  # not laid out as expected: decoded whole below
     data = read_json(path)
     records = data.get(TABLE, {}) if isinstance(data, dict) else {}
-    return [(str(key), record, _text(record)) for key, record in records.items()]
+    return [(str(key), record, _text(record)) for key, record in records.items()], None
 
 
-def _split(text: str, position: int, end: int) -> list[tuple[str, dict[str, Any], str]]:
-    found: list[tuple[str, dict[str, Any], str]] = []
+def _split(text: str, position: int, end: int) -> tuple[list[Record], list[Span]]:
+    found: list[Record] = []
+    spans: list[Span] = []
     decode = _DECODER.raw_decode
     while position < end:
         key, position = decode(text, position)
@@ -271,12 +315,13 @@ def _split(text: str, position: int, end: int) -> list[tuple[str, dict[str, Any]
         if not isinstance(key, str) or not isinstance(record, dict):
             raise ValueError("not a TinyDB document")
         found.append((key, record, text[position + 1 : after]))
+        spans.append((key, position + 1, after))
         position = after
         if position < end:
             if text[position] != ",":
                 raise ValueError("expected ','")
             position += 1
-    return found
+    return found, spans
 
 
 def _decoded(text: str) -> dict[str, Any]:

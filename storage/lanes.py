@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.ports import Claim
@@ -48,7 +49,11 @@ class Lanes:
         self._held = {person: held for person, held in self._held.items() if held[0] != holder}
 
 
-def in_turn(due: Iterable[tuple[datetime, str, str, bool]]) -> Iterator[str]:
+# When a message is due: a datetime, or its POSIX seconds (cheaper to compare).
+At = TypeVar("At", datetime, float)
+
+
+def in_turn(due: Iterable[tuple[At, str, str, bool]]) -> Iterator[str]:
     """The ids of due messages, given as (due at, id, recipient, bulk), in the order they go
     out: first everyone with a message someone is waiting for, then those with only bulk ones
     (see Message.bulk); each person's own messages in the order they fell due, so an update

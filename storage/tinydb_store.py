@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from tinydb import Query
 
+from storage.bucket_keys import KeyFile, fingerprint
 from storage.buckets import BucketedTable, BucketSnapshot, write_snapshots
 from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
@@ -66,6 +67,15 @@ JOURNAL_LIMIT = 4 * 1024 * 1024
 AUDIT_CHUNK = 1000
 # The file of keys seen once is rewritten with only the live ones past this size.
 ONCE_FILE_LIMIT = 1024 * 1024
+# The code that derives the tables' index keys and summaries (see storage/bucket_keys.py).
+KEYS_CODE = fingerprint(
+    __name__,
+    "storage.buckets",
+    "storage.codec",
+    "workflows.pages.addresses",
+    "workflows.kernel.messages",
+    "workflows.kernel.model",
+)
 
 T = TypeVar("T")
 
@@ -79,6 +89,7 @@ class TinyDBStore:
         # Writes the table files at a checkpoint; at most one checkpoint is under way.
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-tables")
         self._flushing: _Flush | None = None
+        self._keying: Future[None] | None = None
         self._broken: str | None = None
         # The last write failed (a full disk): checked again by writing, until one succeeds.
         self._write_failed: str | None = None
@@ -92,6 +103,7 @@ class TinyDBStore:
                 "requests",
                 count,
                 {"name": _page_name, "requester": _requester, "approver": _approvers},
+                code=KEYS_CODE,
             )
             self._pages = BucketedTable(
                 tables,
@@ -100,18 +112,25 @@ class TinyDBStore:
                 {"name": _page_name, "url": _page_url, "owner": _owners, "school": _school},
                 # Each page's status and when its duties are next due: the reminders' index.
                 summary=_duties_entry,
+                code=KEYS_CODE,
             )
-            self._duties: dict[str, tuple[PageStatus, float | None]] = self._pages.summaries
-            self._messages = BucketedTable(tables, "messages", count)
+            self._duties: dict[str, tuple[str, float | None]] = self._pages.summaries
+            self._messages = BucketedTable(tables, "messages", count, code=KEYS_CODE)
             # A commit's messages share a bucket: one file written for all of them.
             # Only unsettled messages are ever looked at (given-up ones stay for the admins).
             self._outbox = BucketedTable(
-                tables, "outbox", count, bucket_key=batch_of, summary=_waiting_entry
+                tables,
+                "outbox",
+                count,
+                bucket_key=batch_of,
+                summary=_waiting_entry,
+                code=KEYS_CODE,
             )
-            self._unsettled: dict[str, tuple[datetime, str, bool]] = self._outbox.summaries
-            self._acknowledgements = BucketedTable(tables, "acknowledgements", count)
-            self._aways = BucketedTable(tables, "aways", count)
-            self._submissions = BucketedTable(tables, "submissions", count)
+            self._unsettled: dict[str, tuple[float, str, bool]] = self._outbox.summaries
+            self._acknowledgements, self._aways, self._submissions = (
+                BucketedTable(tables, name, count, code=KEYS_CODE)
+                for name in ("acknowledgements", "aways", "submissions")
+            )
             self._audit = JsonLines(folder / "audit.jsonl", state.audit_digest)
             # Messages done with: records for the folder's history, never read by the bot.
             self._settled = JsonLines(folder / "settled.jsonl")
@@ -143,6 +162,10 @@ class TinyDBStore:
             # In settled.jsonl already (a table file keeps a copy until it is next written).
             self._outbox.remove(record["id"] for record in settled)
             self._lanes = Lanes()
+            # Buckets read without a usable key file get one, written meanwhile by the
+            # flusher's thread, so the next start need not decode them.
+            keys = [found for table in self._every_table() for found in table.key_files()]
+            self._keying = self._flusher.submit(_write_key_files, keys)
         except BaseException:
             self._lock_handle.close()
             raise
@@ -251,7 +274,7 @@ class TinyDBStore:
         return await self._run(self._count_pages)
 
     def _count_pages(self) -> dict[PageStatus, int]:
-        return dict(Counter(status for status, _ in self._duties.values()))
+        return dict(Counter(PageStatus(status) for status, _ in self._duties.values()))
 
     async def renew_lease(self, holder: str, until: datetime) -> None:
         await self._run(self._lanes.renew, holder, until)
@@ -315,7 +338,7 @@ class TinyDBStore:
         due = (
             (-math.inf if due is None else due, key)
             for key, (stored, due) in self._duties.items()
-            if (status is None or stored is status) and (due is None or due <= last)
+            if (status is None or stored == status) and (due is None or due <= last)
         )
         first = sorted(due) if limit is None else heapq.nsmallest(limit, due)
         found = (self._pages.get(key) for _, key in first)
@@ -334,8 +357,9 @@ class TinyDBStore:
 
     def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxEntry]:
         waiting = self._unsettled.items()
+        last = now.timestamp()
         due = in_turn(
-            (at, key, to, bulk) for key, (at, to, bulk) in waiting if at <= now and key not in skip
+            (at, key, to, bulk) for key, (at, to, bulk) in waiting if at <= last and key not in skip
         )
         found = (self._outbox.get(key) for key in due)
         return (from_dict(OutboxEntry, record) for record in found if record)
@@ -481,6 +505,9 @@ class TinyDBStore:
 
     def _checkpoint(self) -> None:
         """Write every changed table file, here and now, and start the journal over."""
+        if self._keying is not None:  # its files are not this thread's to write meanwhile
+            self._keying.result()
+            self._keying = None
         self._finish_checkpoint(wait=True)
         self._settled.sync()
         if sum(table.flush() for table in self._every_table()):
@@ -677,6 +704,16 @@ class TinyDBStore:
         self._lock_handle.close()
 
 
+def _write_key_files(files: list[KeyFile]) -> None:
+    """Key files are a cache (see bucket_keys): one the disk refuses costs the next start
+    time, nothing else."""
+    try:
+        for found in files:
+            found.write()
+    except OSError as error:
+        log.warning("could not write the tables' key files error=%s", error)
+
+
 @dataclass(frozen=True)
 class _Flush:
     """A checkpoint under way: the buckets being written, and the journal's new first line
@@ -743,10 +780,10 @@ def _version(record: dict[str, Any] | None) -> int | None:
     return int(record["version"]) if record else None
 
 
-def _duties_entry(record: dict[str, Any]) -> tuple[PageStatus, float | None]:
+def _duties_entry(record: dict[str, Any]) -> tuple[str, float | None]:
     """A page's status and when its duties are due, in POSIX seconds (None: not yet known)."""
     due = record.get("duties_due_at")
-    return PageStatus(record["status"]), datetime.fromisoformat(due).timestamp() if due else None
+    return str(record["status"]), datetime.fromisoformat(due).timestamp() if due else None
 
 
 def _done_with(record: dict[str, Any]) -> bool:
@@ -757,14 +794,14 @@ def _done_with(record: dict[str, Any]) -> bool:
     )
 
 
-def _waiting_entry(record: dict[str, Any]) -> tuple[datetime, str, bool] | None:
-    """What claiming needs of a stored message waiting to go: when, to whom, whether bulk
-    (decoded as any record is: 0.1.0 stored them under other names, without `bulk`); None
-    for one settled."""
+def _waiting_entry(record: dict[str, Any]) -> tuple[float, str, bool] | None:
+    """What claiming needs of a stored message waiting to go: when (POSIX seconds), to whom,
+    whether bulk (decoded as any record is: 0.1.0 stored them under other names, without
+    `bulk`); None for one settled."""
     entry = from_dict(OutboxEntry, record)
     if entry.settled:
         return None
-    return entry.next_attempt_at, entry.message.to, entry.message.bulk
+    return entry.next_attempt_at.timestamp(), entry.message.to, entry.message.bulk
 
 
 def open_once(folder: Path) -> None:

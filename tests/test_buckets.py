@@ -4,10 +4,14 @@ any layout TinyDB writes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from tinydb import Query, TinyDB
 
+from storage import buckets
 from storage.buckets import BucketedTable
 
 RECORDS = [
@@ -42,3 +46,106 @@ def test_the_table_reads_a_file_tinydb_wrote_and_carries_on(tmp_path: Path) -> N
     # New records never take the document id of one removed (TinyDB's own rule).
     stored = json.loads((tmp_path / "pages-000.json").read_text())["records"]
     assert sorted(stored, key=int) == ["2", "3"]
+
+
+# Key files: what a start reads instead of decoding every record (storage/bucket_keys.py).
+
+OWNER = {"owner": lambda record: tuple(record["owners"])}
+
+
+def by_owner(folder: Path, code: str = "") -> BucketedTable:
+    return BucketedTable(folder, "pages", 1, OWNER, summary=lambda r: [r["name"], 1.5], code=code)
+
+
+def decoding_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many bucket files were decoded record by record since."""
+    decoded: list[int] = []
+    real = buckets._records_in
+
+    def counted(*args: Any) -> Any:
+        decoded.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(buckets, "_records_in", counted)
+    return decoded
+
+
+def test_a_start_reads_the_key_file_instead_of_decoding_the_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = by_owner(tmp_path)
+    table.upsert(RECORDS)
+    table.flush()
+    decoded = decoding_counted(monkeypatch)
+
+    again = by_owner(tmp_path)
+
+    assert not decoded
+    assert again.get("PAGE-2") == RECORDS[1]
+    assert again.by_index("owner", "tom@example.org") == [RECORDS[0]]
+    assert (
+        again.summaries
+        == table.summaries
+        == {
+            "PAGE-1": ("Room 12 News", 1.5),
+            "PAGE-2": ("Élan — club de français", 1.5),
+        }
+    )
+    again.upsert([{**RECORDS[0], "owners": ["ana@example.org"]}])  # its old keys are known
+    assert again.by_index("owner", "tom@example.org") == []
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda keys: keys.write_bytes(keys.read_bytes()[:-40]), id="torn"),
+        pytest.param(lambda keys: keys.unlink(), id="lost"),
+        pytest.param(
+            lambda keys: (keys.parent / "pages-000.json").write_text(
+                json.dumps(
+                    {"records": {"1": {**RECORDS[1], "owners": ["tom@example.org"]}}},
+                    separators=(",", ":"),
+                )
+            ),
+            id="bucket written by another version",
+        ),
+    ],
+)
+def test_a_key_file_that_does_not_match_its_bucket_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil: Callable[[Path], object]
+) -> None:
+    table = by_owner(tmp_path)
+    table.upsert(RECORDS)
+    table.flush()
+    spoil(tmp_path / "pages-000.keys")
+    decoded = decoding_counted(monkeypatch)
+
+    again = by_owner(tmp_path)
+
+    assert decoded == [1], "the bucket was decoded"
+    expected = {
+        record["id"]: record
+        for record in json.loads((tmp_path / "pages-000.json").read_text())["records"].values()
+    }
+    assert {record["id"]: record for record in again.search(None)} == expected
+    owned = [r["id"] for r in expected.values() if "tom@example.org" in r["owners"]]
+    assert [r["id"] for r in again.by_index("owner", "tom@example.org")] == owned
+    # A key file for the bucket as read is written, for the next start.
+    [key_file] = again.key_files()
+    key_file.write()
+    decoded.clear()
+    assert by_owner(tmp_path).by_index("owner", "tom@example.org") == again.by_index(
+        "owner", "tom@example.org"
+    )
+    assert not decoded
+
+
+def test_a_key_file_written_by_other_code_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = by_owner(tmp_path, code="before the upgrade")
+    table.upsert(RECORDS)
+    table.flush()
+    decoded = decoding_counted(monkeypatch)
+    assert by_owner(tmp_path, code="after it").summaries == table.summaries
+    assert decoded == [1]

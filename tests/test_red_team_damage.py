@@ -121,7 +121,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def table_file(folder: Path, table: str) -> Path:
-    written = [path for path in (folder / "tables").glob(f"{table}*") if path.stat().st_size]
+    written = [path for path in (folder / "tables").glob(f"{table}-*.json") if path.stat().st_size]
     assert written, f"the bot wrote no {table} table"
     return written[0]
 

@@ -27,7 +27,7 @@ from storage.integrity import verify_folder
 from storage.tinydb_store import TinyDBStore
 from tests.crash_writer import batch
 from tests.records import audit_content, audit_entries
-from tests.test_store_contract import MONDAY, a_message, a_page, a_request, an_entry
+from tests.test_store_contract import ANA, MONDAY, TOM, a_message, a_page, a_request, an_entry
 from workflows.kernel.model import PageStatus, RequestStatus
 from workflows.kernel.ports import Changes, StorageError
 
@@ -152,7 +152,7 @@ async def test_a_damaged_file_stops_the_store_and_is_left_untouched(tmp_path: Pa
     store = await TinyDBStore.open(tmp_path)
     await store.commit(Changes(requests=(a_request(1),)))
     await store.close()
-    [bucket] = [path for path in (tmp_path / "tables").iterdir() if path.stat().st_size > 0]
+    [bucket] = [path for path in (tmp_path / "tables").glob("*.json") if path.stat().st_size > 0]
     bucket.write_text('{"records": {"1": {"id": "REQ-1", "stat')
 
     with pytest.raises(StorageError, match=f"{bucket} is unreadable"):
@@ -292,6 +292,41 @@ async def test_the_reminders_index_is_rebuilt_when_the_folder_is_opened_again(
         assert [page.id for page in found] == ["PAGE-1"]
     finally:
         await reopened.close()
+
+
+@pytest.mark.parametrize("key_files", ["kept", "lost"])
+async def test_a_restart_answers_alike_from_key_files_or_from_decoding(
+    tmp_path: Path, key_files: str
+) -> None:
+    monday = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    store = await TinyDBStore.open(tmp_path)
+    active = PageStatus.ACTIVE
+    pages = (
+        a_page(1, status=active, duties_due_at=monday, url="https://facebook.com/room12"),
+        a_page(2, status=active, duties_due_at=monday + timedelta(days=3), owners=(ANA,)),
+        a_page(3),
+    )
+    await store.commit(Changes(requests=(a_request(1),), pages=pages, outbox=(a_message(1),)))
+    await store.close()
+    if key_files == "lost":
+        for path in (tmp_path / "tables").glob("*.keys"):
+            path.unlink()
+    reopened = await TinyDBStore.open(tmp_path)
+    try:
+        due = await reopened.find_pages(status=active, due_by=monday + timedelta(hours=2))
+        assert [page.id for page in due] == ["PAGE-1"]
+        assert [p.id for p in await reopened.find_pages(owner=ANA.email)] == ["PAGE-2"]
+        at = await reopened.find_pages(url="https://www.facebook.com/room12/")
+        assert [page.id for page in at] == ["PAGE-1"]
+        counts = await reopened.pages_by_status()
+        assert counts == {PageStatus.ACTIVE: 2, PageStatus.SETTING_UP: 1}
+        assert [r.id for r in await reopened.find_requests(requester=TOM.email)] == ["REQ-1"]
+        assert (await reopened.outbox_waiting())[0] == 1
+    finally:
+        await reopened.close()
+    assert len(list((tmp_path / "tables").glob("*.keys"))) == len(
+        list((tmp_path / "tables").glob("*.json"))
+    ), "every bucket read has its key file again"
 
 
 async def test_sessions_and_sign_outs_survive_a_restart(tmp_path: Path) -> None:
@@ -453,7 +488,9 @@ async def test_delivered_messages_leave_memory_and_survive_any_crash_once(tmp_pa
             await reopened.close()
         lines = (tmp_path / folder / "settled.jsonl").read_text().splitlines()
         assert sorted(json.loads(line)["id"] for line in lines) == ["MSG-1", "MSG-2", "MSG-3"]
-        tables = "".join(p.read_text() for p in (tmp_path / folder / "tables").glob("outbox-*"))
+        tables = "".join(
+            p.read_text() for p in (tmp_path / folder / "tables").glob("outbox-*.json")
+        )
         assert "MSG-1" not in tables and "MSG-4" in tables
 
 
