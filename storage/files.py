@@ -174,6 +174,9 @@ class JsonLines:
     def size(self) -> int:
         return self._handle.seek(0, os.SEEK_END)
 
+    def fileno(self) -> int:
+        return self._handle.fileno()
+
     def cut_to(self, size: int) -> None:
         """Drop whatever was appended after the file was `size` bytes long (durably)."""
         if self.size() > size:

@@ -21,7 +21,7 @@ from workflows.kernel.model import (
     RequestStatus,
     Submission,
 )
-from workflows.kernel.ports import Changes, Claim
+from workflows.kernel.ports import Changes, Claim, Durable, already_durable
 from workflows.pages.addresses import comparable
 
 
@@ -87,6 +87,10 @@ class MemoryStore:
         if due_by is not None:
             return sorted(found, key=_due_order)[:limit]
         return sorted(found, key=lambda page: (page.approved_at, page.id))
+
+    async def commit_in_turn(self, changes: Changes) -> Durable:
+        await self.commit(changes)
+        return already_durable
 
     async def commit(self, changes: Changes) -> None:
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)

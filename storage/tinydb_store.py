@@ -5,6 +5,9 @@ acknowledged. It is then applied to the bucketed TinyDB tables and to the append
 log. If the process dies in between, opening the folder replays the journal, so an
 acknowledged write is never lost and a half-applied one is finished.
 
+Commits made one after another by the engine share syncs of the journal (group commit, see
+`commit_in_turn`): each waits for the first sync begun after its line was written.
+
 The tables change in memory; their files are written at checkpoints, when the journal has
 grown: on a thread of their own, so commits (and the clicks waiting on them) go on meanwhile,
 each in the journal, which is cut to what the files lack once they are on disk.
@@ -14,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import json
 import logging
 import math
 import os
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,7 +56,7 @@ from workflows.kernel.model import (
     RequestStatus,
     Submission,
 )
-from workflows.kernel.ports import Changes, Claim, StorageError
+from workflows.kernel.ports import Changes, Claim, Durable, StorageError
 from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
@@ -89,6 +94,13 @@ class TinyDBStore:
         # Writes the table files at a checkpoint; at most one checkpoint is under way.
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-tables")
         self._flushing: _Flush | None = None
+        # Syncs the journal for commits that share it; `_swap` keeps the journal in place
+        # while that thread takes hold of it.
+        self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-sync")
+        self._swap = threading.Lock()
+        self._syncing: asyncio.Future[None] | None = None
+        # Messages of commits not yet synced (id -> commit): not delivered before they are.
+        self._unsynced: dict[str, int] = {}
         self._keying: Future[None] | None = None
         self._broken: str | None = None
         # The last write failed (a full disk): checked again by writing, until one succeeds.
@@ -147,6 +159,7 @@ class TinyDBStore:
             self._passes = PassBook(folder / "passes.jsonl", datetime.now(UTC))
             self._table_files = state.tables
             self._seq = self._recover()
+            self._synced = self._seq  # the last commit known durable
             settled = [record for record in self._outbox.search(None) if _done_with(record)]
             if found_format < 3:
                 # Copied first, the tables left as they are until the folder says format 3:
@@ -247,7 +260,39 @@ class TinyDBStore:
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
-        await self._run(self._commit, changes)
+        await (await self.commit_in_turn(changes))()
+
+    async def commit_in_turn(self, changes: Changes) -> Durable:
+        seq = await self._run(self._commit, changes, False)
+        return functools.partial(self._durable, seq)
+
+    async def _durable(self, seq: int) -> None:
+        """Once commit `seq` is synced: by a sync begun after it was written, this one's or
+        one that another commit began meanwhile (group commit)."""
+        while self._synced < seq:
+            if self._syncing is None:
+                self._syncing = asyncio.ensure_future(self._sync_journal())
+            await asyncio.shield(self._syncing)
+
+    async def _sync_journal(self) -> None:
+        try:
+            with self._swap:  # the journal as it is now, with every commit written to it
+                descriptor, written = os.dup(self._journal.fileno()), self._seq
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    self._syncer, _sync_file, descriptor
+                )
+            finally:
+                os.close(descriptor)
+        except OSError as error:
+            # Applied in memory, perhaps not on disk: nothing more is written until the
+            # journal is read back and the files are written again (see `_usable`).
+            self._broken = f"could not write to {self._journal.path}: {error}"
+            log.error("store write failed folder=%s error=%s", self.folder, error)
+            raise StorageError(self._broken) from None
+        finally:
+            self._syncing = None
+        self._synced = max(self._synced, written)
 
     async def claim_messages(
         self,
@@ -353,7 +398,10 @@ class TinyDBStore:
         self, holder: str, now: datetime, limit: int, lease: timedelta, skip: frozenset[str]
     ) -> Claim:
         # Messages are read one by one as the lanes take them, never the whole backlog.
-        return self._lanes.claim(holder, self._due_lazily(now, skip), now, limit, lease)
+        synced = self._synced
+        self._unsynced = {key: seq for key, seq in self._unsynced.items() if seq > synced}
+        waiting = skip | self._unsynced.keys()
+        return self._lanes.claim(holder, self._due_lazily(now, waiting), now, limit, lease)
 
     def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxEntry]:
         waiting = self._unsettled.items()
@@ -415,7 +463,9 @@ class TinyDBStore:
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
-    def _commit(self, changes: Changes) -> None:
+    def _commit(self, changes: Changes, sync: bool = True) -> int:
+        """Write `changes` to the journal (synced, unless the caller waits for a shared sync)
+        and apply them; returns their place in the journal (seq)."""
         self._usable()
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
         check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
@@ -437,11 +487,13 @@ class TinyDBStore:
             "aways": [{"id": away.person, **to_dict(away)} for away in changes.aways],
         }
         try:
-            self._journal.append([entry])
+            self._journal.append([entry], sync=sync)
         except OSError as error:
             raise self._failed(f"could not write to {self._journal.path}: {error}") from None
         self._write_failed = None
         self._seq += 1
+        if not sync:
+            self._unsynced.update((outgoing.id, self._seq) for outgoing in changes.outbox)
         try:
             self._apply(entry)
             self._finish_checkpoint()
@@ -453,6 +505,7 @@ class TinyDBStore:
             self._broken = f"could not write to {self.folder}: {error}"
             log.error("store write failed folder=%s error=%s", self.folder, error)
             raise StorageError(self._broken) from None
+        return self._seq
 
     def _apply(self, entry: dict[str, Any], *, audit_written: int = 0) -> None:
         """Apply a journal entry; `audit_written` of its audit lines are already in the log.
@@ -586,11 +639,11 @@ class TinyDBStore:
         with open(path, "rb") as reader:
             reader.seek(mark)
             since = reader.read()
-        self._journal.close()
-        try:
-            write_atomically(path, json.dumps(header).encode() + b"\n" + since)
-            fsync_directory(self.folder)
-        finally:
+        # Synced as it replaces the journal: every commit written so far is durable then.
+        write_atomically(path, json.dumps(header).encode() + b"\n" + since)
+        fsync_directory(self.folder)
+        with self._swap:
+            self._journal.close()
             self._journal = JsonLines(path)
 
     def _recover(self) -> int:
@@ -675,6 +728,7 @@ class TinyDBStore:
             try:
                 self._seq = self._recover()
                 self._checkpoint()  # the files written for real: the disk takes writes again
+                self._synced = max(self._synced, self._seq)
             except OSError as error:
                 raise StorageError(f"{self._broken}; still failing: {error}") from None
             log.warning("store writable again folder=%s", self.folder)
@@ -696,12 +750,17 @@ class TinyDBStore:
             with contextlib.suppress(OSError):
                 self._checkpoint()
         self._flusher.shutdown(wait=True)
+        self._syncer.shutdown(wait=True)
         self._journal.close()
         self._once_file.close()
         self._passes.close()
         self._settled.close()
         self._audit.close()
         self._lock_handle.close()
+
+
+def _sync_file(descriptor: int) -> None:
+    os.fsync(descriptor)
 
 
 def _write_key_files(files: list[KeyFile]) -> None:

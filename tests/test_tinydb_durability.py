@@ -21,14 +21,18 @@ from typing import Any
 
 import pytest
 
-from storage import buckets, files, integrity
+from storage import buckets, files, integrity, tinydb_store
 from storage.codec import to_dict
 from storage.integrity import verify_folder
 from storage.tinydb_store import TinyDBStore
 from tests.crash_writer import batch
+from tests.fakes import FakeClock
 from tests.records import audit_content, audit_entries
+from tests.stories import ask_for_page
 from tests.test_store_contract import ANA, MONDAY, TOM, a_message, a_page, a_request, an_entry
-from workflows.kernel.model import PageStatus, RequestStatus
+from workflows.district.config import DistrictConfig
+from workflows.engine import Engine
+from workflows.kernel.model import PageStatus, Person, RequestStatus
 from workflows.kernel.ports import Changes, StorageError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -541,3 +545,71 @@ async def test_a_start_checks_only_the_lines_added_since_the_trail_was_last_chec
     (tmp_path / "audit.jsonl").write_text("".join(lines))
     verify_folder(tmp_path)
     assert len(checked) == 6
+
+
+async def test_commits_made_while_the_journal_syncs_share_the_next_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: DistrictConfig, clock: FakeClock
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    held = Held(tinydb_store._sync_file, allowed=0)
+    syncs: list[int] = []
+
+    def counted(descriptor: int) -> None:
+        syncs.append(descriptor)
+        held(descriptor)
+
+    monkeypatch.setattr(tinydb_store, "_sync_file", counted)
+    engine = Engine(config, store, clock)
+    written: list[Changes] = []
+    applied = asyncio.Event()
+
+    def write(changes: Changes) -> None:
+        written.append(changes)
+        if len(written) == 10:
+            applied.set()
+
+    engine.on_write(write)
+    teachers = [Person(f"teacher{n}@example.org", f"Teacher {n}") for n in range(10)]
+    first = asyncio.create_task(engine.handle(ask_for_page(teachers[0], page_name="Room 0")))
+    assert await asyncio.to_thread(held.waiting.wait, 5), "the first commit's sync is under way"
+    others = [
+        asyncio.create_task(engine.handle(ask_for_page(teacher, page_name=f"Room {n}")))
+        for n, teacher in enumerate(teachers[1:], start=1)
+    ]
+    await asyncio.wait_for(applied.wait(), 5)  # all ten written, one after another
+
+    assert not first.done() and not any(task.done() for task in others), "none is durable yet"
+    lease = timedelta(minutes=1)
+    claim = await store.claim_messages("sender", clock.now(), 100, lease)
+    assert claim.entries == (), "nothing is delivered before its commit is durable"
+
+    held.released.set()
+    outcomes = await asyncio.gather(first, *others)
+    assert all(outcome.accepted for outcome in outcomes)
+    assert len(syncs) == 2, "the nine commits made during the first sync shared one"
+    claim = await store.claim_messages("sender", clock.now(), 100, lease)
+    assert len(claim.entries) >= 10
+    await store.close()
+
+
+async def test_a_journal_the_disk_cannot_sync_stops_writes_until_it_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+
+    def failing(descriptor: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(tinydb_store, "_sync_file", failing)
+    with pytest.raises(StorageError, match="Input/output error"):
+        await store.commit(Changes(requests=(a_request(1),)))
+    monkeypatch.undo()
+    await store.check()  # the journal read back and the files written: writable again
+    await store.commit(Changes(requests=(a_request(2),)))
+    await store.close()
+    reopened = await TinyDBStore.open(tmp_path)
+    try:
+        # The first was written, only its sync failed: the journal still had it.
+        assert [r.id for r in await reopened.find_requests()] == ["REQ-1", "REQ-2"]
+    finally:
+        await reopened.close()

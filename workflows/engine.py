@@ -53,7 +53,15 @@ from workflows.kernel.ids import message_ids, random_id
 from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import Person, is_email
-from workflows.kernel.ports import Changes, Clock, ConflictError, Passes, Records
+from workflows.kernel.ports import (
+    Changes,
+    Clock,
+    ConflictError,
+    Durable,
+    Passes,
+    Records,
+    already_durable,
+)
 from workflows.kernel.registry import Handlers
 from workflows.pages.lifecycle import change_address, confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
@@ -165,7 +173,7 @@ class Engine:
             handled = await handler(command, self.context)
             if handled.requests or handled.pages or handled.acknowledgements or handled.aways:
                 raise RuntimeError(f"{type(command).__name__} reads only, yet changed records")
-            await self._write(handled, "")
+            await self._written(handled, await self._write(handled, ""))
             return handled.outcome
         async with self._turn:
             for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -174,7 +182,7 @@ class Engine:
                 if done is not None:
                     return repeated(self.context.config, done, handled)
                 try:
-                    await self._write(handled, submission)
+                    durable = await self._write(handled, submission)
                 except ConflictError:
                     if attempt == MAX_ATTEMPTS:
                         raise
@@ -182,11 +190,21 @@ class Engine:
                         "write conflict command=%s attempt=%d", type(command).__name__, attempt
                     )
                     continue
-                return handled.outcome
-        raise AssertionError("unreachable")
+                break
+        # Out of the turn: the next command goes ahead while the disk syncs, and shares it.
+        await self._written(handled, durable)
+        return handled.outcome
 
-    async def _write(self, handled: Handled, submission: str) -> None:
-        """Records, audit lines, the messages they cause and the submission, in one commit."""
+    async def _written(self, handled: Handled, durable: Durable) -> None:
+        """Once the commit is durable, wake whoever delivers the messages it queued."""
+        await durable()
+        if handled.outcome.messages:
+            for listener in self._listeners:
+                listener()
+
+    async def _write(self, handled: Handled, submission: str) -> Durable:
+        """Records, audit lines, the messages they cause and the submission, in one commit;
+        returns the wait for it to be durable."""
         cite = self.context.config.cite
         audit = tuple(event.audit_entry(cite) for event in handled.outcome.events)
         now = self.context.clock.now()
@@ -212,9 +230,8 @@ class Engine:
                 aways=handled.aways,
                 submissions=done,
             )
-            await self.context.store.commit(changes)
+            durable = await self.context.store.commit_in_turn(changes)
             for writer in self._writers:
                 writer(changes)
-        if outbox:
-            for listener in self._listeners:
-                listener()
+            return durable
+        return already_durable

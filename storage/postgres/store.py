@@ -46,7 +46,14 @@ from workflows.kernel.model import (
     RequestStatus,
     Submission,
 )
-from workflows.kernel.ports import Changes, Claim, ConflictError, StorageError
+from workflows.kernel.ports import (
+    Changes,
+    Claim,
+    ConflictError,
+    Durable,
+    StorageError,
+    already_durable,
+)
 from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
@@ -162,6 +169,10 @@ class PostgresStore:
             query, values = _select("pages", f"{DUE_ORDER}, id", filters, limit=limit)
         rows = await self._fetch(query, values)
         return [from_dict(Page, row[0]) for row in rows]
+
+    async def commit_in_turn(self, changes: Changes) -> Durable:
+        await self.commit(changes)  # durable when the transaction commits
+        return already_durable
 
     async def commit(self, changes: Changes) -> None:
         try:

@@ -9,7 +9,7 @@ them all (`Store`); the same contract tests run against every store.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,6 +25,13 @@ from workflows.kernel.model import (
     RequestStatus,
     Submission,
 )
+
+# Waits until a commit is durable (see Records.commit_in_turn).
+Durable = Callable[[], Awaitable[None]]
+
+
+async def already_durable() -> None:
+    """The wait of a store whose commits are durable once written."""
 
 
 class ConflictError(Exception):
@@ -119,6 +126,13 @@ class Records(Protocol):
 
     async def commit(self, changes: Changes) -> None:
         """Write `changes` atomically and durably, or raise and write nothing."""
+        ...
+
+    async def commit_in_turn(self, changes: Changes) -> Durable:
+        """Write `changes` as `commit` does, but return once every later read sees them,
+        with a wait for them to be durable. The engine, which makes commits one at a time,
+        waits after giving its turn up, so the commits made meanwhile share one sync of the
+        disk (a store whose commits are durable once written returns `already_durable`)."""
         ...
 
 
