@@ -14,6 +14,11 @@ beside a process that only imports the same code.
 - "start": every later start (the noted bytes hashed, the entries after them checked, the
   tables' keys read from their key files).
 
+Then `python -m bot migrate-data` copies the folder into a throwaway PostgreSQL (fsync off:
+the copy's memory is measured, not the disk) and its peak resident memory is printed beside
+the bot's own after start: the copy reads the folder a part at a time, so it holds little
+more than the opened store.
+
 Limits from issue #18: start <= 3 s and RSS <= 300 MB at 50,000 pages and 1,000,000 entries.
 Run: .venv/bin/python benchmarks/startup.py [--pages N]
 """
@@ -22,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.tinydb_store import TinyDBStore
 from tests.generated import APPROVER, live_page
+from tests.throwaway_postgres import ThrowawayPostgres
 from workflows.district.loading import load_config
 from workflows.duties.messages import monitoring_checks
 from workflows.kernel.messages import OutboxEntry
@@ -112,6 +120,27 @@ def opened(folder: Path | None) -> tuple[float, int]:
     return float(took), int(rss)
 
 
+def migrated(folder: Path) -> tuple[float, int]:
+    """Seconds `python -m bot migrate-data` took to copy `folder`, and its peak RSS in MB."""
+    postgres = ThrowawayPostgres()
+    postgres.start()
+    try:
+        env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+        env["DATABASE_URL"] = postgres.create_database("migrated")
+        command = [sys.executable, "-m", "bot", "migrate-data", "--from", str(folder)]
+        root = Path(__file__).resolve().parent.parent
+        started = time.perf_counter()
+        copying = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(copying.pid, 0)  # the copy's own peak, nobody else's
+        took = time.perf_counter() - started
+        copying.returncode = os.waitstatus_to_exitcode(status)
+        if copying.returncode:
+            raise RuntimeError(f"migrate-data failed ({copying.returncode})")
+    finally:
+        postgres.stop()
+    return took, usage.ru_maxrss // 1024
+
+
 def main(pages: int) -> None:
     with tempfile.TemporaryDirectory(prefix="pagekeeper-startup-") as name:
         folder = Path(name)
@@ -127,6 +156,7 @@ def main(pages: int) -> None:
         unkeyed = opened(folder)
         later = [opened(folder) for _ in range(3)]
         bare = opened(None)
+        copy = migrated(folder)
         size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
     audit = pages * AUDIT_PER_PAGE
     print(
@@ -138,6 +168,10 @@ def main(pages: int) -> None:
     print(
         f"  no key files:   {unkeyed[0]:6.2f} s  {unkeyed[1]:4d} MB  "
         "(once, the first start after the upgrade)"
+    )
+    print(
+        f"  migrate-data to PostgreSQL: {copy[0]:6.1f} s, peak {copy[1]} MB "
+        "(streams: holds the opened folder, not its history decoded)"
     )
     took = max(t for t, _ in later)
     rss = max(r for _, r in later)

@@ -7,6 +7,7 @@ import collections
 import resource
 import sys
 import time
+from collections.abc import Callable
 
 TICK = 0.1
 WINDOW = 60.0
@@ -15,15 +16,19 @@ WINDOW = 60.0
 class LoopWatch:
     """Notices when the event loop was busy longer than it should be between two ticks."""
 
-    def __init__(self) -> None:
+    def __init__(self, observe: Callable[[float], None] = lambda lag: None) -> None:
+        """`observe` is told every lag measured, in seconds."""
         self._lags: collections.deque[tuple[float, float]] = collections.deque()
+        self._observe = observe
 
     async def run(self) -> None:
         while True:
             started = time.monotonic()
             await asyncio.sleep(TICK)
             now = time.monotonic()
-            self._lags.append((now, now - started - TICK))
+            lag = now - started - TICK
+            self._lags.append((now, lag))
+            self._observe(lag)
             while self._lags and self._lags[0][0] < now - WINDOW:
                 self._lags.popleft()
 

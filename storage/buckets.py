@@ -221,6 +221,14 @@ class BucketedTable:
     def __len__(self) -> int:
         return sum(len(ids) for ids in self._doc_ids)
 
+    @property
+    def bucket_count(self) -> int:
+        return len(self._buckets)
+
+    def bucket_records(self, index: int) -> list[dict[str, Any]]:
+        """Every record in bucket `index` (a table read a bucket at a time stays small)."""
+        return [_decoded(text) for text in list(self._buckets[index].texts.values())]
+
     def search(self, condition: QueryLike | None) -> Iterator[dict[str, Any]]:
         """Every record `condition` (a TinyDB query) holds for, or every record."""
         for bucket in self._buckets:

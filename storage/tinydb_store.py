@@ -38,6 +38,7 @@ from storage.bucket_keys import KeyFile, fingerprint
 from storage.buckets import BucketedTable, BucketSnapshot, write_snapshots
 from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
+from storage.due_index import DueIndex
 from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
 from storage.integrity import MANIFEST, Checked, check_folder, manifest
 from storage.lanes import Lanes, in_turn
@@ -114,7 +115,13 @@ class TinyDBStore:
                 tables,
                 "requests",
                 count,
-                {"name": _page_name, "requester": _requester, "approver": _approvers},
+                # By status too: the reminders read the pending ones every run.
+                {
+                    "name": _page_name,
+                    "requester": _requester,
+                    "approver": _approvers,
+                    "status": _status,
+                },
                 code=KEYS_CODE,
             )
             self._pages = BucketedTable(
@@ -127,6 +134,7 @@ class TinyDBStore:
                 code=KEYS_CODE,
             )
             self._duties: dict[str, tuple[str, float | None]] = self._pages.summaries
+            self._due = DueIndex(self._duties)
             self._messages = BucketedTable(tables, "messages", count, code=KEYS_CODE)
             # A commit's messages share a bucket: one file written for all of them.
             # Only unsettled messages are ever looked at (given-up ones stay for the admins).
@@ -215,6 +223,7 @@ class TinyDBStore:
             ("name", page_name.casefold() if page_name is not None else None),
             ("requester", requester),
             ("approver", approver),
+            ("status", status.value if status is not None else None),
         )
         # Decoding happens on the store's thread too: a long list must not hold up the loop.
         requests = await self._run(_decoded, PageRequest, self._requests, conditions, narrowed)
@@ -380,13 +389,17 @@ class TinyDBStore:
         # Due times are kept as POSIX seconds: comparing datetimes in different zones looks
         # their offsets up each time, most of a scan's cost at 50,000 pages.
         last = due_by.timestamp()
-        due = (
-            (-math.inf if due is None else due, key)
-            for key, (stored, due) in self._duties.items()
-            if (status is None or stored == status) and (due is None or due <= last)
-        )
-        first = sorted(due) if limit is None else heapq.nsmallest(limit, due)
-        found = (self._pages.get(key) for _, key in first)
+        if status is not None and limit is not None:  # the reminders: the few due first
+            keys = self._due.due(status.value, last, limit)
+        else:
+            due = (
+                (-math.inf if due is None else due, key)
+                for key, (stored, due) in self._duties.items()
+                if (status is None or stored == status) and (due is None or due <= last)
+            )
+            first = sorted(due) if limit is None else heapq.nsmallest(limit, due)
+            keys = [key for _, key in first]
+        found = (self._pages.get(key) for key in keys)
         return [from_dict(Page, record) for record in found if record is not None]
 
     def _pages_at(self, url: str, status: PageStatus | None) -> list[Page]:
@@ -412,16 +425,46 @@ class TinyDBStore:
         found = (self._outbox.get(key) for key in due)
         return (from_dict(OutboxEntry, record) for record in found if record)
 
+    # For copying the folder elsewhere: everything, a part at a time, so that the copy's
+    # memory does not grow with the folder's history.
+
+    async def iter_requests(self) -> AsyncIterator[list[PageRequest]]:
+        async for records in self._bucket_by_bucket(self._requests):
+            yield [from_dict(PageRequest, record) for record in records]
+
+    async def iter_pages(self) -> AsyncIterator[list[Page]]:
+        async for records in self._bucket_by_bucket(self._pages):
+            yield [from_dict(Page, record) for record in records]
+
+    async def iter_outbox(self) -> AsyncIterator[list[OutboxEntry]]:
+        """Every outbox entry, settled (the oldest first) or not."""
+        offset, read = 0, 0
+        while True:
+            records, offset = await self._run(self._settled.chunk, offset, AUDIT_CHUNK, read + 1)
+            if not records:
+                break
+            read += len(records)
+            yield [from_dict(OutboxEntry, record) for record in records]
+        async for records in self._bucket_by_bucket(self._outbox):
+            yield [from_dict(OutboxEntry, record) for record in records]
+
+    async def iter_message_handles(self) -> AsyncIterator[list[tuple[str, str]]]:
+        async for records in self._bucket_by_bucket(self._messages):
+            yield [(str(record["id"]), str(record["handle"])) for record in records]
+
     async def outbox_entries(self) -> list[OutboxEntry]:
-        """Every outbox entry, settled or not (for copying the folder elsewhere)."""
-        found = await self._run(_search, self._outbox, [])
-        settled: list[dict[str, Any]] = await self._run(list, self._settled)
-        return [from_dict(OutboxEntry, record) for record in [*settled, *found]]
+        """Every outbox entry, settled or not, at once."""
+        return [entry async for entries in self.iter_outbox() for entry in entries]
 
     async def message_handles(self) -> dict[str, str]:
-        """Every remembered message handle by key (for copying the folder elsewhere)."""
-        found = await self._run(_search, self._messages, [])
-        return {str(record["id"]): str(record["handle"]) for record in found}
+        """Every remembered message handle by key, at once."""
+        return dict([pair async for pairs in self.iter_message_handles() for pair in pairs])
+
+    async def _bucket_by_bucket(self, table: BucketedTable) -> AsyncIterator[list[dict[str, Any]]]:
+        for index in range(table.bucket_count):
+            records = await self._run(table.bucket_records, index)
+            if records:
+                yield records
 
     async def remember_message(self, key: str, handle: str) -> None:
         await self._run(self._commit, Changes(handles=((key, handle),)))
@@ -518,6 +561,8 @@ class TinyDBStore:
         rewrote its outbox bucket, megabytes, every time)."""
         self._requests.upsert(entry["requests"])
         self._pages.upsert(entry["pages"])
+        for page in entry["pages"]:
+            self._due.changed(str(page["id"]))
         waiting: list[dict[str, Any]] = []
         done: list[dict[str, Any]] = []
         for record in entry.get("outbox", []):
@@ -817,6 +862,10 @@ def _school(record: dict[str, Any]) -> str:
 
 def _owners(record: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(owner["email"]) for owner in record["owners"])
+
+
+def _status(record: dict[str, Any]) -> str:
+    return str(record["status"])
 
 
 def _requester(record: dict[str, Any]) -> str:

@@ -9,17 +9,21 @@ from datetime import timedelta
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.bootstrap import build
 from bot.config import settings_from
+from bot.metrics import Metrics
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.conftest import TEACHER
 from tests.fakes import FakeClock
 from tests.generated import live_page
+from tests.stories import ask_for_page
 from tests.test_store_contract import a_message
-from workflows.kernel.ports import Changes
+from workflows.engine import Engine
+from workflows.kernel.ports import Changes, Store
 
 TOKEN = "m" * 40
 
@@ -80,6 +84,7 @@ async def test_metrics_show_requests_the_store_and_the_outbox(
     assert found[("pagekeeper_pages", (("status", "retired"),))] == 0
     assert found[("pagekeeper_messages_given_up", ())] == 0
     assert ("pagekeeper_event_loop_lag_seconds", ()) in found
+    assert ("pagekeeper_event_loop_lags_seconds_count", ()) in found
     assert ("pagekeeper_reminders_run_seconds_count", ()) in found
     assert all(name.startswith("pagekeeper_") for name, _ in found)
 
@@ -93,3 +98,14 @@ async def test_without_an_admin_token_there_is_no_metrics_route() -> None:
             assert got.status == 404
     finally:
         await server.close()
+
+
+async def test_each_write_is_timed_once_whichever_way_it_is_made(
+    engine: Engine, store: Store
+) -> None:
+    metrics = Metrics()
+    metrics.time_commits(store)
+    assert (await engine.handle(ask_for_page(TEACHER))).accepted  # in the engine's turn
+    await store.commit(Changes(outbox=(a_message(1),)))  # as the dispatcher writes
+    found = samples(generate_latest(metrics.registry).decode())
+    assert found[("pagekeeper_store_commit_seconds_count", ())] == 2

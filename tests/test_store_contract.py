@@ -130,6 +130,12 @@ async def test_requests_are_found_by_requester_approver_and_status(store: Store)
     assert ids(await store.find_requests(approver=TOM.email)) == ["REQ-2"]
     assert ids(await store.find_requests(status=RequestStatus.HELD)) == ["REQ-3"]
     assert ids(await store.find_requests(requester=ANA.email, approver=ANA.email)) == []
+    held = await store.get_request("REQ-3")
+    assert held is not None
+    await store.commit(Changes(requests=(next_version(held, status=RequestStatus.PENDING),)))
+    assert ids(await store.find_requests(status=RequestStatus.HELD)) == []
+    pending = await store.find_requests(status=RequestStatus.PENDING)
+    assert ids(pending) == ["REQ-1", "REQ-2", "REQ-3"]
 
 
 async def test_pages_are_found_by_owner_and_status(store: Store) -> None:

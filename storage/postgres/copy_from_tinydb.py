@@ -65,28 +65,32 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
     report = CopyReport()
     try:
         async with await AsyncConnection.connect(database_url) as connection:
-            requests = [request_row(r) for r in await source.find_requests()]
-            await _copy_versioned(connection, "requests", requests, report.tally("requests"))
-            pages = [page_row(p) for p in await source.find_pages()]
-            await _copy_versioned(connection, "pages", pages, report.tally("pages"))
+            # Each kind a part at a time: memory stays flat however long the history.
+            tally = report.tally("requests")
+            async for requests in source.iter_requests():
+                rows = [request_row(request) for request in requests]
+                await _copy_versioned(connection, "requests", rows, tally)
+            tally = report.tally("pages")
+            async for pages in source.iter_pages():
+                await _copy_versioned(connection, "pages", [page_row(p) for p in pages], tally)
             tally = report.tally("audit entries")
             async for keyed in _audit_chunks(source):
                 await _add_missing_audit(connection, keyed, tally)
             # Messages not yet delivered are delivered from the database; the rest are history.
-            outbox = [outbox_row(m) for m in await source.outbox_entries()]
-            await _add_missing(connection, "outbox", "id", outbox, report.tally("outbox messages"))
+            tally = report.tally("outbox messages")
+            async for entries in source.iter_outbox():
+                outbox = [outbox_row(entry) for entry in entries]
+                await _add_missing(connection, "outbox", "id", outbox, tally)
             acknowledged = [acknowledgement_row(a) for a in await source.acknowledgements()]
             tally = report.tally("acknowledgements")
             await _add_missing(connection, "acknowledgements", "email", acknowledged, tally)
             aways = [away_row(away) for away in await source.aways()]
             await _add_missing(connection, "aways", "email", aways, report.tally("absences"))
             # Handles include the Teams conversations, without which nobody there is reachable.
-            handles = [
-                {"key": key, "handle": handle}
-                for key, handle in (await source.message_handles()).items()
-            ]
             tally = report.tally("message handles")
-            await _add_missing(connection, "message_handles", "key", handles, tally)
+            async for pairs in source.iter_message_handles():
+                handles = [{"key": key, "handle": handle} for key, handle in pairs]
+                await _add_missing(connection, "message_handles", "key", handles, tally)
     finally:
         await source.close()
     return report
