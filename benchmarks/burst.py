@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import gc
 import sys
 import tempfile
 import time
@@ -158,6 +159,7 @@ async def main(pages: int, rate: float) -> None:
             )
             await store.commit(Changes(pages=batch))
         config = load_config(None)
+        gc.freeze()  # as the bot does once its store is open (bot/bootstrap.py)
         engine = Engine(config, store, clock)
         client = slack_client("xoxb-burst", f"http://127.0.0.1:{port}/api/")
         slack = build_slack_app(engine, client, "secret", frozenset({"T1"}))

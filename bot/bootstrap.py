@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,9 @@ async def build(
     settings."""
     config = config or load_config(settings.config_path)
     store = store or await open_store(settings)
+    # What the store loaded lives as long as the process: kept out of the collector's full
+    # collections, which walked all of it (about 50 ms at 30,000 pages, the loop stopped).
+    gc.freeze()
     metrics = Metrics()
     # Every write, by the engine or the dispatcher, is timed for /metrics.
     metrics.time_commits(store)

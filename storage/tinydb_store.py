@@ -351,12 +351,7 @@ class TinyDBStore:
     async def iter_audit(
         self, start: datetime | None, end: datetime | None
     ) -> AsyncIterator[AuditEntry]:
-        offset, read = 0, 0
-        while True:
-            records, offset = await self._run(self._audit.chunk, offset, AUDIT_CHUNK, read + 1)
-            if not records:
-                return
-            read += len(records)
+        async for records in self._in_chunks(self._audit):
             for record in records:
                 entry = from_dict(AuditEntry, record)
                 if (start is None or entry.at >= start) and (end is None or entry.at < end):
@@ -438,12 +433,7 @@ class TinyDBStore:
 
     async def iter_outbox(self) -> AsyncIterator[list[OutboxEntry]]:
         """Every outbox entry, settled (the oldest first) or not."""
-        offset, read = 0, 0
-        while True:
-            records, offset = await self._run(self._settled.chunk, offset, AUDIT_CHUNK, read + 1)
-            if not records:
-                break
-            read += len(records)
+        async for records in self._in_chunks(self._settled):
             yield [from_dict(OutboxEntry, record) for record in records]
         async for records in self._bucket_by_bucket(self._outbox):
             yield [from_dict(OutboxEntry, record) for record in records]
@@ -459,6 +449,16 @@ class TinyDBStore:
     async def message_handles(self) -> dict[str, str]:
         """Every remembered message handle by key, at once."""
         return dict([pair async for pairs in self.iter_message_handles() for pair in pairs])
+
+    async def _in_chunks(self, lines: JsonLines) -> AsyncIterator[list[dict[str, Any]]]:
+        """A log's records, AUDIT_CHUNK lines at a time, each read on the store's thread."""
+        offset, read = 0, 0
+        while True:
+            records, offset = await self._run(lines.chunk, offset, AUDIT_CHUNK, read + 1)
+            if not records:
+                return
+            read += len(records)
+            yield records
 
     async def _bucket_by_bucket(self, table: BucketedTable) -> AsyncIterator[list[dict[str, Any]]]:
         for index in range(table.bucket_count):
@@ -612,7 +612,8 @@ class TinyDBStore:
             fsync_directory(self.folder / "tables")
             self._note_table_files()
         self._audit.sync()
-        self._cut_journal(self._journal_header(), self._journal.size())
+        path = self._journal.path
+        self._switch_journal(_prepare_journal(path, self._journal_header(), self._journal.size()))
 
     def _checkpoint_now(self) -> None:
         self._finish_checkpoint(wait=True)
@@ -623,21 +624,21 @@ class TinyDBStore:
             raise self._failed(f"could not write to {self.folder}: {error}") from None
 
     def _begin_checkpoint(self) -> None:
-        """Start writing the changed table files on the flusher's thread, as they are now;
-        `_finish_checkpoint` cuts the journal once they are on disk. Settled messages and
-        audit lines reach the disk first: the journal will say where they stood, and a table
-        file without a settled message means settled.jsonl has it."""
+        """Start writing the changed table files on the flusher's thread, as they are now,
+        and the journal that follows them (see `_prepare_journal`); `_finish_checkpoint` puts
+        it in place once they are on disk."""
         if self._flushing is not None:
             return  # still writing the last one: the journal grows a little longer
-        self._settled.sync()
-        self._audit.sync()
         header, mark = self._journal_header(), self._journal.size()
+        logs = [os.dup(self._settled.fileno()), os.dup(self._audit.fileno())]
         snapshots = [found for table in self._every_table() for found in table.snapshot()]
-        job = self._flusher.submit(write_snapshots, snapshots)
-        self._flushing = _Flush(snapshots, header, mark, job)
+        job = self._flusher.submit(
+            _write_checkpoint, logs, snapshots, self._journal.path, header, mark
+        )
+        self._flushing = _Flush(snapshots, job)
         job.add_done_callback(self._flushed)
 
-    def _flushed(self, job: Future[None]) -> None:
+    def _flushed(self, job: Future[int]) -> None:
         """On the flusher's thread: have the store's thread finish the checkpoint."""
         with contextlib.suppress(RuntimeError):  # the store is closing: it finishes it
             self._executor.submit(self._finish_checkpoint)
@@ -651,11 +652,11 @@ class TinyDBStore:
             return
         self._flushing = None
         try:
-            flush.job.result()
+            copied = flush.job.result()
             for snapshot in flush.snapshots:
                 snapshot.written()
             self._note_table_files()
-            self._cut_journal(flush.header, flush.mark)
+            self._switch_journal(copied)
         except OSError as error:
             for snapshot in flush.snapshots:
                 snapshot.failed()
@@ -677,15 +678,20 @@ class TinyDBStore:
             ).as_dict(),
         }
 
-    def _cut_journal(self, header: dict[str, Any], mark: int) -> None:
-        """Start the journal over at `header`, keeping the commits from byte `mark` on
-        (atomically: a crash leaves the old journal or the new one, never none)."""
+    def _switch_journal(self, copied: int) -> None:
+        """Put the prepared journal in place of the journal, with the commits written to it
+        from byte `copied` on added (atomically: a crash leaves the old journal or the new
+        one, never none; synced: every commit written so far is durable then)."""
         path = self._journal.path
         with open(path, "rb") as reader:
-            reader.seek(mark)
+            reader.seek(copied)
             since = reader.read()
-        # Synced as it replaces the journal: every commit written so far is durable then.
-        write_atomically(path, json.dumps(header).encode() + b"\n" + since)
+        prepared = _next_journal(path)
+        with open(prepared, "ab") as writer:
+            writer.write(since)
+            writer.flush()
+            os.fsync(writer.fileno())
+        os.replace(prepared, path)
         fsync_directory(self.folder)
         with self._swap:
             self._journal.close()
@@ -820,13 +826,52 @@ def _write_key_files(files: list[KeyFile]) -> None:
 
 @dataclass(frozen=True)
 class _Flush:
-    """A checkpoint under way: the buckets being written, and the journal's new first line
-    and where the commits it must keep begin (those made after the buckets were taken)."""
+    """A checkpoint under way: the buckets being written, and the job writing them (it
+    gives where the journal it prepared stops: see `_write_checkpoint`)."""
 
     snapshots: list[BucketSnapshot]
-    header: dict[str, Any]
-    mark: int
-    job: Future[None]
+    job: Future[int]
+
+
+def _write_checkpoint(
+    logs: list[int],
+    snapshots: list[BucketSnapshot],
+    journal: Path,
+    header: dict[str, Any],
+    mark: int,
+) -> int:
+    """On the flusher's thread: sync settled.jsonl and the audit trail (`logs`, descriptors
+    of theirs, closed here) before the journal says where they stand, and settled messages
+    before the tables they leave (a table file without one means settled.jsonl has it); write
+    the tables; prepare the journal that follows them."""
+    try:
+        for descriptor in logs:
+            os.fsync(descriptor)
+    finally:
+        for descriptor in logs:
+            os.close(descriptor)
+    write_snapshots(snapshots)
+    return _prepare_journal(journal, header, mark)
+
+
+def _prepare_journal(journal: Path, header: dict[str, Any], mark: int) -> int:
+    """Write (and sync) the journal to follow a checkpoint beside the journal: `header`, then
+    the commits written from byte `mark` on (those made after the tables were taken) as far
+    as they are complete. Returns where in the journal that copy stops: the store's thread
+    adds what follows when it puts the new journal in place (see `_switch_journal`)."""
+    with open(journal, "rb") as reader:
+        reader.seek(mark)
+        since = reader.read()
+    since = since[: since.rfind(b"\n") + 1]  # a line still being appended is added later
+    with open(_next_journal(journal), "wb") as writer:
+        writer.write(json.dumps(header).encode() + b"\n" + since)
+        writer.flush()
+        os.fsync(writer.fileno())
+    return mark + len(since)
+
+
+def _next_journal(journal: Path) -> Path:
+    return journal.with_name(f".{journal.name}.next")
 
 
 def _decoded(
