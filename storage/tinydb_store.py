@@ -406,10 +406,13 @@ class TinyDBStore:
         self, holder: str, now: datetime, limit: int, lease: timedelta, skip: frozenset[str]
     ) -> Claim:
         # Messages are read one by one as the lanes take them, never the whole backlog.
-        synced = self._synced
-        self._unsynced = {key: seq for key, seq in self._unsynced.items() if seq > synced}
+        self._forget_synced()
         waiting = skip | self._unsynced.keys()
         return self._lanes.claim(holder, self._due_lazily(now, waiting), now, limit, lease)
+
+    def _forget_synced(self) -> None:
+        synced = self._synced
+        self._unsynced = {key: seq for key, seq in self._unsynced.items() if seq > synced}
 
     def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxEntry]:
         waiting = self._unsettled.items()
@@ -536,6 +539,7 @@ class TinyDBStore:
         self._write_failed = None
         self._seq += 1
         if not sync:
+            self._forget_synced()  # kept short even where no dispatcher claims
             self._unsynced.update((outgoing.id, self._seq) for outgoing in changes.outbox)
         try:
             self._apply(entry)
