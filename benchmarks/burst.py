@@ -31,6 +31,7 @@ sys.path.remove(str(Path(__file__).resolve().parent))  # keep benchmarks/ off th
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.slack.app import build_slack_app, slack_client
+from benchmarks.common import percentile
 from bot.clock import SystemClock
 from bot.duties import BatchSizer, work_off
 from storage.tinydb_store import TinyDBStore
@@ -123,11 +124,6 @@ async def click_meanwhile(engine: Engine, waits: list[float]) -> None:
         await asyncio.sleep(0.02)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
-
-
 class FixedClock:
     """Reminders are due at a fixed working hour; delivery runs on real time."""
 
@@ -195,7 +191,7 @@ async def main(pages: int, rate: float) -> None:
     print(
         f"{len(sizer.batches) + 1} reminder batches, the longest held the engine "
         f"{longest * 1000:.0f} ms ({'meets' if longest <= 0.05 else 'MISSES'} <= 50 ms); "
-        f"a click meanwhile waited p99 {percentile(waits, 0.99) * 1000:.0f} ms, "
+        f"a click meanwhile waited p99 {percentile(waits, 99) * 1000:.0f} ms, "
         f"max {max(waits, default=0.0) * 1000:.0f} ms ({len(waits)} clicks)"
     )
     print(f"achieved {achieved:.1f} messages/s = {achieved / rate:.2f} of the allowed rate")

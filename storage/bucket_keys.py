@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from storage.files import write_atomically
 
 # What the table derives from one record: its id, its keys in each index, its summary.
 Derived = tuple[str, tuple[tuple[str, ...], ...], Any]
@@ -82,10 +83,8 @@ class KeyFile:
             "size": self.size,
             "records": records,
         }
-        path = key_path(self.bucket)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(json.dumps(payload, separators=(",", ":")).encode())
-        os.replace(temporary, path)
+        data = json.dumps(payload, separators=(",", ":")).encode()
+        write_atomically(key_path(self.bucket), data, sync=False)
 
 
 def key_path(bucket: Path) -> Path:

@@ -12,16 +12,19 @@ from typing import IO, Any
 from workflows.kernel.ports import StorageError
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Replace `path` with `data` so a crash leaves the old file or the new one, never a mix.
 
     The caller fsyncs the folder afterwards (once for several files) to make the rename durable.
+    Without `sync`, a crash of the machine may leave the file empty or torn (for caches that
+    check what they read).
     """
     temporary = path.with_name(f".{path.name}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 

@@ -3,7 +3,6 @@ a click waits for one batch at most, so it must be a short one."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from bot.duties import LARGEST_BATCH, SMALLEST_BATCH, BatchSizer, work_off
 from tests.conftest import TEACHER
 from tests.fakes import FakeClock
 from tests.generated import live_page
-from workflows.duties.schedule import duties_due_at
+from tests.test_reminders import engine_timed
 from workflows.engine import Engine
 from workflows.kernel.commands import Command, RunReminders
 from workflows.kernel.handling import Outcome
@@ -52,19 +51,12 @@ class Stopwatch:
 
 
 async def due_pages(engine: Engine, store: Store, clock: FakeClock, count: int) -> None:
-    now = clock.now()
+    now, live = clock.now(), clock.now() - timedelta(days=8)
+    due = [now - timedelta(minutes=count - n) for n in range(count)]  # the earliest first
     pages = tuple(
-        live_page(n, TEACHER, now - timedelta(days=8), due=now - timedelta(minutes=count - n))
-        for n in range(count)
+        engine_timed(engine, live_page(n, TEACHER, live, due=due[n])) for n in range(count)
     )
-    config = engine.context.config
-    await store.commit(
-        Changes(
-            pages=tuple(
-                dataclasses.replace(p, duties_due_at=duties_due_at(config, p)) for p in pages
-            )
-        )
-    )
+    await store.commit(Changes(pages=pages))
 
 
 async def test_a_slow_store_gets_small_batches_and_every_check_still_goes_out(
