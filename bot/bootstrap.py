@@ -65,6 +65,7 @@ async def build(
     metrics.time_commits(store)
     clock = clock or (ShiftableClock() if settings.local_mode else SystemClock())
     engine = Engine(config, store, clock, links=Links(settings.site), passes=store)
+    engine.on_turn(metrics.turn_seconds.observe)
     dispatcher = Dispatcher(engine, store, store)
     host = Host(
         engine,

@@ -52,6 +52,10 @@ class Metrics:
             "pagekeeper_store_commit_seconds", "Time to write one change to the store",
             registry=self.registry,
         )  # fmt: skip
+        self.turn_seconds = Histogram(
+            "pagekeeper_engine_turn_seconds", "Time a command held the engine's turn (commands "
+            "that change records wait for it)", buckets=LAG_BUCKETS, registry=self.registry,
+        )  # fmt: skip
         self.reminders_seconds = Histogram(
             "pagekeeper_reminders_run_seconds", "Time a reminders run took (all its batches)",
             registry=self.registry,

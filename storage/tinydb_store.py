@@ -698,8 +698,11 @@ class TinyDBStore:
         os.replace(prepared, path)
         fsync_directory(self.folder)
         with self._swap:
-            self._journal.close()
-            self._journal = JsonLines(path)
+            replaced, self._journal = self._journal, JsonLines(path)
+        # Closing the last handle on the replaced file frees its blocks, which waits for the
+        # file system while the checkpoint's syncs keep it busy (14-30 ms measured at 30,000
+        # pages): done on the flusher's thread, not while a commit waits for this one.
+        self._flusher.submit(replaced.close)
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""

@@ -49,3 +49,19 @@ async def test_the_compliance_report_does_not_wait_for_a_command_in_its_turn(
     assert (await asking).errors == ()
     refused = await engine.handle(ShowCompliance(TEACHER))
     assert refused.reply is not None and "Only the district contact" in refused.reply.text
+
+
+async def test_each_command_that_takes_the_turn_tells_how_long_it_held_it(
+    config: DistrictConfig,
+) -> None:
+    engine = Engine(config, MemoryStore(), FakeClock(), SequentialIds())
+    held: list[float] = []
+    engine.on_turn(held.append)
+
+    assert (await engine.handle(ask_for_page(TEACHER), submission="form-1")).accepted
+    assert len(held) == 1 and held[0] >= 0
+    await engine.handle(ShowCompliance(CONTACT))  # a report: it takes no turn
+    assert len(held) == 1
+    repeat = await engine.handle(ask_for_page(TEACHER), submission="form-1")
+    assert repeat.reply is not None and "not done a second time" in repeat.reply.text
+    assert len(held) == 2  # a repeat is looked up in the turn, and changes nothing

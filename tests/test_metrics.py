@@ -86,6 +86,7 @@ async def test_metrics_show_requests_the_store_and_the_outbox(
     assert ("pagekeeper_event_loop_lag_seconds", ()) in found
     assert ("pagekeeper_event_loop_lags_seconds_count", ()) in found
     assert ("pagekeeper_reminders_run_seconds_count", ()) in found
+    assert ("pagekeeper_engine_turn_seconds_count", ()) in found
     assert all(name.startswith("pagekeeper_") for name, _ in found)
 
 

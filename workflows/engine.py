@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
+from typing import Any
 
 from workflows.conversation.limits import oversized
 from workflows.conversation.outsiders import refuse_outsider
@@ -62,7 +64,7 @@ from workflows.kernel.ports import (
     Records,
     already_durable,
 )
-from workflows.kernel.registry import Handlers
+from workflows.kernel.registry import Handler, Handlers
 from workflows.pages.lifecycle import change_address, confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
 from workflows.reports.compliance import show_compliance
@@ -135,6 +137,7 @@ class Engine:
         self._handlers = handlers
         self._turn = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
+        self._turn_listeners: list[Callable[[float], None]] = []
         self._writers: list[Callable[[Changes], None]] = []
 
     async def adopt(self, config: DistrictConfig) -> None:
@@ -151,6 +154,11 @@ class Engine:
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit that queued messages (the dispatcher wakes)."""
         self._listeners.append(listener)
+
+    def on_turn(self, listener: Callable[[float], None]) -> None:
+        """Call `listener` with how long each command held the engine's turn, in seconds:
+        every other command that changes records waits meanwhile."""
+        self._turn_listeners.append(listener)
 
     async def handle(self, command: Command, submission: str = "") -> Outcome:
         """Carry out `command`; its records and audit entries are stored before this returns.
@@ -173,32 +181,42 @@ class Engine:
             handled = await handler(command, self.context)
             if handled.requests or handled.pages or handled.acknowledgements or handled.aways:
                 raise RuntimeError(f"{type(command).__name__} reads only, yet changed records")
-            await self._written(handled, await self._write(handled, ""))
+            await self._written(handled.outcome, await self._write(handled, ""))
             return handled.outcome
         async with self._turn:
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                done = await self.context.store.submission(submission) if submission else None
-                handled = await handler(command, self.context)
-                if done is not None:
-                    return repeated(self.context.config, done, handled)
-                try:
-                    durable = await self._write(handled, submission)
-                except ConflictError:
-                    if attempt == MAX_ATTEMPTS:
-                        raise
-                    log.info(
-                        "write conflict command=%s attempt=%d", type(command).__name__, attempt
-                    )
-                    continue
-                break
+            began = time.perf_counter()
+            try:
+                outcome, durable = await self._in_turn(handler, command, submission)
+            finally:
+                held = time.perf_counter() - began
+                for listener in self._turn_listeners:
+                    listener(held)
         # Out of the turn: the next command goes ahead while the disk syncs, and shares it.
-        await self._written(handled, durable)
-        return handled.outcome
+        await self._written(outcome, durable)
+        return outcome
 
-    async def _written(self, handled: Handled, durable: Durable) -> None:
+    async def _in_turn(
+        self, handler: Handler[Any], command: Command, submission: str
+    ) -> tuple[Outcome, Durable]:
+        """Carry out `command` while holding the turn: its outcome, and the wait for its
+        commit to be durable (a repeat writes nothing)."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            done = await self.context.store.submission(submission) if submission else None
+            handled = await handler(command, self.context)
+            if done is not None:
+                return repeated(self.context.config, done, handled), already_durable
+            try:
+                return handled.outcome, await self._write(handled, submission)
+            except ConflictError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.info("write conflict command=%s attempt=%d", type(command).__name__, attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _written(self, outcome: Outcome, durable: Durable) -> None:
         """Once the commit is durable, wake whoever delivers the messages it queued."""
         await durable()
-        if handled.outcome.messages:
+        if outcome.messages:
             for listener in self._listeners:
                 listener()
 
