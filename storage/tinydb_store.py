@@ -657,9 +657,11 @@ class TinyDBStore:
         self._flushing = None
         try:
             copied = flush.job.result()
+            first_written = not all(snapshot.bucket.exists for snapshot in flush.snapshots)
             for snapshot in flush.snapshots:
                 snapshot.written()
-            self._note_table_files()
+            if first_written:  # the list of table files changes only then
+                self._note_table_files()
             self._switch_journal(copied)
         except OSError as error:
             for snapshot in flush.snapshots:

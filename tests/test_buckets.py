@@ -48,6 +48,24 @@ def test_the_table_reads_a_file_tinydb_wrote_and_carries_on(tmp_path: Path) -> N
     assert sorted(stored, key=int) == ["2", "3"]
 
 
+def test_a_snapshot_writes_the_table_as_it_was_when_taken(tmp_path: Path) -> None:
+    """A checkpoint takes the changed buckets and writes them on another thread while the
+    table goes on changing: what it writes is the table as it was when taken."""
+    table = BucketedTable(tmp_path, "pages", 1)
+    table.upsert(RECORDS)
+    (taken,) = table.snapshot()
+    table.upsert([{**RECORDS[0], "name": "Renamed meanwhile"}, {"id": "PAGE-3", "name": "New"}])
+    table.remove(["PAGE-2"])
+    taken.write()
+    taken.written()
+    written = TinyDB(tmp_path / "pages-000.json").table("records")
+    assert sorted(written.all(), key=lambda record: record["id"]) == RECORDS
+    # The changes made meanwhile are the next checkpoint's.
+    assert table.flush() == 1
+    again = BucketedTable(tmp_path, "pages", 1)
+    assert [record["name"] for record in again.search(None)] == ["Renamed meanwhile", "New"]
+
+
 # Key files: what a start reads instead of decoding every record (storage/bucket_keys.py).
 
 OWNER = {"owner": lambda record: tuple(record["owners"])}
