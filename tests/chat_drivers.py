@@ -161,7 +161,8 @@ class SlackChat:
         status, _ = await self.slack.click(slack_id(who), button)
         assert status == 200
         result: dict[str, str] = {}
-        if len(self.fake.of("views.open")) > opened:  # the button opened a form
+        if inputs is not None:  # the button opens a form (after Slack has its answer)
+            await self.fake.wait_for(lambda f: len(f.of("views.open")) > opened, "the form")
             view = self.fake.of("views.open")[-1].args["view"]
             result = await self._submit(who, view, inputs or {})
         await self.settle()

@@ -68,6 +68,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, Failure] = field(default_factory=dict)
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     refused_calls: int = 0
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -117,6 +118,11 @@ class FakeSlack:
         (`invalid_blocks`), as Slack does."""
         self.failures[method] = Failure(status, headers, times, error, channel)
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of `method` are recorded, then not answered until the event returned is set."""
+        self.held[method] = asyncio.Event()
+        return self.held[method]
+
     def of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -164,6 +170,8 @@ class FakeSlack:
         if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         await self._record(Call(method, args, request.match_info.get("via", "")))
+        if method in self.held:
+            await self.held[method].wait()
         return web.json_response(self._answer(method, args))
 
     async def send_envelope(self, envelope: dict[str, Any]) -> None:

@@ -113,7 +113,7 @@ async def test_lakeside_notices_addresses_and_moderation_with_approval(surface: 
         prompt = latest(await chat.cards(OMAR), "Repeat violations")
         assert "refer repeat violators to the Superintendent or a designee" in prompt.text
         button = "Refer to the Superintendent or a designee"
-        assert await chat.press(OMAR, prompt, button) == {}
+        assert await chat.press(OMAR, prompt, button, {}) == {}  # a form to confirm it
         referred = latest(await chat.cards(IRENE), "User referred to you: @deals4u")
         assert "Omar Reyes" in referred.text
 

@@ -59,6 +59,11 @@ async def test_submit_pressed_again_after_a_slow_save_logs_the_removal_once(
         monkeypatch.setattr(slack_app, "ACK_SECONDS", -1.0)
         assert (await chat.slack.submit(tom, form, REMOVAL))[0] == 200
         monkeypatch.setattr(slack_app, "ACK_SECONDS", 2.5)
+
+        def saved(fake: Any) -> bool:
+            return any("this was saved" in text_of(m.args["blocks"]) for m in fake.messages_to(tom))
+
+        await chat.fake.wait_for(saved, "the message saying it was saved")
         [told] = [
             m for m in chat.fake.messages_to(tom) if "this was saved" in text_of(m.args["blocks"])
         ]

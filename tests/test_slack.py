@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.fake_slack import (
+    WAIT_SECONDS,
     FakeSlack,
     SlackClient,
     buttons,
@@ -187,6 +189,23 @@ async def test_a_denied_request_needs_a_reason_and_tells_the_requester(harness: 
     assert "must not be created as an official district page" in text_of(told["blocks"])
     [request] = await harness.store.find_requests()
     assert request.status is RequestStatus.DENIED
+
+
+async def test_slack_is_answered_before_the_form_a_click_opens_has_opened(
+    harness: Harness,
+) -> None:
+    """Bolt answers Slack once a listener returns; what follows the answer (here the Deny
+    form opening, a Web API call) runs after it, so it cannot make the answer late."""
+    approval = await submit_good_request(harness)
+    opened = len(harness.fake.of("views.open"))
+    release = harness.fake.hold("views.open")
+    status, _ = await asyncio.wait_for(
+        harness.click("UANA", buttons(approval["blocks"])["Deny"]), WAIT_SECONDS
+    )
+    assert status == 200
+    await harness.fake.wait_for(lambda f: len(f.of("views.open")) > opened, "the form opening")
+    release.set()
+    assert harness.last_view()["callback_id"] == "pagekeeper:deny"
 
 
 async def test_a_redelivered_request_is_acknowledged_and_not_handled_twice(

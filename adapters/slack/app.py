@@ -41,6 +41,7 @@ from adapters.slack.blocks import (
     modal_errors,
     reply_modal,
 )
+from adapters.slack.follow_ups import FollowUps
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
 from adapters.slack.workspaces import from_district
@@ -113,8 +114,12 @@ def build_slack_app(
         signing_secret=signing_secret or None,
         request_verification_enabled=bool(signing_secret),
         logger=logging.getLogger("slack_bolt"),
+        # Answer Slack as soon as a listener returns, rather than learn that it acknowledged
+        # by polling every 10 ms; what follows the answer runs as a follow-up.
+        process_before_response=True,
     )
-    listeners = SlackListeners(engine, client)
+    follow_ups = FollowUps()
+    listeners = SlackListeners(engine, client, follow_ups)
     app.middleware(skip_redeliveries)
     app.middleware(OnlyFrom(engine, team_ids))
     for command in SLASH_COMMANDS:
@@ -123,7 +128,9 @@ def build_slack_app(
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
     app.options(re.compile(r".+"))(listeners.options_wanted)
     app.event("app_home_opened")(listeners.home_opened)
-    blank_forms = BlankForms(engine, client, team_ids, SLASH_COMMANDS, listeners.blank_modal)
+    blank_forms = BlankForms(
+        engine, client, team_ids, SLASH_COMMANDS, listeners.blank_modal, follow_ups
+    )
     return SlackApp(app, listeners.messenger, blank_forms)
 
 
@@ -165,8 +172,12 @@ class OnlyFrom:
 
 
 class SlackListeners:
-    def __init__(self, engine: Engine, client: AsyncWebClient) -> None:
+    """Each listener answers Slack (`ack`) and returns; what the person sees next (a form,
+    a reply, the Home tab redrawn) comes as a follow-up."""
+
+    def __init__(self, engine: Engine, client: AsyncWebClient, follow_ups: FollowUps) -> None:
         self._engine = engine
+        self._later = follow_ups.start
         self._store = engine.context.store
         self._client = client
         self._people = SlackPeople(client)
@@ -187,10 +198,14 @@ class SlackListeners:
         line = f"{command['command']} {command.get('text', '')}"
         form = form_opened_by(self._engine.context.config, line)
         if form is not None:  # nobody needs looking up to open a blank form
-            await self._client.views_open(
+            opening = self._client.views_open(
                 trigger_id=body["trigger_id"], view=self.blank_modal(form)
             )
+            self._later(opening, f"opening the form {form.action}")
             return
+        self._later(self._answer(command, line, respond), f"answering {command['command']}")
+
+    async def _answer(self, command: dict[str, Any], line: str, respond: AsyncRespond) -> None:
         person = await self._people.person(command["user_id"])
         reply = await answer(self._engine, person, line)
         blocks = [
@@ -214,26 +229,27 @@ class SlackListeners:
         form = await form_for(self._engine.context.config, self._store, name, value)
         if form is not None:
             await ack()
-            await self._open_form(body["trigger_id"], form, home=from_home)
+            opening = self._open_form(body["trigger_id"], form, home=from_home)
+            self._later(opening, f"opening the form {form.action}")
             return
         actor = await self._people.person(body["user"]["id"])
         try:
             command = command_for(name, value, actor)
         except UnknownAction:
             await ack()
-            await self._reply(body, respond, _outdated())
+            self._later(self._reply(body, respond, _outdated()), f"answering {name}")
             return
         # Acknowledge only once the click is stored: an acknowledged decision is never lost.
         started = time.monotonic()
         outcome = await self._engine.handle(command, _click_key(body, action))
         await ack()
+        reply = outcome.reply
         if _too_late(started):
             # Slack has shown the person an error by now, so say what really happened.
-            await self._reply(body, respond, outcome.reply and _late(outcome.reply))
-        else:
-            await self._reply(body, respond, outcome.reply)
+            reply = reply and _late(reply)
+        self._later(self._reply(body, respond, reply), f"answering {name}")
         if from_home:
-            await self._publish_home(body["user"]["id"], actor)
+            self._later(self._publish_home(body["user"]["id"], actor), "redrawing Home")
 
     async def form_submitted(
         self, ack: Callable[..., Awaitable[None]], body: dict[str, Any], view: dict[str, Any]
@@ -260,7 +276,7 @@ class SlackListeners:
                 if not outcome.accepted:
                     problems = " ".join(error.message for error in outcome.errors)
                     late = Card("Nothing was saved", f"Please check the form: {problems}")
-                await self._direct(body["user"]["id"], late)
+                self._later(self._direct(body["user"]["id"], late), f"answering {action} late")
                 return
         if outcome.errors:
             blocks = view.get("blocks") or []
@@ -278,7 +294,7 @@ class SlackListeners:
         else:
             await ack()
         if metadata.get("home"):
-            await self._publish_home(body["user"]["id"], actor)
+            self._later(self._publish_home(body["user"]["id"], actor), "redrawing Home")
 
     async def options_wanted(
         self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]
@@ -297,8 +313,10 @@ class SlackListeners:
 
     async def home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab") == "home":
-            user_id = event["user"]
-            await self._publish_home(user_id, await self._people.person(user_id))
+            self._later(self._home_for(event["user"]), "drawing Home")
+
+    async def _home_for(self, user_id: str) -> None:
+        await self._publish_home(user_id, await self._people.person(user_id))
 
     async def _open_form(self, trigger_id: str, form: Form, *, home: bool) -> None:
         people = [i.initial for i in form.inputs if isinstance(i.initial, tuple)]

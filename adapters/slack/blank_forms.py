@@ -9,20 +9,17 @@ or any other command, goes through Bolt as before (where outsiders are refused a
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.follow_ups import FollowUps
 from adapters.slack.workspaces import from_district
 from workflows.conversation.slash_commands import form_opened_by
 from workflows.engine import Engine
 from workflows.kernel.cards import Form
-
-log = logging.getLogger(__name__)
 
 
 class BlankForms:
@@ -36,13 +33,14 @@ class BlankForms:
         team_ids: frozenset[str],
         commands: tuple[str, ...],
         view: Callable[[Form], dict[str, Any]],
+        follow_ups: FollowUps,
     ) -> None:
         self._engine = engine
         self._client = client
         self._team_ids = team_ids
         self._commands = commands
         self._view = view
-        self._opening: set[asyncio.Task[None]] = set()  # kept until done, as asyncio asks
+        self._follow_ups = follow_ups
 
     def open_at_once(self, body: str) -> bool:
         if not body.startswith(("command=", "token=")) and "&command=" not in body:
@@ -55,13 +53,6 @@ class BlankForms:
         form = form_opened_by(self._engine.context.config, f"{command} {fields.get('text', '')}")
         if form is None:
             return False
-        task = asyncio.create_task(self._open(trigger, form))
-        self._opening.add(task)
-        task.add_done_callback(self._opening.discard)
+        opening = self._client.views_open(trigger_id=trigger, view=self._view(form))
+        self._follow_ups.start(opening, f"opening the form {form.action}")
         return True
-
-    async def _open(self, trigger_id: str, form: Form) -> None:
-        try:
-            await self._client.views_open(trigger_id=trigger_id, view=self._view(form))
-        except Exception:  # as Bolt's listener error handler would: logged, nobody else waits
-            log.exception("slack form did not open action=%s", form.action)
