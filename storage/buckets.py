@@ -313,6 +313,20 @@ class BucketedTable:
 _DECODER = json.JSONDecoder()
 
 
+def records_in_file(path: Path) -> list[dict[str, Any]]:
+    """The records in one bucket file, read from disk (none when it was never written)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        text = ""  # damaged: read_json names the file
+    records, _ = _records_in(path, text)
+    return [record for _, record, _ in records]
+
+
 Record = tuple[str, dict[str, Any], str]  # document id, record, its JSON text
 
 

@@ -106,7 +106,7 @@ class TinyDBStore:
         self._broken: str | None = None
         # The last write failed (a full disk): checked again by writing, until one succeeds.
         self._write_failed: str | None = None
-        self._lock_handle = _lock_folder(folder)
+        self._lock_handle = lock_folder(folder)
         try:
             state = check_folder(folder)  # before anything is written: damage is refused
             found_format, count = _folder_format(folder, buckets)
@@ -423,16 +423,8 @@ class TinyDBStore:
         found = (self._outbox.get(key) for key in due)
         return (from_dict(OutboxEntry, record) for record in found if record)
 
-    # For copying the folder elsewhere: everything, a part at a time, so that the copy's
-    # memory does not grow with the folder's history.
-
-    async def iter_requests(self) -> AsyncIterator[list[PageRequest]]:
-        async for records in self._bucket_by_bucket(self._requests):
-            yield [from_dict(PageRequest, record) for record in records]
-
-    async def iter_pages(self) -> AsyncIterator[list[Page]]:
-        async for records in self._bucket_by_bucket(self._pages):
-            yield [from_dict(Page, record) for record in records]
+    # Everything, a part at a time (each part read on the store's thread). `migrate-data`
+    # reads a closed folder's files itself: see storage/folder_reader.py.
 
     async def iter_outbox(self) -> AsyncIterator[list[OutboxEntry]]:
         """Every outbox entry, settled (the oldest first) or not."""
@@ -974,7 +966,7 @@ def open_once(folder: Path) -> None:
     store._executor.shutdown()
 
 
-def _lock_folder(folder: Path) -> Any:
+def lock_folder(folder: Path) -> Any:
     """Only one process may use a data folder; a second would overwrite the first's work."""
     folder.mkdir(parents=True, exist_ok=True)
     handle = try_lock(folder)

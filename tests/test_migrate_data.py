@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from storage import folder_reader
 from storage.postgres import PostgresStore
+from storage.postgres.copy_from_tinydb import copy_folder
 from storage.tinydb_store import TinyDBStore
 from tests.conftest import COACH, PRINCIPAL, TEACHER
 from tests.fakes import FakeClock, SequentialIds
@@ -106,3 +111,39 @@ async def test_a_folder_in_use_by_a_running_bot_is_not_copied(
         await running.close()
     assert busy.returncode == 2
     assert "already in use by another Pagekeeper process" in busy.stderr
+
+
+async def test_a_closed_folder_is_read_file_by_file_and_an_unfinished_one_finished_first(
+    tmp_path: Path,
+    database_url: str,
+    config: DistrictConfig,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A copy needs each record once: a folder the bot closed is read a bucket at a time,
+    never opened as the bot opens it (which loads it all). One the bot left with commits in
+    its journal (killed mid-work) is first opened and closed, which finishes them."""
+    closed = tmp_path / "closed"
+    await a_year_of_history(closed, config, clock)
+    opened: list[Path] = []
+    real_open_once = folder_reader.open_once
+
+    def counted(folder: Path) -> None:
+        opened.append(folder)
+        real_open_once(folder)
+
+    monkeypatch.setattr(folder_reader, "open_once", counted)
+    report = await copy_folder(closed, database_url)
+    assert opened == []
+    assert str(report.tallies["requests"]) == "3 added, 0 updated, 0 already there"
+
+    # The image a killed bot leaves: its last commits are only in the journal.
+    running = await TinyDBStore.open(closed)
+    engine = Engine(config, running, clock, lambda prefix: f"{prefix}-LATE")
+    await engine.handle(ask_for_page(TEACHER, page_name="Room 12 Chess Club"))
+    killed = tmp_path / "killed"
+    shutil.copytree(closed, killed, ignore=shutil.ignore_patterns(".lock"))
+    await running.close()
+    report = await copy_folder(killed, database_url)
+    assert opened == [killed]
+    assert str(report.tallies["requests"]) == "1 added, 0 updated, 3 already there"

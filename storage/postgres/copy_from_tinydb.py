@@ -18,6 +18,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 
 from storage.codec import to_dict
+from storage.folder_reader import FolderReader
 from storage.postgres import audit_chain
 from storage.postgres.rows import (
     acknowledgement_row,
@@ -28,7 +29,6 @@ from storage.postgres.rows import (
     request_row,
 )
 from storage.postgres.store import PostgresStore
-from storage.tinydb_store import TinyDBStore
 from workflows.kernel.model import AuditEntry
 from workflows.kernel.ports import StorageError
 
@@ -61,24 +61,24 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
         raise StorageError(f"{folder} is not a Pagekeeper data folder (it has no meta.json)")
     target = await PostgresStore.open(database_url)  # creates or migrates the schema
     await target.close()
-    source = await TinyDBStore.open(folder)
+    source = await FolderReader.open(folder)
     report = CopyReport()
     try:
         async with await AsyncConnection.connect(database_url) as connection:
             # Each kind a part at a time: memory stays flat however long the history.
             tally = report.tally("requests")
-            async for requests in source.iter_requests():
+            async for requests in source.requests():
                 rows = [request_row(request) for request in requests]
                 await _copy_versioned(connection, "requests", rows, tally)
             tally = report.tally("pages")
-            async for pages in source.iter_pages():
+            async for pages in source.pages():
                 await _copy_versioned(connection, "pages", [page_row(p) for p in pages], tally)
             tally = report.tally("audit entries")
             async for keyed in _audit_chunks(source):
                 await _add_missing_audit(connection, keyed, tally)
             # Messages not yet delivered are delivered from the database; the rest are history.
             tally = report.tally("outbox messages")
-            async for entries in source.iter_outbox():
+            async for entries in source.outbox():
                 outbox = [outbox_row(entry) for entry in entries]
                 await _add_missing(connection, "outbox", "id", outbox, tally)
             acknowledged = [acknowledgement_row(a) for a in await source.acknowledgements()]
@@ -88,11 +88,11 @@ async def copy_folder(folder: Path, database_url: str) -> CopyReport:
             await _add_missing(connection, "aways", "email", aways, report.tally("absences"))
             # Handles include the Teams conversations, without which nobody there is reachable.
             tally = report.tally("message handles")
-            async for pairs in source.iter_message_handles():
+            async for pairs in source.message_handles():
                 handles = [{"key": key, "handle": handle} for key, handle in pairs]
                 await _add_missing(connection, "message_handles", "key", handles, tally)
     finally:
-        await source.close()
+        source.close()
     return report
 
 
@@ -168,22 +168,23 @@ async def _add_missing_audit(
     tally.unchanged += len(keyed) - len(missing)
 
 
-async def _audit_chunks(source: TinyDBStore) -> AsyncIterator[dict[str, AuditEntry]]:
+async def _audit_chunks(source: FolderReader) -> AsyncIterator[dict[str, AuditEntry]]:
     """The folder's audit lines in order, CHUNK at a time, each keyed by its place and content
     (read a little at a time: the trail can be long). The folder's own chain hash is left out
     of the key, so a folder copied before the chain existed is recognised."""
     keyed: dict[str, AuditEntry] = {}
     position = 0
-    async for entry in source.iter_audit(None, None):
-        content = to_dict(dataclasses.replace(entry, hash=""))
-        del content["hash"]
-        document = json.dumps(content, sort_keys=True).encode()
-        key = f"tinydb:{position}:{hashlib.sha256(document).hexdigest()[:24]}"
-        keyed[key] = dataclasses.replace(entry, hash="")
-        position += 1
-        if len(keyed) == CHUNK:
-            yield keyed
-            keyed = {}
+    async for part in source.audit():
+        for entry in part:
+            content = to_dict(dataclasses.replace(entry, hash=""))
+            del content["hash"]
+            document = json.dumps(content, sort_keys=True).encode()
+            key = f"tinydb:{position}:{hashlib.sha256(document).hexdigest()[:24]}"
+            keyed[key] = dataclasses.replace(entry, hash="")
+            position += 1
+            if len(keyed) == CHUNK:
+                yield keyed
+                keyed = {}
     if keyed:
         yield keyed
 
