@@ -11,6 +11,7 @@ opened and closed as the bot would, which finishes or upgrades it, then read the
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -55,25 +56,21 @@ class FolderReader:
     def close(self) -> None:
         self._lock.close()
 
-    async def requests(self) -> AsyncIterator[list[PageRequest]]:
-        async for records in self._table("requests"):
-            yield [from_dict(PageRequest, record) for record in records]
+    def requests(self) -> AsyncIterator[list[PageRequest]]:
+        return _decoded(PageRequest, self._table("requests"))
 
-    async def pages(self) -> AsyncIterator[list[Page]]:
-        async for records in self._table("pages"):
-            yield [from_dict(Page, record) for record in records]
+    def pages(self) -> AsyncIterator[list[Page]]:
+        return _decoded(Page, self._table("pages"))
 
-    async def audit(self) -> AsyncIterator[list[AuditEntry]]:
+    def audit(self) -> AsyncIterator[list[AuditEntry]]:
         """The audit trail in its order."""
-        async for records in self._log("audit.jsonl"):
-            yield [from_dict(AuditEntry, record) for record in records]
+        return _decoded(AuditEntry, self._log("audit.jsonl"))
 
     async def outbox(self) -> AsyncIterator[list[OutboxEntry]]:
         """Every message: settled ones (the oldest first), then those waiting or given up."""
-        async for records in self._log("settled.jsonl"):
-            yield [from_dict(OutboxEntry, record) for record in records]
-        async for records in self._table("outbox"):
-            yield [from_dict(OutboxEntry, record) for record in records]
+        for parts in (self._log("settled.jsonl"), self._table("outbox")):
+            async for entries in _decoded(OutboxEntry, parts):
+                yield entries
 
     async def acknowledgements(self) -> list[Acknowledgement]:
         return await self._all("acknowledgements", Acknowledgement)
@@ -86,7 +83,7 @@ class FolderReader:
             yield [(str(record["id"]), str(record["handle"])) for record in records]
 
     async def _all(self, table: str, kind: type[T]) -> list[T]:
-        return [from_dict(kind, record) async for part in self._table(table) for record in part]
+        return [each async for part in _decoded(kind, self._table(table)) for each in part]
 
     async def _table(self, name: str) -> AsyncIterator[list[dict[str, Any]]]:
         for index in range(self._buckets):
@@ -114,6 +111,13 @@ class FolderReader:
             lines.close()
 
 
+async def _decoded(
+    kind: type[T], parts: AsyncIterator[list[dict[str, Any]]]
+) -> AsyncIterator[list[T]]:
+    async for records in parts:
+        yield [from_dict(kind, record) for record in records]
+
+
 def _closed_cleanly(folder: Path) -> bool:
     """The folder is of this version's format and its journal holds only where it began (the
     bot writes every table and empties the journal when it closes the folder)."""
@@ -126,4 +130,8 @@ def _closed_cleanly(folder: Path) -> bool:
         return False
     with open(journal, "rb") as reader:
         first, rest = reader.readline(), reader.read(1)
-    return first.startswith(b'{"head"') and not rest
+    try:
+        line = json.loads(first)
+    except ValueError:
+        return False  # not a journal this version wrote: opening it says what is wrong
+    return not rest and isinstance(line, dict) and "head" in line

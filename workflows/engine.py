@@ -200,7 +200,8 @@ class Engine:
     ) -> tuple[Outcome, Durable]:
         """Carry out `command` while holding the turn: its outcome, and the wait for its
         commit to be durable (a repeat writes nothing)."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        attempt = 1
+        while True:
             done = await self.context.store.submission(submission) if submission else None
             handled = await handler(command, self.context)
             if done is not None:
@@ -211,7 +212,7 @@ class Engine:
                 if attempt == MAX_ATTEMPTS:
                     raise
                 log.info("write conflict command=%s attempt=%d", type(command).__name__, attempt)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                attempt += 1
 
     async def _written(self, outcome: Outcome, durable: Durable) -> None:
         """Once the commit is durable, wake whoever delivers the messages it queued."""
