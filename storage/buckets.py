@@ -219,6 +219,10 @@ class BucketedTable:
         found = (self.get(record_id) for record_id in ids)
         return [record for record in found if record is not None]
 
+    def indexed(self, index: str, key: str) -> int:
+        """How many records have `key` as their `index` key."""
+        return len(self._indexes[index].get(key, ()))
+
     def _derive(self, record: dict[str, Any]) -> Derived:
         keys = tuple(_as_keys(key(record)) for key in self._keys.values())
         summary = None if self._summary is None else as_kept(self._summary(record))

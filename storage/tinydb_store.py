@@ -73,6 +73,9 @@ JOURNAL_LIMIT = 4 * 1024 * 1024
 AUDIT_CHUNK = 1000
 # The file of keys seen once is rewritten with only the live ones past this size.
 ONCE_FILE_LIMIT = 1024 * 1024
+# A read of at most this many records is done on the event loop when the store's thread is
+# between tasks (see `_read`); a longer one goes to that thread, so it never holds up the loop.
+INLINE_RECORDS = 64
 # The code that derives the tables' index keys and summaries (see storage/bucket_keys.py).
 KEYS_CODE = fingerprint(
     __name__,
@@ -91,7 +94,10 @@ class TinyDBStore:
 
     def __init__(self, folder: Path, buckets: int = DEFAULT_BUCKETS) -> None:
         self.folder = folder
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-store")
+        # Held by the store's thread while it runs a task (which may be changing records), so
+        # a read on the event loop never sees a change half made (see `_read`).
+        self._busy = threading.Lock()
+        self._executor = _StoreThread(self._busy)
         # Writes the table files at a checkpoint; at most one checkpoint is under way.
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-tables")
         self._flushing: _Flush | None = None
@@ -197,11 +203,11 @@ class TinyDBStore:
         return await asyncio.get_running_loop().run_in_executor(None, cls, folder, buckets)
 
     async def get_request(self, request_id: str) -> PageRequest | None:
-        found = await self._run(self._requests.get, request_id)
+        found = await self._read(1, self._requests.get, request_id)
         return from_dict(PageRequest, found) if found else None
 
     async def get_page(self, page_id: str) -> Page | None:
-        found = await self._run(self._pages.get, page_id)
+        found = await self._read(1, self._pages.get, page_id)
         return from_dict(Page, found) if found else None
 
     async def find_requests(
@@ -225,8 +231,11 @@ class TinyDBStore:
             ("approver", approver),
             ("status", status.value if status is not None else None),
         )
-        # Decoding happens on the store's thread too: a long list must not hold up the loop.
-        requests = await self._run(_decoded, PageRequest, self._requests, conditions, narrowed)
+        # A long list is decoded on the store's thread: it must not hold up the loop.
+        size = _size(self._requests, narrowed)
+        requests = await self._read(
+            size, _decoded, PageRequest, self._requests, conditions, narrowed
+        )
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
@@ -241,7 +250,9 @@ class TinyDBStore:
         limit: int | None = None,
     ) -> list[Page]:
         if url is not None:
-            return await self._run(self._pages_at, url, status)
+            return await self._read(
+                _size(self._pages, ("url", comparable(url))), self._pages_at, url, status
+            )
         if due_by is not None:
             filtered = owner is not None or page_name is not None or school is not None
             # Only the reminders ask without those: they read just as many as they handle.
@@ -265,7 +276,8 @@ class TinyDBStore:
             ("owner", owner),
             ("school", school),
         )
-        pages = await self._run(_decoded, Page, self._pages, conditions, narrowed)
+        size = _size(self._pages, narrowed)
+        pages = await self._read(size, _decoded, Page, self._pages, conditions, narrowed)
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
@@ -337,15 +349,16 @@ class TinyDBStore:
         return True  # the folder lock already keeps every other process out
 
     async def acknowledgements(self) -> list[Acknowledgement]:
-        found = await self._run(_search, self._acknowledgements, [])
+        table = self._acknowledgements
+        found = await self._read(_size(table, None), _search, table, [])
         return [from_dict(Acknowledgement, record) for record in found]
 
     async def aways(self) -> list[Away]:
-        found = await self._run(_search, self._aways, [])
+        found = await self._read(_size(self._aways, None), _search, self._aways, [])
         return [from_dict(Away, record) for record in found]
 
     async def submission(self, key: str) -> Submission | None:
-        found = await self._run(self._submissions.get, key)
+        found = await self._read(1, self._submissions.get, key)
         return from_dict(Submission, found) if found else None
 
     async def iter_audit(
@@ -465,7 +478,7 @@ class TinyDBStore:
         await self._run(self._commit, Changes(handles=((key, handle),)))
 
     async def recall_message(self, key: str) -> str | None:
-        found = await self._run(self._messages.get, key)
+        found = await self._read(1, self._messages.get, key)
         return str(found["handle"]) if found else None
 
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
@@ -500,6 +513,20 @@ class TinyDBStore:
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    async def _read(self, records: int, function: Callable[..., T], *args: Any) -> T:
+        """`function`, a read of `records` records in memory: done here and now when they are
+        few and the store's thread is between tasks, else on that thread after its task.
+
+        A command holding the engine's turn reads a few records; each trip to the store's
+        thread waits for the event loop to come round again, which takes milliseconds when
+        it is busy, and every other command waits for the turn meanwhile."""
+        if records <= INLINE_RECORDS and self._busy.acquire(blocking=False):
+            try:
+                return function(*args)
+            finally:
+                self._busy.release()
+        return await self._run(function, *args)
 
     def _commit(self, changes: Changes, sync: bool = True) -> int:
         """Write `changes` to the journal (synced, unless the caller waits for a shared sync)
@@ -882,6 +909,26 @@ def _decoded(
     narrowed: tuple[str, str] | None,
 ) -> list[T]:
     return [from_dict(kind, record) for record in _search(table, conditions, narrowed)]
+
+
+def _size(table: BucketedTable, narrowed: tuple[str, str] | None) -> int:
+    """How many records a search of `table` narrowed by `narrowed` reads."""
+    return len(table) if narrowed is None else table.indexed(*narrowed)
+
+
+class _StoreThread(ThreadPoolExecutor):
+    """The store's one thread: each task holds `busy` while it runs."""
+
+    def __init__(self, busy: threading.Lock) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="pagekeeper-store")
+        self._busy = busy
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        return super().submit(self._holding, fn, *args, **kwargs)
+
+    def _holding(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._busy:
+            return fn(*args, **kwargs)
 
 
 def _narrowest(*wanted: tuple[str, str | None]) -> tuple[str, str] | None:

@@ -613,3 +613,30 @@ async def test_a_journal_the_disk_cannot_sync_stops_writes_until_it_can(
         assert [r.id for r in await reopened.find_requests()] == ["REQ-1", "REQ-2"]
     finally:
         await reopened.close()
+
+
+async def test_a_short_read_is_answered_at_once_yet_never_sees_a_commit_half_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await TinyDBStore.open(tmp_path)
+    await store.commit(Changes((a_request(1),)))
+
+    steps = store.get_request("REQ-1").__await__()
+    with pytest.raises(StopIteration) as answered:
+        next(steps)  # answered in one step: no trip to the store's thread and back
+    assert answered.value.value == a_request(1)
+
+    held = Held(buckets.BucketedTable.upsert, allowed=0)
+    monkeypatch.setattr(buckets.BucketedTable, "upsert", lambda *args: held(*args))
+    approved = a_request(1, status=RequestStatus.APPROVED, version=2)
+    commit = asyncio.create_task(store.commit(Changes((approved,))))
+    assert await asyncio.to_thread(held.waiting.wait, 5), "the commit is being applied"
+    read = asyncio.create_task(store.get_request("REQ-1"))
+    for _ in range(5):
+        await asyncio.sleep(0)  # the read's turns on the loop, without time passing
+    assert not read.done(), "a read waits for the change under way"
+
+    held.released.set()
+    await commit
+    assert await read == approved
+    await store.close()
