@@ -30,10 +30,11 @@ from botframework.connector.bot_framework_sdk_client_async import (
 from msrest.pipeline import AsyncHTTPPolicy, AsyncPipeline, Request, Response
 from msrest.pipeline.aiohttp import AioHTTPSender
 from msrest.pipeline.universal import RawDeserializer
-from msrest.serialization import Serializer
 from msrest.universal_http import ClientRequest
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 from msrest.universal_http.aiohttp import AioHTTPSender as AioHTTPDriver
+
+from adapters.teams.serializer import CardSerializer
 
 log = logging.getLogger(__name__)
 
@@ -131,18 +132,8 @@ def _client(credentials: AppCredentials, service_url: str) -> ConnectorClient:
 
     config = BotFrameworkConnectorConfiguration(credentials, service_url, pipeline_type=pipeline)
     client = ConnectorClient(credentials, service_url, custom_configuration=config)
-    client.conversations._serialize = _CardSerializer(client._serialize.dependencies)
+    client.conversations._serialize = CardSerializer(client._serialize.dependencies)
     return client
-
-
-class _CardSerializer(Serializer):  # type: ignore[misc]
-    """msrest walks every string of an attachment's content one by one, which costs more than
-    the rest of a turn for a large Adaptive Card. Card contents here are plain JSON already."""
-
-    def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
-        if isinstance(attr, dict | list | str | int | float | bool) or attr is None:
-            return attr
-        return super().serialize_object(attr, **kwargs)
 
 
 class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]

@@ -8,6 +8,7 @@ reachable is kept and delivered when they install the bot.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.bot_adapter import BotAdapter
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, Attachment, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams.cards import adaptive_card, fit, payload_size
@@ -29,9 +30,23 @@ PLATFORM = "Teams"
 
 
 def card_activity(card: dict[str, Any], summary: str) -> Activity:
-    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(fit(card)))
+    """A message carrying `card` (cut to fit Teams' size limit), with `summary` for the
+    notification."""
+    attachment = _CardAttachment(
+        content_type=CardFactory.content_types.adaptive_card, content=fit(card)
+    )
+    activity: Activity = MessageFactory.attachment(attachment)
     activity.summary = summary
     return activity
+
+
+class _CardAttachment(Attachment):  # type: ignore[misc]
+    """An Adaptive Card attachment whose content is never changed once built. The SDK copies
+    every outgoing activity in full before sending it (`TurnContext.send_activities`); copying
+    the card too would cost as much as the rest of a reply, so a copy shares the content."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CardAttachment:
+        return copy.copy(self)
 
 
 class TeamsMessenger:
