@@ -136,12 +136,14 @@ class MemoryStore:
         now: datetime,
         limit: int,
         lease: timedelta,
-        skip: frozenset[str] = frozenset(),
+        resting: frozenset[str] = frozenset(),
     ) -> Claim:
         due = [
             (entry.next_attempt_at, entry.id, entry.message.to, entry.message.bulk)
             for entry in self._outbox.values()
-            if not entry.settled and entry.next_attempt_at <= now and entry.id not in skip
+            if not entry.settled
+            and entry.next_attempt_at <= now
+            and entry.message.to not in resting
         ]
         ordered = (self._outbox[key] for key in in_turn(due))
         return self._lanes.claim(holder, ordered, now, limit, lease)

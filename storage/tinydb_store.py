@@ -27,7 +27,7 @@ import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,8 +73,9 @@ JOURNAL_LIMIT = 4 * 1024 * 1024
 AUDIT_CHUNK = 1000
 # The file of keys seen once is rewritten with only the live ones past this size.
 ONCE_FILE_LIMIT = 1024 * 1024
-# A read of at most this many records is done on the event loop when the store's thread is
-# between tasks (see `_read`); a longer one goes to that thread, so it never holds up the loop.
+# A read, or a commit, of at most this many records is done on the event loop when the store's
+# thread is between tasks (see `_read`); a longer one goes to that thread, so it never holds up
+# the loop.
 INLINE_RECORDS = 64
 # The code that derives the tables' index keys and summaries (see storage/bucket_keys.py).
 KEYS_CODE = fingerprint(
@@ -284,8 +285,23 @@ class TinyDBStore:
         await (await self.commit_in_turn(changes))()
 
     async def commit_in_turn(self, changes: Changes) -> Durable:
-        seq = await self._run(self._commit, changes, False)
+        seq = None
+        if _records(changes) <= INLINE_RECORDS and self._busy.acquire(blocking=False):
+            try:  # here and now, like a short read (see `_read`)
+                seq = self._commit_short(changes)
+            finally:
+                self._busy.release()
+        if seq is None:
+            seq = await self._run(self._commit, changes, False)
         return functools.partial(self._durable, seq)
+
+    def _commit_short(self, changes: Changes) -> int | None:
+        """`_commit` without a sync, on the event loop: None when the disk failed (trying it
+        again is the store thread's work). A checkpoint that has written its files is left for
+        the store's thread to finish (it syncs the journal it puts in place)."""
+        if self._broken or self._write_failed:
+            return None
+        return self._commit(changes, False, finish_checkpoint=False)
 
     async def _durable(self, seq: int) -> None:
         """Once commit `seq` is synced: by a sync begun after it was written, this one's or
@@ -321,9 +337,9 @@ class TinyDBStore:
         now: datetime,
         limit: int,
         lease: timedelta,
-        skip: frozenset[str] = frozenset(),
+        resting: frozenset[str] = frozenset(),
     ) -> Claim:
-        return await self._run(self._claim, holder, now, limit, lease, skip)
+        return await self._run(self._claim, holder, now, limit, lease, resting)
 
     async def release_messages(self, holder: str) -> None:
         await self._run(self._lanes.release, holder)
@@ -416,22 +432,23 @@ class TinyDBStore:
         return [page for page in pages if status is None or page.status is status]
 
     def _claim(
-        self, holder: str, now: datetime, limit: int, lease: timedelta, skip: frozenset[str]
+        self, holder: str, now: datetime, limit: int, lease: timedelta, resting: frozenset[str]
     ) -> Claim:
         # Messages are read one by one as the lanes take them, never the whole backlog.
         self._forget_synced()
-        waiting = skip | self._unsynced.keys()
-        return self._lanes.claim(holder, self._due_lazily(now, waiting), now, limit, lease)
+        return self._lanes.claim(holder, self._due_lazily(now, resting), now, limit, lease)
 
     def _forget_synced(self) -> None:
         synced = self._synced
         self._unsynced = {key: seq for key, seq in self._unsynced.items() if seq > synced}
 
-    def _due_lazily(self, now: datetime, skip: frozenset[str]) -> Iterator[OutboxEntry]:
-        waiting = self._unsettled.items()
+    def _due_lazily(self, now: datetime, resting: frozenset[str]) -> Iterator[OutboxEntry]:
+        waiting, unsynced = self._unsettled.items(), self._unsynced
         last = now.timestamp()
         due = in_turn(
-            (at, key, to, bulk) for key, (at, to, bulk) in waiting if at <= last and key not in skip
+            (at, key, to, bulk)
+            for key, (at, to, bulk) in waiting
+            if at <= last and to not in resting and key not in unsynced
         )
         found = (self._outbox.get(key) for key in due)
         return (from_dict(OutboxEntry, record) for record in found if record)
@@ -528,10 +545,12 @@ class TinyDBStore:
                 self._busy.release()
         return await self._run(function, *args)
 
-    def _commit(self, changes: Changes, sync: bool = True) -> int:
+    def _commit(
+        self, changes: Changes, sync: bool = True, *, finish_checkpoint: bool = True
+    ) -> int:
         """Write `changes` to the journal (synced, unless the caller waits for a shared sync)
         and apply them; returns their place in the journal (seq)."""
-        self._usable()
+        self._usable(finish_checkpoint)
         check_versions(lambda key: _version(self._requests.get(key)), changes.requests)
         check_versions(lambda key: _version(self._pages.get(key)), changes.pages)
         stored = self._submissions.get
@@ -562,7 +581,8 @@ class TinyDBStore:
             self._unsynced.update((outgoing.id, self._seq) for outgoing in changes.outbox)
         try:
             self._apply(entry)
-            self._finish_checkpoint()
+            if finish_checkpoint:
+                self._finish_checkpoint()
             if self._journal.size() > JOURNAL_LIMIT:
                 self._begin_checkpoint()
         except OSError as error:
@@ -798,11 +818,12 @@ class TinyDBStore:
         self._write_failed = problem
         return StorageError(problem)
 
-    def _usable(self) -> None:
+    def _usable(self, finish_checkpoint: bool = True) -> None:
         """Raise StorageError unless the store takes writes. After a failed write it tries
         again for real (a full disk may have room now): a commit left half applied is
         finished from the journal, and a probe file is written."""
-        self._finish_checkpoint()  # a checkpoint's files the disk refused count as a failure
+        if finish_checkpoint:  # a checkpoint's files the disk refused count as a failure
+            self._finish_checkpoint()
         if self._broken:
             try:
                 self._seq = self._recover()
@@ -909,6 +930,11 @@ def _decoded(
     narrowed: tuple[str, str] | None,
 ) -> list[T]:
     return [from_dict(kind, record) for record in _search(table, conditions, narrowed)]
+
+
+def _records(changes: Changes) -> int:
+    """How many records `changes` writes."""
+    return sum(len(getattr(changes, field.name)) for field in fields(changes))
 
 
 def _size(table: BucketedTable, narrowed: tuple[str, str] | None) -> int:

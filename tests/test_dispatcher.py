@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from workflows.delivery.dispatcher import LEASE, MAX_ATTEMPTS, Dispatcher
 from workflows.delivery.messenger import RetryLater, Unreachable
 from workflows.engine import Engine
 from workflows.kernel.messages import Message
-from workflows.kernel.ports import Store
+from workflows.kernel.ports import Claim, Store
 
 
 class FakeMessenger:
@@ -91,6 +92,41 @@ async def test_one_person_gets_messages_no_faster_than_the_platform_allows(
     time.now += 5
     await deliver.drain()
     assert len([n for n in messenger.sent if n.to == TEACHER.email]) == 5
+
+
+async def test_messages_for_someone_at_their_limit_stay_in_the_store_until_they_may_go(
+    engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An approver with a thousand cards waiting gets 7 a second on Teams: each round must not
+    fetch their whole backlog again only to put it back."""
+    messenger, time = FakeMessenger(), FakeTime()
+    fetched: list[str] = []
+    claim = store.claim_messages
+
+    async def noted(*args: Any, **kwargs: Any) -> Claim:
+        claimed = await claim(*args, **kwargs)
+        fetched.extend(entry.message.to for entry in claimed.entries)
+        return claimed
+
+    monkeypatch.setattr(store, "claim_messages", noted)
+    deliver = dispatcher(engine, store, messenger, time)
+    for name in ("Room 1", "Room 2", "Room 3", "Room 4"):
+        await engine.handle(ask_for_page(TEACHER, page_name=name))
+    assert await deliver.drain(), "Tom and Ana wait for their rate limits"
+    assert len(messenger.sent) == 6  # each one's burst allowance
+
+    fetched.clear()
+    await engine.handle(ask_for_page(TEACHER, page_name="Room 5"))
+    await deliver.drain()
+    await deliver.drain()
+    assert fetched == [], "a round fetched messages for people who may not get more yet"
+    assert len(messenger.sent) == 6
+
+    time.now += 10
+    await deliver.drain()
+    to_tom = [n.card.title for n in messenger.sent if n.to == TEACHER.email]
+    assert len(messenger.sent) == 10
+    assert to_tom == [f"Request sent: Room {n}" for n in range(1, 6)], "in the order they fell due"
 
 
 async def test_a_failing_platform_is_retried_with_backoff_and_retry_after(

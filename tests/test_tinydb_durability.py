@@ -24,7 +24,7 @@ import pytest
 from storage import buckets, files, integrity, tinydb_store
 from storage.codec import to_dict
 from storage.integrity import verify_folder
-from storage.tinydb_store import TinyDBStore
+from storage.tinydb_store import INLINE_RECORDS, TinyDBStore
 from tests.crash_writer import batch
 from tests.fakes import FakeClock
 from tests.records import audit_content, audit_entries
@@ -615,21 +615,26 @@ async def test_a_journal_the_disk_cannot_sync_stops_writes_until_it_can(
         await reopened.close()
 
 
-async def test_a_short_read_is_answered_at_once_yet_never_sees_a_commit_half_applied(
+async def test_a_short_read_or_commit_is_done_at_once_yet_never_meets_one_half_applied(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = await TinyDBStore.open(tmp_path)
-    await store.commit(Changes((a_request(1),)))
+    steps = store.commit_in_turn(Changes((a_request(1),))).__await__()
+    with pytest.raises(StopIteration):
+        next(steps)  # written in one step: no trip to the store's thread and back
+    await store.commit(Changes())  # and synced
 
     steps = store.get_request("REQ-1").__await__()
     with pytest.raises(StopIteration) as answered:
-        next(steps)  # answered in one step: no trip to the store's thread and back
+        next(steps)  # answered in one step
     assert answered.value.value == a_request(1)
 
     held = Held(buckets.BucketedTable.upsert, allowed=0)
     monkeypatch.setattr(buckets.BucketedTable, "upsert", lambda *args: held(*args))
     approved = a_request(1, status=RequestStatus.APPROVED, version=2)
-    commit = asyncio.create_task(store.commit(Changes((approved,))))
+    # A long commit is applied on the store's thread, meanwhile the loop goes on.
+    trail = tuple(an_entry("REQ-1") for _ in range(INLINE_RECORDS))
+    commit = asyncio.create_task(store.commit(Changes((approved,), audit=trail)))
     assert await asyncio.to_thread(held.waiting.wait, 5), "the commit is being applied"
     read = asyncio.create_task(store.get_request("REQ-1"))
     for _ in range(5):

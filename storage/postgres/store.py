@@ -245,14 +245,14 @@ class PostgresStore:
         now: datetime,
         limit: int,
         lease: timedelta,
-        skip: frozenset[str] = frozenset(),
+        resting: frozenset[str] = frozenset(),
     ) -> Claim:
         values = {
             "holder": holder,
             "now": now,
             "until": now + lease,
             "limit": limit,
-            "skip": list(skip),
+            "resting": list(resting),
         }
         async with self._pool.connection() as connection, connection.transaction():
             # Lanes are locked in the order of their people, so two claims never deadlock;
@@ -404,7 +404,8 @@ INSERT INTO outbox_lanes (recipient, holder, held_until)
 SELECT recipient, %(holder)s, %(until)s FROM (
     SELECT recipient, bool_and(bulk) AS only_bulk, min(next_attempt_at) AS first_due
     FROM outbox
-    WHERE NOT settled AND next_attempt_at <= %(now)s AND NOT (id = ANY(%(skip)s::text[]))
+    WHERE NOT settled AND next_attempt_at <= %(now)s
+      AND NOT (recipient = ANY(%(resting)s::text[]))
       AND NOT EXISTS (
           SELECT 1 FROM outbox_lanes held WHERE held.recipient = outbox.recipient
           AND held.holder <> %(holder)s AND held.held_until > %(now)s)
@@ -419,7 +420,6 @@ RETURNING recipient
 CLAIMED_MESSAGES = """
 SELECT doc FROM outbox
 WHERE recipient = ANY(%(people)s::text[]) AND NOT settled AND next_attempt_at <= %(now)s
-  AND NOT (id = ANY(%(skip)s::text[]))
 ORDER BY bool_and(bulk) OVER (PARTITION BY recipient), next_attempt_at, id
 LIMIT %(limit)s
 """

@@ -86,7 +86,7 @@ class Dispatcher:
         self._settled: list[tuple[OutboxEntry, tuple[str, str] | None]] = []
         self._writing = asyncio.Lock()
         self._more = False  # the last round took all it could: go on without waiting
-        self._resting: dict[str, float] = {}  # message id -> when its person may get it
+        self._resting: dict[str, float] = {}  # person -> when they may be sent more
         # Sent, but the store refused to record it (a full disk): never sent again, and
         # recorded as soon as the store takes writes.
         self._unrecorded: dict[str, tuple[OutboxEntry, tuple[str, str] | None]] = {}
@@ -159,13 +159,12 @@ class Dispatcher:
 
         async def deliver_in_order(entries: list[OutboxEntry]) -> None:
             async with lanes:
-                for index, entry in enumerate(entries):
+                for entry in entries:
                     if self._monotonic() > stop_at:
                         return  # left for the next round, within this round's lease
                     wait = await self._deliver(entry)
                     if wait > 0:
-                        until = self._monotonic() + wait
-                        self._resting.update((later.id, until) for later in entries[index:])
+                        self._resting[entry.message.to] = self._monotonic() + wait
                         return
 
         try:

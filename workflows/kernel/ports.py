@@ -160,9 +160,10 @@ class Outbox(Protocol):
         now: datetime,
         limit: int,
         lease: timedelta,
-        skip: frozenset[str] = frozenset(),
+        resting: frozenset[str] = frozenset(),
     ) -> Claim:
-        """Due messages for `holder` to deliver, earliest due first, leaving out `skip`.
+        """Due messages for `holder` to deliver, earliest due first, leaving out those to the
+        people in `resting` (who may not be sent more yet: their messages stay where they are).
 
         Each person's messages go to one holder at a time (so they stay in order) until the
         holder releases them or `lease` runs out (so a holder that died loses nothing).
