@@ -215,9 +215,12 @@ class BucketedTable:
 
     def by_index(self, index: str, key: str) -> list[dict[str, Any]]:
         """The records whose `index` key is `key`."""
-        ids = sorted(self._indexes[index].get(key, ()))
-        found = (self.get(record_id) for record_id in ids)
-        return [record for record in found if record is not None]
+        return [_decoded(text) for text in self.texts_by_index(index, key)]
+
+    def texts_by_index(self, index: str, key: str) -> list[str]:
+        """The records whose `index` key is `key`, as stored (JSON text)."""
+        found = (self._stored(record_id) for record_id in sorted(self._indexes[index].get(key, ())))
+        return [text for text in found if text is not None]
 
     def indexed(self, index: str, key: str) -> int:
         """How many records have `key` as their `index` key."""
@@ -244,9 +247,13 @@ class BucketedTable:
         self.summaries.pop(record_id, None)
 
     def get(self, record_id: str) -> dict[str, Any] | None:
+        text = self._stored(record_id)
+        return None if text is None else _decoded(text)
+
+    def _stored(self, record_id: str) -> str | None:
         index = self._bucket(record_id)
         doc_id = self._doc_ids[index].get(record_id)
-        return None if doc_id is None else _decoded(self._buckets[index].texts[doc_id])
+        return None if doc_id is None else self._buckets[index].texts[doc_id]
 
     def __len__(self) -> int:
         return sum(len(ids) for ids in self._doc_ids)

@@ -44,6 +44,7 @@ from storage.integrity import MANIFEST, Checked, check_folder, manifest
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.passes import PassBook
+from storage.recent import RecentlyDecoded
 from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.ids import batch_of
 from workflows.kernel.messages import OutboxEntry
@@ -77,6 +78,8 @@ ONCE_FILE_LIMIT = 1024 * 1024
 # thread is between tasks (see `_read`); a longer one goes to that thread, so it never holds up
 # the loop.
 INLINE_RECORDS = 64
+# Requests, and pages, decoded lately and kept for the next read (1.5-5 KB each in memory).
+RECENT_RECORDS = 2048
 # The code that derives the tables' index keys and summaries (see storage/bucket_keys.py).
 KEYS_CODE = fingerprint(
     __name__,
@@ -141,6 +144,8 @@ class TinyDBStore:
                 code=KEYS_CODE,
             )
             self._duties: dict[str, tuple[str, float | None]] = self._pages.summaries
+            self._recent_requests = RecentlyDecoded(PageRequest, RECENT_RECORDS)
+            self._recent_pages = RecentlyDecoded(Page, RECENT_RECORDS)
             self._due = DueIndex(self._duties)
             self._messages = BucketedTable(tables, "messages", count, code=KEYS_CODE)
             # A commit's messages share a bucket: one file written for all of them.
@@ -219,24 +224,26 @@ class TinyDBStore:
         status: RequestStatus | None = None,
         page_name: str | None = None,
     ) -> list[PageRequest]:
-        conditions = []
-        if requester is not None:
-            conditions.append(Query().requester.email == requester)
-        if approver is not None:
-            conditions.append(Query().approvers.any([approver]))
-        if status is not None:
-            conditions.append(Query().status == status.value)
+        def wanted(request: PageRequest) -> bool:
+            return (
+                (requester is None or request.requester.email == requester)
+                and (approver is None or approver in request.approvers)
+                and (status is None or request.status is status)
+            )
+
         narrowed = _narrowest(
             ("name", page_name.casefold() if page_name is not None else None),
             ("requester", requester),
             ("approver", approver),
             ("status", status.value if status is not None else None),
         )
-        # A long list is decoded on the store's thread: it must not hold up the loop.
-        size = _size(self._requests, narrowed)
-        requests = await self._read(
-            size, _decoded, PageRequest, self._requests, conditions, narrowed
-        )
+        if narrowed is None:  # every request: no filter is asked for
+            size = _size(self._requests, None)
+            requests = await self._read(size, _decoded, PageRequest, self._requests, [], None)
+        else:
+            table, recent = self._requests, self._recent_requests
+            size = _size(table, narrowed)
+            requests = await self._read(size, _narrowed, table, recent, narrowed, wanted)
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
@@ -265,20 +272,27 @@ class TinyDBStore:
                 and (page_name is None or page.details.page_name.casefold() == page_name.casefold())
                 and (school is None or page.details.school == school)
             ][:limit]
-        conditions = []
-        if owner is not None:
-            conditions.append(Query().owners.any(Query().email == owner))
-        if status is not None:
-            conditions.append(Query().status == status.value)
-        if school is not None:
-            conditions.append(Query().details.school == school)
+
+        def wanted(page: Page) -> bool:
+            return (
+                (owner is None or page.is_owned_by(owner))
+                and (status is None or page.status is status)
+                and (school is None or page.details.school == school)
+            )
+
         narrowed = _narrowest(
             ("name", page_name.casefold() if page_name is not None else None),
             ("owner", owner),
             ("school", school),
         )
-        size = _size(self._pages, narrowed)
-        pages = await self._read(size, _decoded, Page, self._pages, conditions, narrowed)
+        if narrowed is None:  # by status at most: every page is read, on the store's thread
+            conditions = [] if status is None else [Query().status == status.value]
+            size = _size(self._pages, None)
+            pages = await self._read(size, _decoded, Page, self._pages, conditions, None)
+        else:
+            table, recent = self._pages, self._recent_pages
+            size = _size(table, narrowed)
+            pages = await self._read(size, _narrowed, table, recent, narrowed, wanted)
         return sorted(pages, key=lambda page: (page.approved_at, page.id))
 
     async def commit(self, changes: Changes) -> None:
@@ -930,6 +944,17 @@ def _decoded(
     narrowed: tuple[str, str] | None,
 ) -> list[T]:
     return [from_dict(kind, record) for record in _search(table, conditions, narrowed)]
+
+
+def _narrowed(
+    table: BucketedTable,
+    recent: RecentlyDecoded[T],
+    narrowed: tuple[str, str],
+    wanted: Callable[[T], bool],
+) -> list[T]:
+    """The records `narrowed` (index, key) finds in `table` that are `wanted`."""
+    found = (recent.decode(text) for text in table.texts_by_index(*narrowed))
+    return [record for record in found if wanted(record)]
 
 
 def _records(changes: Changes) -> int:

@@ -151,6 +151,30 @@ async def test_pages_are_found_by_owner_and_status(store: Store) -> None:
     assert ids(await store.find_pages()) == ["PAGE-1", "PAGE-2"]
     assert ids(await store.find_pages(owner=ANA.email)) == ["PAGE-2"]
     assert ids(await store.find_pages(owner=TOM.email, status=PageStatus.ACTIVE)) == ["PAGE-2"]
+    assert ids(await store.find_pages(status=PageStatus.ACTIVE)) == ["PAGE-2"]
+
+    # Read again after a change (a store may keep what it decoded): the change shows.
+    retired = dataclasses.replace(
+        a_page(2, owners=(TOM, ANA), status=PageStatus.RETIRED), version=2
+    )
+    await store.commit(Changes(pages=(retired,)))
+    assert await store.find_pages(owner=ANA.email) == [retired]
+    assert ids(await store.find_pages(owner=TOM.email, status=PageStatus.ACTIVE)) == []
+
+
+async def test_requests_read_again_after_a_change_show_it(store: Store) -> None:
+    await store.commit(Changes((a_request(1), a_request(2))))
+    assert [r.status for r in await store.find_requests(requester=TOM.email)] == [
+        RequestStatus.PENDING,
+        RequestStatus.PENDING,
+    ]
+    approved = a_request(1, status=RequestStatus.APPROVED, version=2)
+    await store.commit(Changes((approved,)))
+
+    assert (await store.find_requests(requester=TOM.email))[0] == approved
+    pending = await store.find_requests(requester=TOM.email, status=RequestStatus.PENDING)
+    assert [r.id for r in pending] == ["REQ-2"]
+    assert [r.id for r in await store.find_requests()] == ["REQ-1", "REQ-2"]
 
 
 async def test_the_audit_trail_keeps_its_order_and_filters_by_record(store: Store) -> None:
