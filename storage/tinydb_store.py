@@ -158,7 +158,7 @@ class TinyDBStore:
                 summary=_waiting_entry,
                 code=KEYS_CODE,
             )
-            self._unsettled: dict[str, tuple[float, str, bool]] = self._outbox.summaries
+            self._unsettled: dict[str, tuple[float, str, bool, float]] = self._outbox.summaries
             self._acknowledgements, self._aways, self._submissions = (
                 BucketedTable(tables, name, count, code=KEYS_CODE)
                 for name in ("acknowledgements", "aways", "submissions")
@@ -362,9 +362,9 @@ class TinyDBStore:
         return await self._run(self._waiting)
 
     def _waiting(self) -> tuple[int, datetime | None]:
-        records = (self._outbox.get(message_id) for message_id in list(self._unsettled))
-        made = [datetime.fromisoformat(r["created_at"]) for r in records if r is not None]
-        return len(self._unsettled), min(made, default=None)
+        # From the summaries: decoding each waiting message took seconds in a large backlog.
+        made = min((made for *_, made in self._unsettled.values()), default=None)
+        return len(self._unsettled), None if made is None else datetime.fromtimestamp(made, UTC)
 
     async def pages_by_status(self) -> dict[PageStatus, int]:
         return await self._run(self._count_pages)
@@ -461,7 +461,7 @@ class TinyDBStore:
         last = now.timestamp()
         due = in_turn(
             (at, key, to, bulk)
-            for key, (at, to, bulk) in waiting
+            for key, (at, to, bulk, _) in waiting
             if at <= last and to not in resting and key not in unsynced
         )
         found = (self._outbox.get(key) for key in due)
@@ -1046,14 +1046,15 @@ def _done_with(record: dict[str, Any]) -> bool:
     )
 
 
-def _waiting_entry(record: dict[str, Any]) -> tuple[float, str, bool] | None:
+def _waiting_entry(record: dict[str, Any]) -> tuple[float, str, bool, float] | None:
     """What claiming needs of a stored message waiting to go: when (POSIX seconds), to whom,
     whether bulk (decoded as any record is: 0.1.0 stored them under other names, without
-    `bulk`); None for one settled."""
+    `bulk`); and when it was made, for the metrics; None for one settled."""
     entry = from_dict(OutboxEntry, record)
     if entry.settled:
         return None
-    return entry.next_attempt_at.timestamp(), entry.message.to, entry.message.bulk
+    message = entry.message
+    return entry.next_attempt_at.timestamp(), message.to, message.bulk, entry.created_at.timestamp()
 
 
 def open_once(folder: Path) -> None:

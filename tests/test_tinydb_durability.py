@@ -645,3 +645,21 @@ async def test_a_short_read_or_commit_is_done_at_once_yet_never_meets_one_half_a
     await commit
     assert await read == approved
     await store.close()
+
+
+async def test_the_count_of_waiting_messages_reads_none_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/metrics` asks for it every scrape: decoding each waiting message held the store's
+    thread for seconds in a Monday backlog."""
+    store = await TinyDBStore.open(tmp_path)
+    waiting = [a_message(number) for number in range(1, 6)]
+    await store.commit(Changes(outbox=tuple(waiting)))
+
+    def unread(*args: Any) -> None:
+        raise AssertionError("a waiting message was read")
+
+    monkeypatch.setattr(buckets.BucketedTable, "get", unread)
+    oldest = min(entry.created_at for entry in waiting)
+    assert await store.outbox_waiting() == (5, oldest)
+    await store.close()
