@@ -74,10 +74,11 @@ JOURNAL_LIMIT = 4 * 1024 * 1024
 AUDIT_CHUNK = 1000
 # The file of keys seen once is rewritten with only the live ones past this size.
 ONCE_FILE_LIMIT = 1024 * 1024
-# A read, or a commit, of at most this many records is done on the event loop when the store's
-# thread is between tasks (see `_read`); a longer one goes to that thread, so it never holds up
-# the loop.
+# A read of at most this many records, or a commit of at most INLINE_COMMIT (a message may
+# carry a card of several KB), is done on the event loop when the store's thread is between
+# tasks (see `_read`); a longer one goes to that thread, so it never holds up the loop.
 INLINE_RECORDS = 64
+INLINE_COMMIT = 16
 # Requests, and pages, decoded lately and kept for the next read (1.5-5 KB each in memory).
 RECENT_RECORDS = 2048
 # The code that derives the tables' index keys and summaries (see storage/bucket_keys.py).
@@ -300,7 +301,7 @@ class TinyDBStore:
 
     async def commit_in_turn(self, changes: Changes) -> Durable:
         seq = None
-        if _records(changes) <= INLINE_RECORDS and self._busy.acquire(blocking=False):
+        if _records(changes) <= INLINE_COMMIT and self._busy.acquire(blocking=False):
             try:  # here and now, like a short read (see `_read`)
                 seq = self._commit_short(changes)
             finally:
@@ -310,10 +311,10 @@ class TinyDBStore:
         return functools.partial(self._durable, seq)
 
     def _commit_short(self, changes: Changes) -> int | None:
-        """`_commit` without a sync, on the event loop: None when the disk failed (trying it
-        again is the store thread's work). A checkpoint that has written its files is left for
-        the store's thread to finish (it syncs the journal it puts in place)."""
-        if self._broken or self._write_failed:
+        """`_commit` without a sync, on the event loop: None while a checkpoint is under way
+        (its syncs can hold up a write to the disk for tens of milliseconds) or when the disk
+        failed (trying it again is the store thread's work)."""
+        if self._flushing or self._broken or self._write_failed:
             return None
         return self._commit(changes, False, finish_checkpoint=False)
 
@@ -597,8 +598,10 @@ class TinyDBStore:
             self._apply(entry)
             if finish_checkpoint:
                 self._finish_checkpoint()
-            if self._journal.size() > JOURNAL_LIMIT:
-                self._begin_checkpoint()
+                self._checkpoint_if_due()
+            elif self._journal.size() > JOURNAL_LIMIT:
+                # On the event loop: taking every changed bucket is the store thread's work.
+                self._executor.submit(self._checkpoint_if_due)
         except OSError as error:
             # The commit is safe in the journal; it is finished (replayed) before the next
             # write, once the disk takes writes again. Until then, nothing else is written.
@@ -679,6 +682,10 @@ class TinyDBStore:
             self._checkpoint()
         except OSError as error:
             raise self._failed(f"could not write to {self.folder}: {error}") from None
+
+    def _checkpoint_if_due(self) -> None:
+        if self._journal.size() > JOURNAL_LIMIT:
+            self._begin_checkpoint()
 
     def _begin_checkpoint(self) -> None:
         """Start writing the changed table files on the flusher's thread, as they are now,

@@ -24,7 +24,7 @@ import pytest
 from storage import buckets, files, integrity, tinydb_store
 from storage.codec import to_dict
 from storage.integrity import verify_folder
-from storage.tinydb_store import INLINE_RECORDS, TinyDBStore
+from storage.tinydb_store import INLINE_COMMIT, TinyDBStore
 from tests.crash_writer import batch
 from tests.fakes import FakeClock
 from tests.records import audit_content, audit_entries
@@ -633,7 +633,7 @@ async def test_a_short_read_or_commit_is_done_at_once_yet_never_meets_one_half_a
     monkeypatch.setattr(buckets.BucketedTable, "upsert", lambda *args: held(*args))
     approved = a_request(1, status=RequestStatus.APPROVED, version=2)
     # A long commit is applied on the store's thread, meanwhile the loop goes on.
-    trail = tuple(an_entry("REQ-1") for _ in range(INLINE_RECORDS))
+    trail = tuple(an_entry("REQ-1") for _ in range(INLINE_COMMIT))
     commit = asyncio.create_task(store.commit(Changes((approved,), audit=trail)))
     assert await asyncio.to_thread(held.waiting.wait, 5), "the commit is being applied"
     read = asyncio.create_task(store.get_request("REQ-1"))
