@@ -311,10 +311,10 @@ class TinyDBStore:
         return functools.partial(self._durable, seq)
 
     def _commit_short(self, changes: Changes) -> int | None:
-        """`_commit` without a sync, on the event loop: None while a checkpoint is under way
-        (its syncs can hold up a write to the disk for tens of milliseconds) or when the disk
-        failed (trying it again is the store thread's work)."""
-        if self._flushing or self._broken or self._write_failed:
+        """`_commit` without a sync, on the event loop: None when the disk failed (trying it
+        again is the store thread's work). A checkpoint is begun and finished on the store's
+        thread (its syncs are not the loop's to wait for)."""
+        if self._broken or self._write_failed:
             return None
         return self._commit(changes, False, finish_checkpoint=False)
 
