@@ -286,7 +286,7 @@ class TinyDBStore:
             ("owner", owner),
             ("school", school),
         )
-        if narrowed is None:  # by status at most: every page is read, on the store's thread
+        if narrowed is None:  # by status at most: every page is read (see `_read`)
             conditions = [] if status is None else [Query().status == status.value]
             size = _size(self._pages, None)
             pages = await self._read(size, _decoded, Page, self._pages, conditions, None)
