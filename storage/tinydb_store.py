@@ -240,7 +240,7 @@ class TinyDBStore:
         )
         if narrowed is None:  # every request: no filter is asked for
             size = _size(self._requests, None)
-            requests = await self._read(size, _decoded, PageRequest, self._requests, [], None)
+            requests = await self._read(size, _decoded, PageRequest, self._requests, [])
         else:
             table, recent = self._requests, self._recent_requests
             size = _size(table, narrowed)
@@ -262,25 +262,20 @@ class TinyDBStore:
             return await self._read(
                 _size(self._pages, ("url", comparable(url))), self._pages_at, url, status
             )
-        if due_by is not None:
-            filtered = owner is not None or page_name is not None or school is not None
-            # Only the reminders ask without those: they read just as many as they handle.
-            due = await self._run(self._pages_due, due_by, status, None if filtered else limit)
-            return [
-                page
-                for page in due
-                if (owner is None or page.is_owned_by(owner))
-                and (page_name is None or page.details.page_name.casefold() == page_name.casefold())
-                and (school is None or page.details.school == school)
-            ][:limit]
 
         def wanted(page: Page) -> bool:
             return (
                 (owner is None or page.is_owned_by(owner))
                 and (status is None or page.status is status)
                 and (school is None or page.details.school == school)
+                and (page_name is None or page.details.page_name.casefold() == page_name.casefold())
             )
 
+        if due_by is not None:
+            filtered = owner is not None or page_name is not None or school is not None
+            # Only the reminders ask without those: they read just as many as they handle.
+            due = await self._run(self._pages_due, due_by, status, None if filtered else limit)
+            return [page for page in due if wanted(page)][:limit]
         narrowed = _narrowest(
             ("name", page_name.casefold() if page_name is not None else None),
             ("owner", owner),
@@ -289,7 +284,7 @@ class TinyDBStore:
         if narrowed is None:  # by status at most: every page is read (see `_read`)
             conditions = [] if status is None else [Query().status == status.value]
             size = _size(self._pages, None)
-            pages = await self._read(size, _decoded, Page, self._pages, conditions, None)
+            pages = await self._read(size, _decoded, Page, self._pages, conditions)
         else:
             table, recent = self._pages, self._recent_pages
             size = _size(table, narrowed)
@@ -944,13 +939,8 @@ def _next_journal(journal: Path) -> Path:
     return journal.with_name(f".{journal.name}.next")
 
 
-def _decoded(
-    kind: type[T],
-    table: BucketedTable,
-    conditions: list[Any],
-    narrowed: tuple[str, str] | None,
-) -> list[T]:
-    return [from_dict(kind, record) for record in _search(table, conditions, narrowed)]
+def _decoded(kind: type[T], table: BucketedTable, conditions: list[Any]) -> list[T]:
+    return [from_dict(kind, record) for record in _search(table, conditions)]
 
 
 def _narrowed(
@@ -995,12 +985,8 @@ def _narrowest(*wanted: tuple[str, str | None]) -> tuple[str, str] | None:
     return next(((index, key) for index, key in wanted if key is not None), None)
 
 
-def _search(
-    table: BucketedTable, conditions: list[Any], narrowed: tuple[str, str] | None = None
-) -> list[dict[str, Any]]:
-    if narrowed is not None:  # the index narrows it to a person's or a name's records
-        found = table.by_index(*narrowed)
-        return [record for record in found if all(test(record) for test in conditions)]
+def _search(table: BucketedTable, conditions: list[Any]) -> list[dict[str, Any]]:
+    """Every record of `table` that all `conditions` (TinyDB queries) hold for."""
     condition = None
     for each in conditions:
         condition = each if condition is None else condition & each
