@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -79,38 +81,99 @@ class JsonLines:
 
     A crash can only leave a partial last line, from an append that was never acknowledged;
     opening the file cuts it off. A damaged line anywhere else is reported, not repaired.
+
+    Lines may also be queued (`queue`) and written later by another thread (`write_queued`):
+    a write is a system call, and the thread that makes it gives up the GIL until it gets it
+    back, which takes milliseconds while other threads are busy. Whatever reads or syncs the
+    file writes the queue first. Appends, queued or not, come from one thread at a time.
     """
 
-    def __init__(self, path: Path, digest: Any = None) -> None:
+    def __init__(
+        self, path: Path, digest: Any = None, *, written_after: JsonLines | None = None
+    ) -> None:
         """`digest`: a hashlib hash of the file's complete lines, kept going as lines are
-        appended (see `digest()`)."""
+        appended (see `digest()`). `written_after`: a file whose queued lines are written
+        before this one's (a line here is never on disk before the line it follows there)."""
         self.path = path
         self._digest = digest
+        self._queued: deque[bytes] = deque()  # appends and pops are atomic: no lock to take
+        self._writing = threading.Lock()  # one thread uses the handle at a time
+        self.written_after = written_after
         self._handle = open(path, "ab+")  # noqa: SIM115 - kept open for the store's lifetime
         self._cut_partial_tail()
+        self._written = self._handle.seek(0, os.SEEK_END)  # on disk (in the kernel's hands)
+        self._size = self._written  # with the queued lines
         tail = self.tail(1)
         self.last: dict[str, Any] | None = tail[0] if tail else None
 
     def append(self, records: list[dict[str, Any]], *, sync: bool = True) -> None:
-        """Write `records` durably (with `sync`; without it they survive the process but not
-        the machine's crash); on failure the file is left as it was."""
+        """Write `records` (after any queued) durably (with `sync`; without it they survive
+        the process but not the machine's crash); on failure the file is left as it was."""
         if not records:
             return
         data = b"".join(_line(record) for record in records)
-        size = self._handle.seek(0, os.SEEK_END)
+        with self._writing:
+            self._write_queued()
+            self._write(data, sync=sync)
+        self._appended(data, records)
+
+    def queue(self, records: list[dict[str, Any]]) -> None:
+        """Append `records` without writing them: `write_queued` does, or whatever next reads
+        or syncs the file. A process that dies meanwhile loses them (a caller that must not
+        lose them syncs: see `written_descriptor`)."""
+        if not records:
+            return
+        data = b"".join(_line(record) for record in records)
+        self._queued.append(data)
+        self._appended(data, records)
+
+    def write_queued(self) -> None:
+        """Write the queued lines (none is lost if that fails: they stay queued)."""
+        with self._writing:
+            self._write_queued()
+
+    def written_descriptor(self) -> int | None:
+        """A new descriptor of the file with every queued line written (the caller syncs and
+        closes it), or None once the file is closed."""
+        with self._writing:
+            if self._handle.closed:
+                return None
+            self._write_queued()
+            return os.dup(self._handle.fileno())
+
+    def _write_queued(self) -> None:
+        if not self._queued or self._handle.closed:
+            return
+        parts = []
+        while self._queued:  # only this thread pops; others may append meanwhile
+            parts.append(self._queued.popleft())
+        try:
+            if self.written_after is not None:
+                self.written_after.write_queued()
+            self._write(b"".join(parts), sync=False)
+        except BaseException:
+            self._queued.extendleft(reversed(parts))  # still first, in their order
+            raise
+
+    def _write(self, data: bytes, *, sync: bool) -> None:
         try:
             self._handle.write(data)
             self._handle.flush()
             if sync:
                 os.fsync(self._handle.fileno())
         except OSError:
-            self._handle.truncate(size)
+            self._handle.truncate(self._written)
             raise
+        self._written += len(data)
+
+    def _appended(self, data: bytes, records: list[dict[str, Any]]) -> None:
+        self._size += len(data)
         if self._digest is not None:
             self._digest.update(data)
         self.last = records[-1]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        self.write_queued()
         with open(self.path, "rb") as reader:
             for number, line in enumerate(reader, start=1):
                 yield self._parse(line, number)
@@ -118,6 +181,7 @@ class JsonLines:
     def chunk(self, offset: int, lines: int, first: int = 1) -> tuple[list[dict[str, Any]], int]:
         """Up to `lines` records starting at byte `offset` (line number `first`, for naming a
         damaged line), and the offset after them."""
+        self.write_queued()
         with open(self.path, "rb") as reader:
             reader.seek(offset)
             records = []
@@ -132,6 +196,7 @@ class JsonLines:
     def lines_from(self, offset: int, count: int) -> tuple[list[tuple[int, dict[str, Any]]], int]:
         """Up to `count` records from byte `offset`, each with the offset it starts at, and
         the offset after them."""
+        self.write_queued()
         found = []
         with open(self.path, "rb") as reader:
             reader.seek(offset)
@@ -145,6 +210,7 @@ class JsonLines:
 
     def lines_at(self, offsets: Sequence[int]) -> list[dict[str, Any]]:
         """The records starting at each of `offsets` (as `lines_from` gave them)."""
+        self.write_queued()
         with open(self.path, "rb") as reader:
             found = []
             for offset in offsets:
@@ -154,19 +220,22 @@ class JsonLines:
 
     def sync(self) -> None:
         """Make every line appended so far durable."""
+        self.write_queued()
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
     def tail(self, count: int) -> list[dict[str, Any]]:
         """The last `count` records (fewer if the file is shorter), oldest first."""
-        size = self._handle.seek(0, os.SEEK_END)
-        start = size
-        for _ in range(count):
-            if start == 0:
-                break
-            start = self._end_of_last_complete_line(start - 1)
-        self._handle.seek(start)
-        lines = self._handle.read(size - start).splitlines()
+        with self._writing:
+            self._write_queued()
+            size = self._handle.seek(0, os.SEEK_END)
+            start = size
+            for _ in range(count):
+                if start == 0:
+                    break
+                start = self._end_of_last_complete_line(start - 1)
+            self._handle.seek(start)
+            lines = self._handle.read(size - start).splitlines()
         return [self._parse(line, None) for line in lines]
 
     def digest(self) -> str:
@@ -175,27 +244,35 @@ class JsonLines:
         return str(self._digest.hexdigest())
 
     def size(self) -> int:
-        return self._handle.seek(0, os.SEEK_END)
-
-    def fileno(self) -> int:
-        return self._handle.fileno()
+        """Bytes appended, queued lines included (known without asking the file system)."""
+        return self._size
 
     def cut_to(self, size: int) -> None:
         """Drop whatever was appended after the file was `size` bytes long (durably)."""
-        if self.size() > size:
-            self._handle.truncate(size)
+        if self._size > size:
+            with self._writing:
+                self._write_queued()
+                self._handle.truncate(size)
+                self._written = self._size = size
             self.sync()
             tail = self.tail(1)
             self.last = tail[0] if tail else None
 
     def clear(self) -> None:
-        self._handle.truncate(0)
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        with self._writing:
+            self._queued.clear()
+            self._handle.truncate(0)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._written = self._size = 0
         self.last = None
 
     def close(self) -> None:
-        self._handle.close()
+        """Write the queued lines, then close."""
+        with self._writing:
+            if not self._handle.closed:
+                self._write_queued()
+                self._handle.close()
 
     def _cut_partial_tail(self) -> None:
         size = self._handle.seek(0, os.SEEK_END)

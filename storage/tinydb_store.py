@@ -95,7 +95,8 @@ T = TypeVar("T")
 
 
 class TinyDBStore:
-    """Implements workflows.ports.Store. All disk work runs on one thread, off the event loop."""
+    """Implements workflows.ports.Store. Disk work runs on the store's, the syncer's and the flusher's
+    threads, off the event loop."""
 
     def __init__(self, folder: Path, buckets: int = DEFAULT_BUCKETS) -> None:
         self.folder = folder
@@ -111,6 +112,8 @@ class TinyDBStore:
         self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-sync")
         self._swap = threading.Lock()
         self._syncing: asyncio.Future[None] | None = None
+        # Lines queued on the event loop are written on the syncer's thread (see `_write_soon`).
+        self._writing_soon = False
         # Messages of commits not yet synced (id -> commit): not delivered before they are.
         self._unsynced: dict[str, int] = {}
         self._keying: Future[None] | None = None
@@ -171,6 +174,7 @@ class TinyDBStore:
                 self._settled.cut_to(0)  # only an upgrade cut short wrote to it; it starts over
             self._audit_head = state.audit
             self._journal = JsonLines(folder / "journal.jsonl")
+            self._follow_journal()
             # Keys seen once (replayed requests, repeated clicks), for a few minutes each.
             self._once_file = JsonLines(folder / "once.jsonl")
             self._once = {
@@ -323,14 +327,11 @@ class TinyDBStore:
 
     async def _sync_journal(self) -> None:
         try:
-            with self._swap:  # the journal as it is now, with every commit written to it
-                descriptor, written = os.dup(self._journal.fileno()), self._seq
-            try:
-                await asyncio.get_running_loop().run_in_executor(
-                    self._syncer, _sync_file, descriptor
-                )
-            finally:
-                os.close(descriptor)
+            with self._swap:  # the journal as it is now, with every commit queued or written
+                journal, written = self._journal, self._seq
+            await asyncio.get_running_loop().run_in_executor(
+                self._syncer, self._write_and_sync, journal
+            )
         except OSError as error:
             # Applied in memory, perhaps not on disk: nothing more is written until the
             # journal is read back and the files are written again (see `_usable`).
@@ -340,6 +341,33 @@ class TinyDBStore:
         finally:
             self._syncing = None
         self._synced = max(self._synced, written)
+
+    def _write_and_sync(self, journal: JsonLines) -> None:
+        """On the syncer's thread: write the journal's queued commits and sync it, then write
+        the other files' queued lines (synced at the next checkpoint; the journal has them)."""
+        descriptor = journal.written_descriptor()
+        if descriptor is not None:  # else it was replaced, by a journal synced with it all
+            try:
+                _sync_file(descriptor)
+            finally:
+                os.close(descriptor)
+        self._write_behind()
+
+    def _write_soon(self) -> None:
+        """Have the syncer's thread write what is queued, once for every line queued before."""
+        if not self._writing_soon:
+            self._writing_soon = True
+            self._syncer.submit(self._write_behind)
+
+    def _write_behind(self) -> None:
+        self._writing_soon = False  # first: a line queued from now on asks again
+        try:
+            for lines in (self._journal, self._audit, self._settled, self._once_file):
+                lines.write_queued()
+        except OSError as error:
+            # Still queued: written with the next sync, or before the file is read.
+            self._write_failed = f"could not write to {self.folder}: {error}"
+            log.error("store write failed folder=%s error=%s", self.folder, error)
 
     async def claim_messages(
         self,
@@ -509,8 +537,10 @@ class TinyDBStore:
         return str(found["handle"]) if found else None
 
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
-        # On the event loop itself: a dict look-up and one unsynced append, where a turn in the
+        # On the event loop itself: a dict look-up and a line queued, where a turn in the
         # store's thread would wait behind any commit's fsync (every Slack request asks this).
+        if self._broken or self._write_failed:
+            await self._run(self._usable)  # tried again for real; raises while writes fail
         return self._first_time(key, now, keep_for)
 
     async def keep_pass(self, key: str, email: str, expires: datetime) -> None:
@@ -581,7 +611,10 @@ class TinyDBStore:
             "aways": [{"id": away.person, **to_dict(away)} for away in changes.aways],
         }
         try:
-            self._journal.append([entry], sync=sync)
+            if sync:
+                self._journal.append([entry])
+            else:  # written and synced on the syncer's thread (see `_durable`)
+                self._journal.queue([entry])
         except OSError as error:
             raise self._failed(f"could not write to {self._journal.path}: {error}") from None
         self._write_failed = None
@@ -624,13 +657,13 @@ class TinyDBStore:
             (done if _done_with(record) else waiting).append(record)
         self._outbox.upsert(waiting)
         self._outbox.remove(record["id"] for record in done)
-        self._settled.append(done, sync=False)
+        self._settled.queue(done)
         self._acknowledgements.upsert(entry.get("acknowledgements", []))
         self._messages.upsert(entry.get("handles", []))
         self._aways.upsert(entry.get("aways", []))
         self._submissions.upsert(entry.get("submissions", []))
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
-        self._audit.append(lines[audit_written:], sync=False)
+        self._audit.queue(lines[audit_written:])
         if "audit_head" in entry:
             self._audit_head = Head.of(entry["audit_head"])
         else:  # a commit journaled before the chain: its lines are linked in as they are
@@ -689,7 +722,8 @@ class TinyDBStore:
         if self._flushing is not None:
             return  # still writing the last one: the journal grows a little longer
         header, mark = self._journal_header(), self._journal.size()
-        logs = [os.dup(self._settled.fileno()), os.dup(self._audit.fileno())]
+        written = (self._settled.written_descriptor(), self._audit.written_descriptor())
+        logs = [descriptor for descriptor in written if descriptor is not None]
         snapshots = [found for table in self._every_table() for found in table.snapshot()]
         job = self._flusher.submit(
             _write_checkpoint, logs, snapshots, self._journal.path, header, mark
@@ -744,6 +778,7 @@ class TinyDBStore:
         from byte `copied` on added (atomically: a crash leaves the old journal or the new
         one, never none; synced: every commit written so far is durable then)."""
         path = self._journal.path
+        self._journal.write_queued()
         with open(path, "rb") as reader:
             reader.seek(copied)
             since = reader.read()
@@ -756,10 +791,16 @@ class TinyDBStore:
         fsync_directory(self.folder)
         with self._swap:
             replaced, self._journal = self._journal, JsonLines(path)
+        self._follow_journal()
         # Closing the last handle on the replaced file frees its blocks, which waits for the
         # file system while the checkpoint's syncs keep it busy (14-30 ms measured at 30,000
         # pages): done on the flusher's thread, not while a commit waits for this one.
         self._flusher.submit(replaced.close)
+
+    def _follow_journal(self) -> None:
+        """The audit trail's and settled.jsonl's lines reach the disk after the commits
+        they come from (a trail with a line of a commit lost in a crash would be false)."""
+        self._audit.written_after = self._settled.written_after = self._journal
 
     def _recover(self) -> int:
         """Finish every journaled commit, then start an empty journal. Returns the last seq."""
@@ -798,20 +839,19 @@ class TinyDBStore:
         return sum(1 for line in self._audit.tail(count) if line["seq"] == seq)
 
     def _first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
-        self._usable()
         if not first_time_in(self._once, key, now, keep_for):
             return False
-        try:
-            # Not fsynced: a replay is refused after the process restarts (the kernel has the
-            # line); only a machine crash within the few minutes of the window forgets it,
-            # and an fsync per Slack request halved how many the bot could acknowledge.
-            self._once_file.append([{"key": key, "at": now.isoformat()}], sync=False)
-            if self._once_file.size() > ONCE_FILE_LIMIT:
+        # Not fsynced, and written on the syncer's thread: a replay is refused after the
+        # process restarts unless it died within moments of the first; only a machine crash
+        # within the few minutes of the window forgets it, and an fsync per Slack request
+        # halved how many the bot could acknowledge.
+        self._once_file.queue([{"key": key, "at": now.isoformat()}])
+        if self._once_file.size() > ONCE_FILE_LIMIT:
+            try:
                 self._compact_once(now, keep_for)
-        except OSError as error:
-            self._once.pop(key, None)
-            raise self._failed(f"could not write to {self._once_file.path}: {error}") from None
-        self._write_failed = None
+            except OSError as error:
+                raise self._failed(f"could not write to {self._once_file.path}: {error}") from None
+        self._write_soon()
         return True
 
     def _compact_once(self, now: datetime, keep_for: timedelta) -> None:
@@ -823,10 +863,10 @@ class TinyDBStore:
             for key, at in live.items()
         )
         path = self._once_file.path
-        self._once_file.close()
-        write_atomically(path, data)
+        write_atomically(path, data)  # refused: the old file goes on as it was
         fsync_directory(self.folder)
-        self._once_file = JsonLines(path)
+        replaced, self._once_file = self._once_file, JsonLines(path)
+        replaced.close()  # its queued lines go to the replaced file: the new one has their keys
         self._once = live
 
     def _failed(self, problem: str) -> StorageError:

@@ -220,7 +220,44 @@ async def test_a_failed_write_fails_the_health_check_until_writes_succeed_again(
     await reopened.close()
 
 
-async def test_a_commit_the_journal_cannot_take_writes_nothing(
+async def test_a_journal_the_disk_cannot_write_stops_writes_and_loses_nothing_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit's line is written on the syncer's thread: when the disk refuses it, the
+    commit is applied in memory already. Its wait fails, the store takes no more writes, and
+    the line stays queued until the disk takes it, so the files agree with what was read."""
+    store = await TinyDBStore.open(tmp_path)
+    write = files.JsonLines._write
+
+    def disk_full(self: files.JsonLines, data: bytes, *, sync: bool) -> None:
+        if self.path.name == "journal.jsonl":
+            raise OSError(28, "No space left on device")
+        write(self, data, sync=sync)
+
+    monkeypatch.setattr(files.JsonLines, "_write", disk_full)
+    with pytest.raises(StorageError, match="No space left on device"):
+        await store.commit(Changes(requests=(a_request(1),), audit=(an_entry("REQ-1"),)))
+    with pytest.raises(StorageError, match="still failing"):
+        await store.check()
+    with pytest.raises(StorageError, match="still failing"):
+        await store.commit(Changes(requests=(a_request(3),)))
+    with pytest.raises(StorageError, match="still failing"):
+        await store.first_time("slack:v0=abc", datetime.now(UTC), timedelta(minutes=5))
+    assert (tmp_path / "audit.jsonl").read_text() == "", "no trail line before its commit's"
+
+    monkeypatch.undo()  # room again: the queued line is written, no restart needed
+    await store.check()
+    await store.commit(Changes(requests=(a_request(2),)))
+    await store.close()
+    reopened = await TinyDBStore.open(tmp_path)
+    try:
+        assert [r.id for r in await reopened.find_requests()] == ["REQ-1", "REQ-2"]
+        assert [entry.subject for entry in await audit_entries(reopened)] == ["REQ-1"]
+    finally:
+        await reopened.close()
+
+
+async def test_a_commit_the_disk_refuses_on_the_stores_thread_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = await TinyDBStore.open(tmp_path)
@@ -230,9 +267,9 @@ async def test_a_commit_the_journal_cannot_take_writes_nothing(
 
     monkeypatch.setattr(files.JsonLines, "append", disk_full)
     with pytest.raises(StorageError, match="No space left on device"):
-        await store.commit(Changes(requests=(a_request(1),), audit=(an_entry("REQ-1"),)))
+        await store.remember_message("slack:C1:1", "1700000000.000100")  # synced, in turn
     monkeypatch.undo()
-    assert await store.get_request("REQ-1") is None and await audit_entries(store) == []
+    assert await store.recall_message("slack:C1:1") is None
     await store.commit(Changes(requests=(a_request(2),)))
     await store.close()
     reopened = await TinyDBStore.open(tmp_path)
@@ -251,6 +288,37 @@ def test_a_crash_during_an_append_leaves_the_file_as_it_was(tmp_path: Path) -> N
     assert list(reopened) == [{"n": 1}] and reopened.last == {"n": 1}
     assert os.path.getsize(tmp_path / "log.jsonl") == size
     reopened.close()
+
+
+def test_queued_lines_reach_the_disk_in_order_and_after_the_lines_they_follow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = files.JsonLines(tmp_path / "journal.jsonl")
+    trail = files.JsonLines(tmp_path / "audit.jsonl", written_after=journal)
+    journal.queue([{"seq": 1}])
+    trail.queue([{"seq": 1, "line": "a"}])
+    assert trail.size() > 0 and trail.last == {"seq": 1, "line": "a"}
+    assert (tmp_path / "journal.jsonl").read_text() == "", "queued: not written yet"
+
+    write = files.JsonLines._write
+
+    def journal_refused(self: files.JsonLines, data: bytes, *, sync: bool) -> None:
+        if self is journal:
+            raise OSError(28, "No space left on device")
+        write(self, data, sync=sync)
+
+    monkeypatch.setattr(files.JsonLines, "_write", journal_refused)
+    with pytest.raises(OSError):
+        trail.write_queued()
+    assert (tmp_path / "audit.jsonl").read_text() == "", "never ahead of its journal line"
+    monkeypatch.undo()
+
+    trail.queue([{"seq": 2, "line": "b"}])
+    assert list(trail) == [{"seq": 1, "line": "a"}, {"seq": 2, "line": "b"}], "kept, in order"
+    assert list(files.JsonLines(tmp_path / "journal.jsonl")) == [{"seq": 1}]
+    assert trail.size() == os.path.getsize(tmp_path / "audit.jsonl")
+    trail.close()
+    journal.close()
 
 
 def append(path: Path, text: str) -> None:
