@@ -95,8 +95,8 @@ T = TypeVar("T")
 
 
 class TinyDBStore:
-    """Implements workflows.ports.Store. Disk work runs on the store's, the syncer's and the flusher's
-    threads, off the event loop."""
+    """Implements workflows.ports.Store. Disk work runs off the event loop, on the store's,
+    the syncer's and the flusher's threads."""
 
     def __init__(self, folder: Path, buckets: int = DEFAULT_BUCKETS) -> None:
         self.folder = folder
