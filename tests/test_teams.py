@@ -272,7 +272,7 @@ class InstallsMeanwhile(MemoryStore):
 
     async def remember_message(self, key: str, handle: str) -> None:
         await super().remember_message(key, handle)
-        if key == f"teams-waiting|{ANA.email}" and not self.installed:
+        if key == f"teams-waiting|{ANA.email}|count" and not self.installed:
             self.installed = True
             await super().remember_message(f"teams-ref|{ANA.email}", self.reference)
 

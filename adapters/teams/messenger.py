@@ -20,6 +20,7 @@ from botbuilder.schema import Activity, Attachment, ConversationReference
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams.cards import adaptive_card, fit, payload_size
+from adapters.teams.waiting import Waiting, WaitingMessages
 from workflows.delivery.messenger import Refused, Unreachable, handle_key
 from workflows.kernel.messages import Message
 from workflows.kernel.ports import MessageHandles
@@ -63,6 +64,7 @@ class TeamsMessenger:
         self._adapter = adapter
         self._app_id = app_id
         self._handles = handles
+        self._waiting = WaitingMessages(handles)
         self._known: dict[str, str] = {}
         self._where: dict[str, tuple[str, str]] = {}
 
@@ -135,26 +137,19 @@ class TeamsMessenger:
         return landed
 
     async def _keep_for_later(self, message: Message) -> None:
-        key = f"teams-waiting|{message.to}"
-        waiting = json.loads(await self._handles.recall_message(key) or "{}")
-        # A later version of the same message replaces the earlier one: one message each.
-        waiting[message.ref] = {"card": adaptive_card(message.card), "summary": message.card.title}
-        await self._handles.remember_message(key, json.dumps(waiting))
+        card = adaptive_card(message.card)
+        await self._waiting.keep(message.to, Waiting(message.ref, card, message.card.title))
 
     async def _deliver_waiting(self, email: str, reference: ConversationReference) -> None:
-        key = f"teams-waiting|{email}"
-        waiting = json.loads(await self._handles.recall_message(key) or "{}")
-        if not waiting:
-            return
-        for ref, kept in waiting.items():
-            handle = await self._send(reference, kept["card"], kept["summary"])
+        async def post(waiting: Waiting) -> None:
+            handle = await self._send(reference, waiting.card, waiting.summary)
             if handle:
-                await self._handles.remember_message(handle_key(PLATFORM, email, ref), handle)
-        # Keep whatever was added while these went out; it is delivered by whoever added it.
-        now = json.loads(await self._handles.recall_message(key) or "{}")
-        left = {ref: kept for ref, kept in now.items() if waiting.get(ref) != kept}
-        await self._handles.remember_message(key, json.dumps(left))
-        log.info("teams waiting messages delivered count=%d", len(waiting))
+                key = handle_key(PLATFORM, email, waiting.ref)
+                await self._handles.remember_message(key, handle)
+
+        delivered = await self._waiting.deliver(email, post)
+        if delivered:
+            log.info("teams waiting messages delivered count=%d", delivered)
 
 
 @contextlib.contextmanager
