@@ -39,7 +39,8 @@ Post = Callable[[Waiting], Awaitable[None]]
 
 
 class WaitingMessages:
-    """Keeps messages per person and hands them over, oldest first, once each."""
+    """Keeps messages per person and hands each over once, in the order kept (a message
+    kept again in a later version goes at its latest version's place)."""
 
     def __init__(self, handles: MessageHandles) -> None:
         self._handles = handles
@@ -66,27 +67,25 @@ class WaitingMessages:
             count = await self._count(email)
             if count == 0:
                 return delivered
-            latest = await self._latest_slots(email, count)
-            for slot in range(count):
-                key = _SLOT.format(email=email, slot=slot)
-                stored = await self._handles.recall_message(key)
-                if not stored:
-                    continue
-                entry = json.loads(stored)
-                if latest.get(entry["ref"]) == slot:
-                    await post(Waiting(entry["ref"], entry["card"], entry["summary"]))
+            kept = await self._kept(email, count)
+            latest = {waiting.ref: slot for slot, waiting in kept}
+            for slot, waiting in kept:
+                if latest[waiting.ref] == slot:
+                    await post(waiting)
                     delivered += 1
-                await self._handles.remember_message(key, "")
+                await self._handles.remember_message(_SLOT.format(email=email, slot=slot), "")
             await self._handles.remember_message(_COUNT.format(email=email), "0")
             return delivered
 
-    async def _latest_slots(self, email: str, count: int) -> dict[str, int]:
-        latest: dict[str, int] = {}
+    async def _kept(self, email: str, count: int) -> list[tuple[int, Waiting]]:
+        """The filled slots among the first `count`, in order."""
+        kept = []
         for slot in range(count):
             stored = await self._handles.recall_message(_SLOT.format(email=email, slot=slot))
             if stored:
-                latest[json.loads(stored)["ref"]] = slot
-        return latest
+                entry = json.loads(stored)
+                kept.append((slot, Waiting(entry["ref"], entry["card"], entry["summary"])))
+        return kept
 
     async def _deliver_earlier(self, email: str, post: Post) -> int:
         key = _EARLIER.format(email=email)
