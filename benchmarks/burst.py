@@ -161,7 +161,7 @@ async def main(pages: int, rate: float) -> None:
         turns: list[float] = []
         engine.on_turn(turns.append)
         client = slack_client("xoxb-burst", f"http://127.0.0.1:{port}/api/")
-        slack = build_slack_app(engine, client, "secret", frozenset({"T1"}))
+        slack = build_slack_app(engine, client, frozenset({"T1"}))
         slack.messenger.overall_rate = rate  # the workspace's allowance, known to the district
         slack.messenger.overall_burst = rate
         dispatcher = Dispatcher(engine, store, store, [slack.messenger])

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.slack.payloads import payload_json
 from workflows.kernel.ports import Clock, OnceOnly, StorageError
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,8 @@ def slack_events_handler(
             return web.Response(status=200)
         try:
             bolt_request = AsyncBoltRequest(
-                body=body,
+                # Bolt reads a payload's JSON as it is; it would decode the form body slowly.
+                body=payload_json(body) or body,
                 query=request.query_string,
                 headers=headers,  # type: ignore[arg-type]
             )

@@ -54,7 +54,7 @@ def plug(settings: SlackSettings | None, host: Host) -> Plug | None:
     if settings is None:
         return None
     client = slack_client(settings.bot_token, settings.api_url)
-    slack = build_slack_app(host.engine, client, settings.signing_secret, settings.team_ids)
+    slack = build_slack_app(host.engine, client, settings.team_ids)
     routes: tuple[web.AbstractRouteDef, ...] = ()
     start: tuple[Hook, ...] = ()
     stop: tuple[Hook, ...] = ()
