@@ -121,8 +121,8 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, team_ids: frozenset[
     listeners = SlackListeners(engine, client, follow_ups)
     app.middleware(skip_redeliveries)
     app.middleware(OnlyFrom(engine, team_ids))
-    for command in SLASH_COMMANDS:
-        app.command(command)(listeners.typed)
+    # One listener for every command: Bolt tries each listener in turn, at a cost each.
+    app.command(re.compile("^(" + "|".join(map(re.escape, SLASH_COMMANDS)) + ")$"))(listeners.typed)
     app.action(re.compile(r".+"))(listeners.button_clicked)
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
     app.options(re.compile(r".+"))(listeners.options_wanted)

@@ -8,11 +8,18 @@ import time
 
 _made = itertools.count()
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LENGTH = 6
 
 
 def random_id(prefix: str) -> str:
     """E.g. 'REQ-7K3Q9X'. 30**6 (about 729 million) values per prefix."""
-    return prefix + "-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+    # One draw from the system's randomness for all six characters, not one each.
+    number = secrets.randbelow(len(_ALPHABET) ** _LENGTH)
+    characters = []
+    for _ in range(_LENGTH):
+        number, digit = divmod(number, len(_ALPHABET))
+        characters.append(_ALPHABET[digit])
+    return prefix + "-" + "".join(characters)
 
 
 # A store may keep messages of one batch together; a handful each keeps a commit's few
