@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import ClientSession
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -119,12 +120,13 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, team_ids: frozenset[
     )
     follow_ups = FollowUps()
     listeners = SlackListeners(engine, client, follow_ups)
-    app.middleware(skip_redeliveries)
+    app.middleware(SkipRedeliveries())
     app.middleware(OnlyFrom(engine, team_ids))
-    # One listener for every command: Bolt tries each listener in turn, at a cost each.
-    app.command(re.compile("^(" + "|".join(map(re.escape, SLASH_COMMANDS)) + ")$"))(listeners.typed)
-    app.action(re.compile(r".+"))(listeners.button_clicked)
+    # Bolt tries each listener in turn, at a cost each: the forms and clicks that write come
+    # first, and one listener takes every command.
     app.view(re.compile("^" + re.escape(FORM_CALLBACK_PREFIX)))(listeners.form_submitted)
+    app.action(re.compile(r".+"))(listeners.button_clicked)
+    app.command(re.compile("^(" + "|".join(map(re.escape, SLASH_COMMANDS)) + ")$"))(listeners.typed)
     app.options(re.compile(r".+"))(listeners.options_wanted)
     app.event("app_home_opened")(listeners.home_opened)
     blank_forms = BlankForms(
@@ -133,17 +135,27 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, team_ids: frozenset[
     return SlackApp(app, listeners.messenger, blank_forms)
 
 
-async def skip_redeliveries(
-    req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
-) -> BoltResponse:
+# The middlewares below are Bolt's middleware classes, not functions: Bolt builds every
+# argument it could pass a function (about thirty) on each request, for each function.
+
+
+class SkipRedeliveries(AsyncMiddleware):
     """Slack re-sends a request it thinks was lost; the first delivery is already handled."""
-    if req.headers.get("x-slack-retry-num"):
-        log.info("slack redelivery skipped retry=%s", req.headers["x-slack-retry-num"][0])
-        return BoltResponse(status=200, body="")
-    return await next()
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        if req.headers.get("x-slack-retry-num"):
+            log.info("slack redelivery skipped retry=%s", req.headers["x-slack-retry-num"][0])
+            return BoltResponse(status=200, body="")
+        return await next()
 
 
-class OnlyFrom:
+class OnlyFrom(AsyncMiddleware):
     """Bolt middleware: only the district's workspaces (or Enterprise Grid org) get through.
     Anyone else is refused with a plain answer and audited, before anything looks them up."""
 
@@ -151,8 +163,12 @@ class OnlyFrom:
         self._engine = engine
         self._team_ids = team_ids
 
-    async def __call__(
-        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         context = req.context
         if from_district(context.team_id, context.enterprise_id, self._team_ids):
