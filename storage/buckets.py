@@ -217,9 +217,15 @@ class BucketedTable:
         """The records whose `index` key is `key`."""
         return [_decoded(text) for text in self.texts_by_index(index, key)]
 
-    def texts_by_index(self, index: str, key: str) -> list[str]:
-        """The records whose `index` key is `key`, as stored (JSON text)."""
-        found = (self._stored(record_id) for record_id in sorted(self._indexes[index].get(key, ())))
+    def texts_by_index(
+        self, index: str, key: str, summarised: Callable[[Any], bool] | None = None
+    ) -> list[str]:
+        """The records whose `index` key is `key`, as stored (JSON text); with `summarised`,
+        only those whose summary it holds for."""
+        ids = sorted(self._indexes[index].get(key, ()))
+        if summarised is not None:
+            ids = [record_id for record_id in ids if summarised(self.summaries[record_id])]
+        found = (self._stored(record_id) for record_id in ids)
         return [text for text in found if text is not None]
 
     def indexed(self, index: str, key: str) -> int:

@@ -52,6 +52,7 @@ class MemoryStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
+        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
         found = [
             request
@@ -60,6 +61,7 @@ class MemoryStore:
             and (approver is None or approver in request.approvers)
             and (status is None or request.status is status)
             and (page_name is None or _same_name(request.details.page_name, page_name))
+            and (submitted_since is None or request.submitted_at >= submitted_since)
         ]
         return sorted(found, key=lambda request: (request.submitted_at, request.id))
 

@@ -136,6 +136,7 @@ class TinyDBStore:
                     "approver": _approvers,
                     "status": _status,
                 },
+                summary=_submitted,
                 code=KEYS_CODE,
             )
             self._pages = BucketedTable(
@@ -228,13 +229,20 @@ class TinyDBStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
+        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
         def wanted(request: PageRequest) -> bool:
             return (
                 (requester is None or request.requester.email == requester)
                 and (approver is None or approver in request.approvers)
                 and (status is None or request.status is status)
+                and (submitted_since is None or request.submitted_at >= submitted_since)
             )
+
+        # From the summaries, before decoding: a person's whole history is not read to find
+        # their last hour's requests.
+        since = submitted_since.timestamp() if submitted_since is not None else None
+        summarised = None if since is None else lambda submitted: submitted >= since
 
         narrowed = _narrowest(
             ("name", page_name.casefold() if page_name is not None else None),
@@ -242,13 +250,16 @@ class TinyDBStore:
             ("approver", approver),
             ("status", status.value if status is not None else None),
         )
-        if narrowed is None:  # every request: no filter is asked for
+        if narrowed is None:  # no index narrows it: every request is read
             size = _size(self._requests, None)
-            requests = await self._read(size, _decoded, PageRequest, self._requests, [])
+            found = await self._read(size, _decoded, PageRequest, self._requests, [])
+            requests = [request for request in found if wanted(request)]
         else:
             table, recent = self._requests, self._recent_requests
             size = _size(table, narrowed)
-            requests = await self._read(size, _narrowed, table, recent, narrowed, wanted)
+            requests = await self._read(
+                size, _narrowed, table, recent, narrowed, wanted, summarised
+            )
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
 
     async def find_pages(
@@ -988,9 +999,11 @@ def _narrowed(
     recent: RecentlyDecoded[T],
     narrowed: tuple[str, str],
     wanted: Callable[[T], bool],
+    summarised: Callable[[Any], bool] | None = None,
 ) -> list[T]:
-    """The records `narrowed` (index, key) finds in `table` that are `wanted`."""
-    found = (recent.decode(text) for text in table.texts_by_index(*narrowed))
+    """The records `narrowed` (index, key) finds in `table` that are `wanted` (and whose
+    summary is `summarised`, checked before decoding)."""
+    found = (recent.decode(text) for text in table.texts_by_index(*narrowed, summarised))
     return [record for record in found if wanted(record)]
 
 
@@ -1063,6 +1076,11 @@ def _page_name(record: dict[str, Any]) -> str:
 
 def _version(record: dict[str, Any] | None) -> int | None:
     return int(record["version"]) if record else None
+
+
+def _submitted(record: dict[str, Any]) -> float:
+    """When a request was submitted, in POSIX seconds."""
+    return datetime.fromisoformat(record["submitted_at"]).timestamp()
 
 
 def _duties_entry(record: dict[str, Any]) -> tuple[str, float | None]:

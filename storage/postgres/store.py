@@ -133,12 +133,14 @@ class PostgresStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
+        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
         filters: list[tuple[str, object]] = [
             ("requester = %s", requester),
             ("approvers @> ARRAY[%s::text]", approver),
             ("status = %s", status.value if status else None),
             ("name_key = %s", page_name.casefold() if page_name is not None else None),
+            ("submitted_at >= %s", submitted_since),
         ]
         query, values = _select("requests", "submitted_at, id", filters)
         rows = await self._fetch(query, values)

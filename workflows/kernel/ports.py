@@ -85,8 +85,10 @@ class Records(Protocol):
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
+        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
-        """Requests matching every filter given, oldest first (page names in any case)."""
+        """Requests matching every filter given, oldest first (page names in any case;
+        `submitted_since`: submitted at that moment or later)."""
         ...
 
     async def find_pages(

@@ -77,10 +77,13 @@ async def _over_hourly_limit(ctx: Context, requester: Person) -> Handled | None:
     district allows, so that no one can flood the approvers; None otherwise."""
     limit = ctx.config.limits.requests_per_person_per_hour
     now = ctx.clock.now()
+    since = now - HOUR
     recent = sorted(
         request.submitted_at
-        for request in await ctx.store.find_requests(requester=requester.email)
-        if now - request.submitted_at < HOUR
+        for request in await ctx.store.find_requests(
+            requester=requester.email, submitted_since=since
+        )
+        if request.submitted_at > since  # within the hour: exactly an hour ago is not
     )
     if len(recent) < limit:
         return None
