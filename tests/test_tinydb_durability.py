@@ -345,6 +345,31 @@ async def test_keys_seen_once_outlive_a_restart_and_the_file_keeps_only_live_one
     await reopened.close()
 
 
+async def test_many_keys_live_at_once_do_not_rewrite_the_file_on_every_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.tinydb_store.ONCE_FILE_LIMIT", 2000)
+    rewrites = []
+    real_rewrite = TinyDBStore._compact_once
+
+    def counted(store: TinyDBStore, now: datetime, keep_for: timedelta) -> None:
+        rewrites.append(now)
+        real_rewrite(store, now, keep_for)
+
+    monkeypatch.setattr(TinyDBStore, "_compact_once", counted)
+    now, window = datetime(2026, 12, 1, 9, tzinfo=UTC), timedelta(minutes=5)
+    store = await TinyDBStore.open(tmp_path)
+    for number in range(1000):  # all in the window: 50 KB of keys, 25 times the limit
+        assert await store.first_time(f"key-{number}", now, window)
+    await store.close()
+    # The file doubles between rewrites: a handful, not one per request past the limit.
+    assert 1 <= len(rewrites) <= 6
+    reopened = await TinyDBStore.open(tmp_path)
+    assert await reopened.first_time("key-0", now, window) is False
+    assert await reopened.first_time("key-999", now, window) is False
+    await reopened.close()
+
+
 async def test_the_reminders_index_is_rebuilt_when_the_folder_is_opened_again(
     tmp_path: Path,
 ) -> None:
