@@ -10,7 +10,7 @@ second, messages per second the bot sent Slack, p50/p99 of every HTTP acknowledg
 and each server's event-loop lag during the flows (its /metrics histogram: the share of
 ticks within 10 ms, and how many went past 25 ms) and peak memory (from /healthz). The users
 start over the first ARRIVALS seconds, as people do, not all in one millisecond: that case is
-measured next on its own. All 50 send one request form at the same instant, and it prints
+measured next on its own. Every user sends one request form at the same instant, and it prints
 their acknowledgements. Then each user sends 20 more request forms back to back, and it prints
 how many forms per second were taken (and the event-loop lag meanwhile): the flows are held to
 Slack's pace, the forms are not, so they show what storage and processes give.
@@ -433,15 +433,16 @@ def report(result: Result, flows: int, users: int) -> None:
         f"{result.submissions_per_second:.0f} per second, ack p50 "
         f"{statistics.median(burst) * 1000:.1f} ms, p99 {percentile(burst, 99) * 1000:.1f} ms"
     )
-    for number, vitals in enumerate(result.vitals, 1):
-        p99, over, ticks = lag_figures(result.lags[number - 1])
+    each_process = zip(result.vitals, result.lags, result.burst_lags, strict=True)
+    for number, (vitals, lags, burst_lags) in enumerate(each_process, 1):
+        p99, over, ticks = lag_figures(lags)
         meets = p99 <= LAG_P99_LIMIT and over == 0
         print(
             f"process {number}: event loop lag during the flows p99 <= {p99 * 1000:g} ms, "
             f"{over} of {ticks} ticks past 25 ms ({'meets' if meets else 'MISSES'} <= 10 ms "
             f"p99, <= 25 ms max); peak memory {vitals['peak_memory_mb']:.1f} MB"
         )
-        p99, over, ticks = lag_figures(result.burst_lags[number - 1])
+        p99, over, ticks = lag_figures(burst_lags)
         print(
             f"process {number}: event loop lag while the forms were sent alone p99 <= "
             f"{p99 * 1000:g} ms, {over} of {ticks} ticks past 25 ms (saturated on purpose)"
