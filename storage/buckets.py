@@ -217,16 +217,15 @@ class BucketedTable:
         """The records whose `index` key is `key`."""
         return [_decoded(text) for text in self.texts_by_index(index, key)]
 
-    def texts_by_index(
-        self, index: str, key: str, summarised: Callable[[Any], bool] | None = None
-    ) -> list[str]:
-        """The records whose `index` key is `key`, as stored (JSON text); with `summarised`,
-        only those whose summary it holds for."""
+    def texts_by_index(self, index: str, key: str) -> list[str]:
+        """The records whose `index` key is `key`, as stored (JSON text)."""
         ids = sorted(self._indexes[index].get(key, ()))
-        if summarised is not None:
-            ids = [record_id for record_id in ids if summarised(self.summaries[record_id])]
         found = (self._stored(record_id) for record_id in ids)
         return [text for text in found if text is not None]
+
+    def summaries_by_index(self, index: str, key: str) -> list[Any]:
+        """The summaries of the records whose `index` key is `key`, in no order."""
+        return [self.summaries[record_id] for record_id in self._indexes[index].get(key, ())]
 
     def indexed(self, index: str, key: str) -> int:
         """How many records have `key` as their `index` key."""

@@ -52,7 +52,6 @@ class MemoryStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
-        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
         found = [
             request
@@ -61,9 +60,15 @@ class MemoryStore:
             and (approver is None or approver in request.approvers)
             and (status is None or request.status is status)
             and (page_name is None or _same_name(request.details.page_name, page_name))
-            and (submitted_since is None or request.submitted_at >= submitted_since)
         ]
         return sorted(found, key=lambda request: (request.submitted_at, request.id))
+
+    async def request_times(self, requester: str, since: datetime) -> list[datetime]:
+        return sorted(
+            request.submitted_at
+            for request in self._requests.values()
+            if request.requester.email == requester and request.submitted_at >= since
+        )
 
     async def find_pages(
         self,

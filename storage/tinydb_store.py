@@ -81,6 +81,7 @@ INLINE_RECORDS = 64
 INLINE_COMMIT = 16
 # Requests, and pages, decoded lately and kept for the next read (1.5-5 KB each in memory).
 RECENT_RECORDS = 2048
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The code that derives the tables' index keys and summaries (see storage/bucket_keys.py).
 KEYS_CODE = fingerprint(
     __name__,
@@ -231,20 +232,13 @@ class TinyDBStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
-        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
         def wanted(request: PageRequest) -> bool:
             return (
                 (requester is None or request.requester.email == requester)
                 and (approver is None or approver in request.approvers)
                 and (status is None or request.status is status)
-                and (submitted_since is None or request.submitted_at >= submitted_since)
             )
-
-        # From the summaries, before decoding: a person's whole history is not read to find
-        # their last hour's requests.
-        since = submitted_since.timestamp() if submitted_since is not None else None
-        summarised = None if since is None else lambda submitted: submitted >= since
 
         narrowed = _narrowest(
             ("name", page_name.casefold() if page_name is not None else None),
@@ -259,10 +253,22 @@ class TinyDBStore:
         else:
             table, recent = self._requests, self._recent_requests
             size = _size(table, narrowed)
-            requests = await self._read(
-                size, _narrowed, table, recent, narrowed, wanted, summarised
-            )
+            requests = await self._read(size, _narrowed, table, recent, narrowed, wanted)
         return sorted(requests, key=lambda request: (request.submitted_at, request.id))
+
+    async def request_times(self, requester: str, since: datetime) -> list[datetime]:
+        # From the summaries kept in memory: no request is decoded, so a busy person's hour
+        # costs microseconds (a summary is about a hundredth of the cost of a record).
+        size = _size(self._requests, ("requester", requester)) // 100
+        start = _microseconds(since)
+        submitted = await self._read(
+            size, self._requests.summaries_by_index, "requester", requester
+        )
+        return [
+            EPOCH + timedelta(microseconds=moment)
+            for moment in sorted(submitted)
+            if moment >= start
+        ]
 
     async def find_pages(
         self,
@@ -1005,11 +1011,9 @@ def _narrowed(
     recent: RecentlyDecoded[T],
     narrowed: tuple[str, str],
     wanted: Callable[[T], bool],
-    summarised: Callable[[Any], bool] | None = None,
 ) -> list[T]:
-    """The records `narrowed` (index, key) finds in `table` that are `wanted` (and whose
-    summary is `summarised`, checked before decoding)."""
-    found = (recent.decode(text) for text in table.texts_by_index(*narrowed, summarised))
+    """The records `narrowed` (index, key) finds in `table` that are `wanted`."""
+    found = (recent.decode(text) for text in table.texts_by_index(*narrowed))
     return [record for record in found if wanted(record)]
 
 
@@ -1084,9 +1088,13 @@ def _version(record: dict[str, Any] | None) -> int | None:
     return int(record["version"]) if record else None
 
 
-def _submitted(record: dict[str, Any]) -> float:
-    """When a request was submitted, in POSIX seconds."""
-    return datetime.fromisoformat(record["submitted_at"]).timestamp()
+def _submitted(record: dict[str, Any]) -> int:
+    """When a request was submitted, in microseconds since the epoch (exact, unlike a float)."""
+    return _microseconds(datetime.fromisoformat(record["submitted_at"]))
+
+
+def _microseconds(moment: datetime) -> int:
+    return (moment.astimezone(UTC) - EPOCH) // timedelta(microseconds=1)
 
 
 def _duties_entry(record: dict[str, Any]) -> tuple[str, float | None]:

@@ -138,21 +138,22 @@ async def test_requests_are_found_by_requester_approver_and_status(store: Store)
     assert ids(pending) == ["REQ-1", "REQ-2", "REQ-3"]
 
 
-async def test_requests_are_found_by_when_they_were_submitted(store: Store) -> None:
-    # a_request(n) was submitted n minutes into MONDAY.
-    await store.commit(Changes(requests=tuple(a_request(n) for n in (1, 2, 3, 4))))
+async def test_a_persons_request_times_are_found_from_a_moment_on(store: Store) -> None:
+    # a_request(n) was submitted n minutes into MONDAY, by TOM.
+    minutes = lambda n: MONDAY + timedelta(minutes=n)  # noqa: E731
+    odd = minutes(4) + timedelta(microseconds=987_654)
+    requests = (*(a_request(n) for n in (4, 1, 3, 2)), a_request(5, submitted_at=odd))
+    await store.commit(Changes(requests=requests))
     since = MONDAY + timedelta(minutes=3)
-    ids = lambda found: [request.id for request in found]  # noqa: E731
-    assert ids(await store.find_requests(submitted_since=since)) == ["REQ-3", "REQ-4"]
-    assert ids(await store.find_requests(requester=TOM.email, submitted_since=since)) == [
-        "REQ-3",
-        "REQ-4",
-    ]
+    assert await store.request_times(TOM.email, since) == [minutes(3), minutes(4), odd]
+    assert await store.request_times(ANA.email, since) == []
+    # To the microsecond: a moment just after a request's is after it.
+    assert await store.request_times(TOM.email, odd + timedelta(microseconds=1)) == []
+    assert await store.request_times(TOM.email, odd) == [odd]
     changed = await store.get_request("REQ-4")
     assert changed is not None
     await store.commit(Changes(requests=(next_version(changed, status=RequestStatus.HELD),)))
-    later = since + timedelta(minutes=1)
-    assert ids(await store.find_requests(requester=TOM.email, submitted_since=later)) == ["REQ-4"]
+    assert await store.request_times(TOM.email, since) == [minutes(3), minutes(4), odd]
 
 
 async def test_pages_are_found_by_owner_and_status(store: Store) -> None:

@@ -133,18 +133,24 @@ class PostgresStore:
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
-        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
         filters: list[tuple[str, object]] = [
             ("requester = %s", requester),
             ("approvers @> ARRAY[%s::text]", approver),
             ("status = %s", status.value if status else None),
             ("name_key = %s", page_name.casefold() if page_name is not None else None),
-            ("submitted_at >= %s", submitted_since),
         ]
         query, values = _select("requests", "submitted_at, id", filters)
         rows = await self._fetch(query, values)
         return [from_dict(PageRequest, row[0]) for row in rows]
+
+    async def request_times(self, requester: str, since: datetime) -> list[datetime]:
+        rows = await self._fetch(
+            "SELECT submitted_at FROM requests WHERE requester = %s AND submitted_at >= %s"
+            " ORDER BY submitted_at",
+            (requester, since),
+        )
+        return [row[0] for row in rows]
 
     async def find_pages(
         self,

@@ -85,10 +85,13 @@ class Records(Protocol):
         approver: str | None = None,
         status: RequestStatus | None = None,
         page_name: str | None = None,
-        submitted_since: datetime | None = None,
     ) -> list[PageRequest]:
-        """Requests matching every filter given, oldest first (page names in any case;
-        `submitted_since`: submitted at that moment or later)."""
+        """Requests matching every filter given, oldest first (page names in any case)."""
+        ...
+
+    async def request_times(self, requester: str, since: datetime) -> list[datetime]:
+        """When each of `requester`'s requests submitted at `since` or later was submitted,
+        earliest first: what a limit on requests per hour needs, without reading requests."""
         ...
 
     async def find_pages(

@@ -78,13 +78,11 @@ async def _over_hourly_limit(ctx: Context, requester: Person) -> Handled | None:
     limit = ctx.config.limits.requests_per_person_per_hour
     now = ctx.clock.now()
     since = now - HOUR
-    recent = sorted(
-        request.submitted_at
-        for request in await ctx.store.find_requests(
-            requester=requester.email, submitted_since=since
-        )
-        if request.submitted_at > since  # within the hour: exactly an hour ago is not
-    )
+    recent = [
+        moment
+        for moment in await ctx.store.request_times(requester.email, since)
+        if moment > since  # within the hour: exactly an hour ago is not
+    ]
     if len(recent) < limit:
         return None
     again = when(ctx.config, recent[-limit] + HOUR)
