@@ -135,6 +135,12 @@ def fill(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+def interaction(user: str, payload: dict[str, Any]) -> str:
+    """The form-encoded body Slack posts for an interaction of `user`'s."""
+    payload = {"team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1", **payload}
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
 class User:
     def __init__(
         self,
@@ -167,8 +173,7 @@ class User:
         return text
 
     async def interact(self, kind: str, user: str, payload: dict[str, Any]) -> str:
-        payload = {"team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1", **payload}
-        return await self.post(kind, urllib.parse.urlencode({"payload": json.dumps(payload)}))
+        return await self.post(kind, interaction(user, payload))
 
     async def click(self, kind: str, user: str, element: dict[str, Any], trigger: str) -> None:
         action = {
@@ -191,6 +196,10 @@ class User:
 
     async def submit(self, kind: str, view: dict[str, Any], name: str) -> None:
         """Send the request form filled in for a page called `name`."""
+        assert await self.post(kind, self.submission(view, name)) == ""
+
+    def submission(self, view: dict[str, Any], name: str) -> str:
+        """The body Slack posts when this user submits the request form for `name`."""
         answers = {
             "kind": "classroom",
             "school": self.school,
@@ -201,8 +210,7 @@ class User:
             "acknowledged": True,
         }
         submitted = {**view, "id": "V", "state": {"values": fill(view, answers)}}
-        payload = {"type": "view_submission", "view": submitted}
-        assert await self.interact(kind, self.user, payload) == ""
+        return interaction(self.user, {"type": "view_submission", "view": submitted})
 
     async def flow(self, number: int) -> None:
         name, trigger = f"Room {number}", f"t-{number}"
@@ -357,9 +365,14 @@ async def measure(set_up: SetUp, flows: int, users: int, folder: Path, database_
             # so this is what the web processes and storage can take.
             form = fake.views[f"t-{10**6}"]
             lags_before = [await loop_lags(session, port) for port in ports]
-            await asyncio.gather(
-                *(user(index).submit("at once", form, f"At once {index}") for index in range(users))
+            # Each body is made first: 50 people's Slack clients send at once, while one load
+            # generator making them in turn would time its own work (20 KB each) too.
+            people = [user(index) for index in range(users)]
+            bodies = [person.submission(form, f"At once {i}") for i, person in enumerate(people)]
+            answers = await asyncio.gather(
+                *(person.post("at once", body) for person, body in zip(people, bodies, strict=True))
             )
+            assert set(answers) == {""}, answers
 
             async def submitter(index: int) -> None:
                 person = user(index)

@@ -202,6 +202,7 @@ class BucketedTable:
         # Per bucket: record id -> TinyDB document id, and the next document id to give.
         self._doc_ids: list[dict[str, str]] = []
         self._next_doc_id: list[int] = []
+        self._records = 0  # kept as they change: a table is counted often, e.g. aways each form
         code = f"{code}:{name}:{','.join(self._keys)}:{summary is not None}"
         for index in range(count):
             bucket = BufferedAtomicStorage(folder / f"{name}-{index:03d}.json", self._derive, code)
@@ -211,6 +212,7 @@ class BucketedTable:
                 self._add(derived)
             self._buckets.append(bucket)
             self._doc_ids.append(ids)
+            self._records += len(ids)
             self._next_doc_id.append(max(map(int, bucket.texts), default=0) + 1)
 
     def by_index(self, index: str, key: str) -> list[dict[str, Any]]:
@@ -261,7 +263,7 @@ class BucketedTable:
         return None if doc_id is None else self._buckets[index].texts[doc_id]
 
     def __len__(self) -> int:
-        return sum(len(ids) for ids in self._doc_ids)
+        return self._records
 
     @property
     def bucket_count(self) -> int:
@@ -274,6 +276,8 @@ class BucketedTable:
     def search(self, condition: QueryLike | None) -> Iterator[dict[str, Any]]:
         """Every record `condition` (a TinyDB query) holds for, or every record."""
         for bucket in self._buckets:
+            if not bucket.texts:  # most of a small table's buckets: nothing to copy
+                continue
             for text in list(bucket.texts.values()):
                 record = _decoded(text)
                 if condition is None or condition(record):
@@ -290,6 +294,7 @@ class BucketedTable:
                 doc_id = str(self._next_doc_id[index])
                 self._next_doc_id[index] += 1
                 self._doc_ids[index][record_id] = doc_id
+                self._records += 1
             else:
                 self._remove(bucket.derived[doc_id])
             derived = self._derive(record)
@@ -303,6 +308,7 @@ class BucketedTable:
             doc_id = self._doc_ids[index].pop(record_id, None)
             if doc_id is None:
                 continue
+            self._records -= 1
             self._remove(self._buckets[index].drop(doc_id))
 
     def flush(self) -> int:

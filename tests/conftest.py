@@ -14,6 +14,7 @@ from bot.web import make_app
 from storage.memory import MemoryStore
 from storage.postgres import PostgresStore
 from storage.tinydb_store import TinyDBStore
+from tests.fake_slack import FakeSlack
 from tests.fake_teams import TEAMS_ONLY, FakeConnector, TeamsClient
 from tests.fakes import FakeClock, SequentialIds
 from tests.throwaway_postgres import ThrowawayPostgres, started
@@ -56,6 +57,15 @@ STRANGER = Person("someone.else@example.org", "Someone Else", "Librarian")
 @pytest.fixture
 def config() -> DistrictConfig:
     return load_config(None)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    """A fake Slack Web API, running."""
+    slack = FakeSlack()
+    await slack.start()
+    yield slack
+    await slack.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,14 +58,6 @@ async def any_time_config(tmp_path: Path) -> Path:
     path.write_text(text)
     load_config(path)
     return path
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = FakeSlack()
-    await slack.start()
-    yield slack
-    await slack.close()
 
 
 async def start_two(fake: FakeSlack, database_url: str, config: Path) -> TwoBots:

@@ -45,6 +45,7 @@ from adapters.slack.blocks import (
 from adapters.slack.follow_ups import FollowUps
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
+from adapters.slack.submitted_forms import SubmittedForms
 from adapters.slack.workspaces import from_district
 from workflows.conversation.actions import OPEN_LINK
 from workflows.conversation.forms import CO_OWNERS_MAX
@@ -102,6 +103,7 @@ class SlackApp:
     bolt: AsyncApp
     messenger: SlackMessenger
     blank_forms: BlankForms
+    submitted_forms: SubmittedForms
 
 
 def build_slack_app(engine: Engine, client: AsyncWebClient, team_ids: frozenset[str]) -> SlackApp:
@@ -132,7 +134,8 @@ def build_slack_app(engine: Engine, client: AsyncWebClient, team_ids: frozenset[
     blank_forms = BlankForms(
         engine, client, team_ids, SLASH_COMMANDS, listeners.blank_modal, follow_ups
     )
-    return SlackApp(app, listeners.messenger, blank_forms)
+    submitted_forms = SubmittedForms(listeners.form_submitted, team_ids)
+    return SlackApp(app, listeners.messenger, blank_forms, submitted_forms)
 
 
 # The middlewares below are Bolt's middleware classes, not functions: Bolt builds every

@@ -27,11 +27,13 @@ def slack_events_handler(
     once: OnceOnly,
     clock: Clock,
     at_once: Callable[[str], bool] = lambda body: False,
+    submitted: Callable[[str], Awaitable[web.Response | None]] | None = None,
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """The `POST /slack/events` handler: only correctly signed, fresh, first-seen requests
     go further (401 otherwise); a body that is not a Slack payload gets 400. Signatures seen
     are kept in the store, so a replay is refused after a restart and by every process.
-    `at_once(body)` answers what needs no Bolt (a blank form opening); the rest goes to Bolt."""
+    What needs no Bolt is answered before it: `at_once(body)` a blank form opening,
+    `submitted(payload JSON)` a form submitted. The rest goes to Bolt."""
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -47,7 +49,8 @@ def slack_events_handler(
         if not verifier.is_valid(body=body, timestamp=stamp, signature=signature):
             return web.Response(status=401, text="invalid or stale signature")
         # Slack's own redeliveries say so; they are acknowledged without being handled again.
-        if "X-Slack-Retry-Num" not in headers:
+        first_delivery = "X-Slack-Retry-Num" not in headers
+        if first_delivery:
             try:
                 first = await once.first_time(f"slack:{signature}", clock.now(), REPLAY_WINDOW)
             except StorageError:
@@ -55,12 +58,17 @@ def slack_events_handler(
                 return web.Response(status=503, text="try again shortly")
             if not first:
                 return web.Response(status=401, text="this request was already received")
-        if "X-Slack-Retry-Num" not in headers and at_once(body):
+        if first_delivery and at_once(body):
             return web.Response(status=200)
+        payload = payload_json(body)
+        if first_delivery and payload is not None and submitted is not None:
+            answered = await submitted(payload)
+            if answered is not None:
+                return answered
         try:
             bolt_request = AsyncBoltRequest(
                 # Bolt reads a payload's JSON as it is; it would decode the form body slowly.
-                body=payload_json(body) or body,
+                body=payload or body,
                 query=request.query_string,
                 headers=headers,  # type: ignore[arg-type]
             )

@@ -65,6 +65,7 @@ def plug(settings: SlackSettings | None, host: Host) -> Plug | None:
             host.once,
             host.engine.context.clock,
             slack.blank_forms.open_at_once,
+            slack.submitted_forms.answer,
         )
         routes = (web.post("/slack/events", handler),)
     if settings.app_token:
