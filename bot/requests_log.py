@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.metrics import Metrics
+from workflows.kernel.randomness import random_bytes
 
 log = logging.getLogger("bot.access")
 METRICS = web.AppKey("metrics", Metrics)
@@ -22,7 +22,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def request_log(request: web.Request, handler: Handler) -> web.StreamResponse:
-    token = REQUEST_ID.set(secrets.token_hex(6))
+    token = REQUEST_ID.set(random_bytes(6).hex())
     started = time.perf_counter()
     status = 500
     try:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import secrets
 import time
+
+from workflows.kernel.randomness import random_below, random_bytes
 
 _made = itertools.count()
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -14,7 +15,7 @@ _LENGTH = 6
 def random_id(prefix: str) -> str:
     """E.g. 'REQ-7K3Q9X'. 30**6 (about 729 million) values per prefix."""
     # One draw from the system's randomness for all six characters, not one each.
-    number = secrets.randbelow(len(_ALPHABET) ** _LENGTH)
+    number = random_below(len(_ALPHABET) ** _LENGTH)
     characters = []
     for _ in range(_LENGTH):
         number, digit = divmod(number, len(_ALPHABET))
@@ -33,7 +34,7 @@ def message_ids(count: int) -> list[str]:
     each run of BATCH shares one stem (`batch_of`), so a store can keep them together."""
     ids: list[str] = []
     for first in range(0, count, BATCH):
-        stem = f"MSG-{time.time_ns():020d}-{next(_made):09d}-{secrets.token_hex(6)}"
+        stem = f"MSG-{time.time_ns():020d}-{next(_made):09d}-{random_bytes(6).hex()}"
         ids.extend(f"{stem}-{index:03d}" for index in range(min(BATCH, count - first)))
     return ids
 
