@@ -108,6 +108,7 @@ class TinyDBStore:
         # Writes the table files at a checkpoint; at most one checkpoint is under way.
         self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-tables")
         self._flushing: _Flush | None = None
+        self._checkpoint_asked = False  # of the store's thread, by a commit on the event loop
         # Syncs the journal for commits that share it; `_swap` keeps the journal in place
         # while that thread takes hold of it.
         self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeeper-sync")
@@ -576,7 +577,15 @@ class TinyDBStore:
         await self._run(self._passes.drop, key)
 
     async def check(self) -> None:
-        await self._run(self._usable)
+        await self._run(self._checked)
+
+    def _checked(self) -> None:
+        self._usable()
+        # Here, not before every commit (a system call each): a commit's line goes to a
+        # journal already open, and a folder that stopped taking files fails the next
+        # checkpoint, which stops writes until it takes them again.
+        if not os.access(self.folder, os.W_OK):
+            raise StorageError(f"{self.folder} is not writable")
 
     async def checkpoint(self) -> None:
         """Write every changed table file and empty the journal now (after any checkpoint
@@ -646,8 +655,14 @@ class TinyDBStore:
             if finish_checkpoint:
                 self._finish_checkpoint()
                 self._checkpoint_if_due()
-            elif self._journal.size() > JOURNAL_LIMIT:
+            elif (
+                self._journal.size() > JOURNAL_LIMIT
+                and self._flushing is None
+                and not self._checkpoint_asked
+            ):
                 # On the event loop: taking every changed bucket is the store thread's work.
+                # Asked once: each commit asking again woke that thread for nothing.
+                self._checkpoint_asked = True
                 self._executor.submit(self._checkpoint_if_due)
         except OSError as error:
             # The commit is safe in the journal; it is finished (replayed) before the next
@@ -731,6 +746,7 @@ class TinyDBStore:
             raise self._failed(f"could not write to {self.folder}: {error}") from None
 
     def _checkpoint_if_due(self) -> None:
+        self._checkpoint_asked = False
         if self._journal.size() > JOURNAL_LIMIT:
             self._begin_checkpoint()
 
@@ -919,8 +935,6 @@ class TinyDBStore:
                 raise StorageError(f"{self._write_failed}; still failing: {error}") from None
             log.warning("store writable again folder=%s", self.folder)
             self._write_failed = None
-        if not os.access(self.folder, os.W_OK):
-            raise StorageError(f"{self.folder} is not writable")
 
     def _close(self) -> None:
         if not (self._broken or self._write_failed):
