@@ -221,8 +221,7 @@ class BucketedTable:
 
     def texts_by_index(self, index: str, key: str) -> list[str]:
         """The records whose `index` key is `key`, as stored (JSON text)."""
-        ids = sorted(self._indexes[index].get(key, ()))
-        found = (self._stored(record_id) for record_id in ids)
+        found = (self._stored(record_id) for record_id in sorted(self._indexes[index].get(key, ())))
         return [text for text in found if text is not None]
 
     def summaries_by_index(self, index: str, key: str) -> list[Any]:

@@ -259,7 +259,8 @@ class TinyDBStore:
 
     async def request_times(self, requester: str, since: datetime) -> list[datetime]:
         # From the summaries kept in memory: no request is decoded, so a busy person's hour
-        # costs microseconds (a summary is about a hundredth of the cost of a record).
+        # costs microseconds. A summary is a look-up, not a decode: many count as one record
+        # in deciding whether the read is short enough for the event loop (see `_read`).
         size = _size(self._requests, ("requester", requester)) // 100
         start = _microseconds(since)
         submitted = await self._read(
