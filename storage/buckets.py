@@ -21,7 +21,7 @@ from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 
 from storage.bucket_keys import TABLE, Derived, KeyFile, Span, as_kept, laid_out, read_keys
-from storage.files import fsync_directory, read_json, write_atomically
+from storage.files import fsync_directory, read_json, record_text, write_atomically
 
 
 class BufferedAtomicStorage(Storage):
@@ -58,8 +58,8 @@ class BufferedAtomicStorage(Storage):
                 self.derived[doc_id] = derived
             return
         records, spans = _records_in(self.path, text)
-        for doc_id, record, record_text in records:
-            self.texts[doc_id] = record_text
+        for doc_id, record, text_of_record in records:
+            self.texts[doc_id] = text_of_record
             self.derived[doc_id] = self._derive(record)
         if spans is not None:
             self._unkeyed = (zlib.crc32(data), len(data), spans)
@@ -79,7 +79,7 @@ class BufferedAtomicStorage(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         records = data.get(TABLE, {})
-        self.texts = {doc_id: _text(record) for doc_id, record in records.items()}
+        self.texts = {doc_id: record_text(record) for doc_id, record in records.items()}
         self.derived = {doc_id: self._derive(record) for doc_id, record in records.items()}
         self._shared = False
         self._dirty = True
@@ -282,9 +282,15 @@ class BucketedTable:
                 if condition is None or condition(record):
                     yield record
 
-    def upsert(self, records: Iterable[dict[str, Any]]) -> None:
-        """Change records in memory; `flush()` makes it durable."""
-        for record in records:
+    def upsert(self, records: Iterable[dict[str, Any]], texts: Iterable[str] | None = None) -> None:
+        """Change records in memory; `flush()` makes it durable. `texts`: each record's
+        `record_text`, when the caller has it already."""
+        pairs = (
+            zip(records, texts, strict=True)
+            if texts is not None
+            else ((record, record_text(record)) for record in records)
+        )
+        for record, text in pairs:
             record_id = str(record["id"])
             index = self._bucket(record_id)
             doc_id = self._doc_ids[index].get(record_id)
@@ -298,7 +304,7 @@ class BucketedTable:
                 self._remove(bucket.derived[doc_id])
             derived = self._derive(record)
             self._add(derived)
-            bucket.put(doc_id, _text(record), derived)
+            bucket.put(doc_id, text, derived)
 
     def remove(self, record_ids: Iterable[str]) -> None:
         """Drop records from memory; `flush()` drops them from their files."""
@@ -364,7 +370,7 @@ def _records_in(path: Path, text: str) -> tuple[list[Record], list[Span] | None]
             pass  # not laid out as expected: decoded whole below
     data = read_json(path)
     records = data.get(TABLE, {}) if isinstance(data, dict) else {}
-    return [(str(key), record, _text(record)) for key, record in records.items()], None
+    return [(str(key), record, record_text(record)) for key, record in records.items()], None
 
 
 def _split(text: str, position: int, end: int) -> tuple[list[Record], list[Span]]:
@@ -392,10 +398,6 @@ def _decoded(text: str) -> dict[str, Any]:
     record = json.loads(text)
     assert isinstance(record, dict)
     return record
-
-
-def _text(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def _as_keys(found: str | tuple[str, ...]) -> tuple[str, ...]:

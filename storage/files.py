@@ -106,24 +106,27 @@ class JsonLines:
         tail = self.tail(1)
         self.last: dict[str, Any] | None = tail[0] if tail else None
 
-    def append(self, records: list[dict[str, Any]], *, sync: bool = True) -> None:
+    def append(
+        self, records: list[dict[str, Any]], *, sync: bool = True, lines: bytes | None = None
+    ) -> None:
         """Write `records` (after any queued) durably (with `sync`; without it they survive
-        the process but not the machine's crash); on failure the file is left as it was."""
+        the process but not the machine's crash); on failure the file is left as it was.
+        `lines`: the records already encoded, one line each (see `encoded_entry`)."""
         if not records:
             return
-        data = b"".join(_line(record) for record in records)
+        data = lines if lines is not None else b"".join(_line(record) for record in records)
         with self._writing:
             self._write_queued()
             self._write(data, sync=sync)
         self._appended(data, records)
 
-    def queue(self, records: list[dict[str, Any]]) -> None:
+    def queue(self, records: list[dict[str, Any]], *, lines: bytes | None = None) -> None:
         """Append `records` without writing them: `write_queued` does, or whatever next reads
         or syncs the file. A process that dies meanwhile loses them (a caller that must not
-        lose them syncs: see `written_descriptor`)."""
+        lose them syncs: see `written_descriptor`). `lines` as for `append`."""
         if not records:
             return
-        data = b"".join(_line(record) for record in records)
+        data = lines if lines is not None else b"".join(_line(record) for record in records)
         self._queued.append(data)
         self._appended(data, records)
 
@@ -309,5 +312,10 @@ class JsonLines:
         return record
 
 
+def record_text(record: dict[str, Any]) -> str:
+    """A record as the compact JSON text every file of the store keeps it in."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def _line(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return record_text(record).encode() + b"\n"

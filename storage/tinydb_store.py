@@ -39,6 +39,7 @@ from storage.buckets import BucketedTable, BucketSnapshot, write_snapshots
 from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
 from storage.due_index import DueIndex
+from storage.entry_lines import encoded_entry, records_and_texts
 from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
 from storage.integrity import MANIFEST, Checked, check_folder, manifest
 from storage.lanes import Lanes, in_turn
@@ -74,6 +75,9 @@ JOURNAL_LIMIT = 4 * 1024 * 1024
 AUDIT_CHUNK = 1000
 # The file of keys seen once is rewritten with only the live ones past this size.
 ONCE_FILE_LIMIT = 1024 * 1024
+# Marks of requests seen are written this long after the first of them, many in one write: one
+# write and one wake of the syncer's thread per Slack request cost a tenth of acknowledging it.
+ONCE_WRITE_DELAY = 0.1
 # A read of at most this many records, or a commit of at most INLINE_COMMIT (a message may
 # carry a card of several KB), is done on the event loop when the store's thread is between
 # tasks (see `_read`); a longer one goes to that thread, so it never holds up the loop.
@@ -116,6 +120,7 @@ class TinyDBStore:
         self._syncing: asyncio.Future[None] | None = None
         # Lines queued on the event loop are written on the syncer's thread (see `_write_soon`).
         self._writing_soon = False
+        self._once_timer: asyncio.TimerHandle | None = None
         # Messages of commits not yet synced (id -> commit): not delivered before they are.
         self._unsynced: dict[str, int] = {}
         self._keying: Future[None] | None = None
@@ -380,6 +385,17 @@ class TinyDBStore:
             self._writing_soon = True
             self._syncer.submit(self._write_behind)
 
+    def _write_once_lines_later(self) -> None:
+        """Have the marks of requests seen written within ONCE_WRITE_DELAY (on the event loop)."""
+        if self._once_timer is None:
+            self._once_timer = asyncio.get_running_loop().call_later(
+                ONCE_WRITE_DELAY, self._once_lines_due
+            )
+
+    def _once_lines_due(self) -> None:
+        self._once_timer = None
+        self._write_soon()
+
     def _write_behind(self) -> None:
         self._writing_soon = False  # first: a line queued from now on asks again
         try:
@@ -594,6 +610,9 @@ class TinyDBStore:
         await self._run(self._checkpoint_now)
 
     async def close(self) -> None:
+        if self._once_timer is not None:
+            self._once_timer.cancel()  # what it would write, closing writes
+            self._once_timer = None
         await self._run(self._close)
         self._executor.shutdown(wait=True)
 
@@ -639,11 +658,12 @@ class TinyDBStore:
             "submissions": [{"id": s.key, **to_dict(s)} for s in changes.submissions],
             "aways": [{"id": away.person, **to_dict(away)} for away in changes.aways],
         }
+        encoded = encoded_entry(entry)
         try:
             if sync:
-                self._journal.append([entry])
+                self._journal.append([entry], lines=encoded.line)
             else:  # written and synced on the syncer's thread (see `_durable`)
-                self._journal.queue([entry])
+                self._journal.queue([entry], lines=encoded.line)
         except OSError as error:
             raise self._failed(f"could not write to {self._journal.path}: {error}") from None
         self._write_failed = None
@@ -652,7 +672,7 @@ class TinyDBStore:
             self._forget_synced()  # kept short even where no dispatcher claims
             self._unsynced.update((outgoing.id, self._seq) for outgoing in changes.outbox)
         try:
-            self._apply(entry)
+            self._apply(entry, encoded.texts)
             if finish_checkpoint:
                 self._finish_checkpoint()
                 self._checkpoint_if_due()
@@ -673,8 +693,15 @@ class TinyDBStore:
             raise StorageError(self._broken) from None
         return self._seq
 
-    def _apply(self, entry: dict[str, Any], *, audit_written: int = 0) -> None:
-        """Apply a journal entry; `audit_written` of its audit lines are already in the log.
+    def _apply(
+        self,
+        entry: dict[str, Any],
+        texts: dict[str, list[str]] | None = None,
+        *,
+        audit_written: int = 0,
+    ) -> None:
+        """Apply a journal entry (`texts`: its records' texts, see `encoded_entry`);
+        `audit_written` of its audit lines are already in the log.
 
         The journal (fsynced) is what makes a commit durable: the tables change in memory
         and their files are written at the next checkpoint, the audit lines are appended
@@ -682,21 +709,28 @@ class TinyDBStore:
         finished from the journal at the next start, as a crash mid-commit always was. So a
         commit costs one fsync, not one per bucket file it touches (a delivered message once
         rewrote its outbox bucket, megabytes, every time)."""
-        self._requests.upsert(entry["requests"])
-        self._pages.upsert(entry["pages"])
+        known = texts or {}
+        tables = (
+            (self._requests, "requests"),
+            (self._pages, "pages"),
+            (self._acknowledgements, "acknowledgements"),
+            (self._messages, "handles"),
+            (self._aways, "aways"),
+            (self._submissions, "submissions"),
+        )
+        for table, key in tables:
+            pairs = records_and_texts(entry, known, key)
+            table.upsert((record for record, _ in pairs), (text for _, text in pairs))
         for page in entry["pages"]:
             self._due.changed(str(page["id"]))
-        waiting: list[dict[str, Any]] = []
-        done: list[dict[str, Any]] = []
-        for record in entry.get("outbox", []):
-            (done if _done_with(record) else waiting).append(record)
-        self._outbox.upsert(waiting)
-        self._outbox.remove(record["id"] for record in done)
-        self._settled.queue(done)
-        self._acknowledgements.upsert(entry.get("acknowledgements", []))
-        self._messages.upsert(entry.get("handles", []))
-        self._aways.upsert(entry.get("aways", []))
-        self._submissions.upsert(entry.get("submissions", []))
+        outbox = records_and_texts(entry, known, "outbox")
+        waiting = [(record, text) for record, text in outbox if not _done_with(record)]
+        done = [(record, text) for record, text in outbox if _done_with(record)]
+        self._outbox.upsert((record for record, _ in waiting), (text for _, text in waiting))
+        self._outbox.remove(record["id"] for record, _ in done)
+        self._settled.queue(
+            [record for record, _ in done], lines="".join(text + "\n" for _, text in done).encode()
+        )
         lines = [{"seq": entry["seq"], **line} for line in entry["audit"]]
         self._audit.queue(lines[audit_written:])
         if "audit_head" in entry:
@@ -849,7 +883,8 @@ class TinyDBStore:
                 self._settled_from(int(entry.get("settled", 0)))
                 continue
             seq = int(entry["seq"])
-            self._apply(entry, audit_written=self._audited_lines(seq, audited, len(entry["audit"])))
+            audit_written = self._audited_lines(seq, audited, len(entry["audit"]))
+            self._apply(entry, audit_written=audit_written)
             last = max(last, seq)
             replayed += 1
         if replayed:
@@ -877,17 +912,17 @@ class TinyDBStore:
     def _first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
         if not first_time_in(self._once, key, now, keep_for):
             return False
-        # Not fsynced, and written on the syncer's thread: a replay is refused after the
-        # process restarts unless it died within moments of the first; only a machine crash
-        # within the few minutes of the window forgets it, and an fsync per Slack request
-        # halved how many the bot could acknowledge.
+        # Not fsynced, and written on the syncer's thread a moment later: a replay is refused
+        # after the process restarts unless it died within moments of the first; only a
+        # machine crash within the few minutes of the window forgets it, and an fsync per
+        # Slack request halved how many the bot could acknowledge.
         self._once_file.queue([{"key": key, "at": now.isoformat()}])
         if self._once_file.size() > self._once_limit:
             try:
                 self._compact_once(now, keep_for)
             except OSError as error:
                 raise self._failed(f"could not write to {self._once_file.path}: {error}") from None
-        self._write_soon()
+        self._write_once_lines_later()
         return True
 
     def _compact_once(self, now: datetime, keep_for: timedelta) -> None:
@@ -1128,13 +1163,21 @@ def _done_with(record: dict[str, Any]) -> bool:
 
 def _waiting_entry(record: dict[str, Any]) -> tuple[float, str, bool, float] | None:
     """What claiming needs of a stored message waiting to go: when (POSIX seconds), to whom,
-    whether bulk (decoded as any record is: 0.1.0 stored them under other names, without
-    `bulk`); and when it was made, for the metrics; None for one settled."""
-    entry = from_dict(OutboxEntry, record)
-    if entry.settled:
+    whether bulk; and when it was made, for the metrics; None for one settled.
+
+    Read from the fields themselves: decoding the whole entry, its card included, was a
+    twentieth of a form's time on the event loop (a form stores two or three messages)."""
+    message = record.get("message")
+    if message is None:  # 0.1.0 stored them under other names: decoded as any record is
+        return _waiting_entry(to_dict(from_dict(OutboxEntry, record)))
+    if record.get("delivered_at") or record.get("failed_reason") or record.get("unreachable"):
         return None
-    message = entry.message
-    return entry.next_attempt_at.timestamp(), message.to, message.bulk, entry.created_at.timestamp()
+    return (
+        datetime.fromisoformat(record["next_attempt_at"]).timestamp(),
+        str(message["to"]),
+        bool(message.get("bulk", False)),
+        datetime.fromisoformat(record["created_at"]).timestamp(),
+    )
 
 
 def open_once(folder: Path) -> None:

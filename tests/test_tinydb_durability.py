@@ -262,7 +262,7 @@ async def test_a_commit_the_disk_refuses_on_the_stores_thread_writes_nothing(
 ) -> None:
     store = await TinyDBStore.open(tmp_path)
 
-    def disk_full(self: files.JsonLines, records: object, *, sync: bool = True) -> None:
+    def disk_full(self: files.JsonLines, records: object, **_: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.JsonLines, "append", disk_full)
