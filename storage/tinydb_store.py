@@ -190,6 +190,8 @@ class TinyDBStore:
             }
             # Rewritten once it passes this size; after a rewrite, twice what the rewrite kept.
             self._once_limit = ONCE_FILE_LIMIT
+            self._compacting: asyncio.Future[None] | None = None  # that rewrite, off the loop
+            self._once_latest = EPOCH  # the latest moment a key was seen at
             # Dashboard sign-ins; not records, so not in the journal nor in backups.
             self._passes = PassBook(folder / "passes.jsonl", datetime.now(UTC))
             self._table_files = state.tables
@@ -610,6 +612,8 @@ class TinyDBStore:
         await self._run(self._checkpoint_now)
 
     async def close(self) -> None:
+        if self._compacting is not None:
+            await self._compacting
         if self._once_timer is not None:
             self._once_timer.cancel()  # what it would write, closing writes
             self._once_timer = None
@@ -917,32 +921,42 @@ class TinyDBStore:
         # machine crash within the few minutes of the window forgets it, and an fsync per
         # Slack request halved how many the bot could acknowledge.
         self._once_file.queue([{"key": key, "at": now.isoformat()}])
-        if self._once_file.size() > self._once_limit:
-            try:
-                self._compact_once(now, keep_for)
-            except OSError as error:
-                raise self._failed(f"could not write to {self._once_file.path}: {error}") from None
+        self._once_latest = max(now, self._once_latest)
+        if self._once_file.size() > self._once_limit and self._compacting is None:
+            self._compacting = asyncio.ensure_future(self._compact_once(keep_for))
         self._write_once_lines_later()
         return True
 
-    def _compact_once(self, now: datetime, keep_for: timedelta) -> None:
-        """Rewrite the file with the keys still in their window (atomically: a crash leaves
-        the old file or the new one)."""
+    async def _compact_once(self, keep_for: timedelta) -> None:
+        """Rewrite the file with the keys still in their window, on a thread of its own (a
+        megabyte written and synced once held every request up), atomically: a crash leaves
+        the old file or the new one. Keys seen meanwhile are carried into the new file."""
+        now = self._once_latest
         live = {key: at for key, at in self._once.items() if now - at < keep_for}
-        data = b"".join(
-            json.dumps({"key": key, "at": at.isoformat()}).encode() + b"\n"
-            for key, at in live.items()
-        )
         path = self._once_file.path
-        write_atomically(path, data)  # refused: the old file goes on as it was
-        fsync_directory(self.folder)
+        try:
+            size = await asyncio.get_running_loop().run_in_executor(
+                None, _rewrite_once_file, path, live, self.folder
+            )
+        except OSError as error:  # the old file goes on as it was; writes stop until it works
+            self._failed(f"could not write to {path}: {error}")
+            return
+        finally:
+            self._compacting = None
+        latest = self._once_latest
+        self._once = {key: at for key, at in self._once.items() if latest - at < keep_for}
+        newer = [
+            {"key": key, "at": at.isoformat()}
+            for key, at in self._once.items()
+            if live.get(key) != at  # seen since the snapshot (a key may come back, later)
+        ]
         replaced, self._once_file = self._once_file, JsonLines(path)
+        self._once_file.queue(newer)
         replaced.close()  # its queued lines go to the replaced file: the new one has their keys
-        self._once = live
         # When more keys are live than the limit holds (over about 9,000 Slack requests in the
         # five minutes), a limit left as it was rewrote the whole file on every request:
         # 22 requests a second instead of about 1,200.
-        self._once_limit = max(ONCE_FILE_LIMIT, 2 * len(data))
+        self._once_limit = max(ONCE_FILE_LIMIT, 2 * size)
 
     def _failed(self, problem: str) -> StorageError:
         log.error("store write failed: %s", problem)
@@ -986,6 +1000,16 @@ class TinyDBStore:
         self._settled.close()
         self._audit.close()
         self._lock_handle.close()
+
+
+def _rewrite_once_file(path: Path, live: dict[str, datetime], folder: Path) -> int:
+    """Replace the file of keys seen once with `live`; returns the bytes written."""
+    data = b"".join(
+        json.dumps({"key": key, "at": at.isoformat()}).encode() + b"\n" for key, at in live.items()
+    )
+    write_atomically(path, data)
+    fsync_directory(folder)
+    return len(data)
 
 
 def _sync_file(descriptor: int) -> None:

@@ -345,22 +345,56 @@ async def test_keys_seen_once_outlive_a_restart_and_the_file_keeps_only_live_one
     await reopened.close()
 
 
+async def test_keys_are_rewritten_off_the_event_loop_and_those_seen_meanwhile_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("storage.tinydb_store.ONCE_FILE_LIMIT", 2000)
+    real_rewrite = tinydb_store._rewrite_once_file
+    rewriters: list[threading.Thread] = []
+    release = threading.Event()
+
+    def held(path: Path, live: dict[str, datetime], folder: Path) -> int:
+        rewriters.append(threading.current_thread())
+        release.wait(timeout=30)  # until the test has sent more requests meanwhile
+        return real_rewrite(path, live, folder)
+
+    monkeypatch.setattr(tinydb_store, "_rewrite_once_file", held)
+    now, window = datetime(2026, 12, 1, 9, tzinfo=UTC), timedelta(minutes=5)
+    store = await TinyDBStore.open(tmp_path)
+    for number in range(200):
+        assert await store.first_time(f"key-{number}", now, window)
+        await asyncio.sleep(0)  # requests come one by one
+    assert rewriters, "the file passed its limit: a rewrite is under way"
+    # Answered while the rewrite is held on its thread: nothing waits for it.
+    meanwhile = [f"late-{number}" for number in range(50)]
+    for key in meanwhile:
+        assert await store.first_time(key, now, window)
+    release.set()
+    await store.close()
+    assert threading.main_thread() not in rewriters
+    reopened = await TinyDBStore.open(tmp_path)
+    for key in ["key-0", "key-199", *meanwhile]:
+        assert await reopened.first_time(key, now, window) is False, key
+    await reopened.close()
+
+
 async def test_many_keys_live_at_once_do_not_rewrite_the_file_on_every_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("storage.tinydb_store.ONCE_FILE_LIMIT", 2000)
     rewrites = []
-    real_rewrite = TinyDBStore._compact_once
+    real_rewrite = tinydb_store._rewrite_once_file
 
-    def counted(store: TinyDBStore, now: datetime, keep_for: timedelta) -> None:
-        rewrites.append(now)
-        real_rewrite(store, now, keep_for)
+    def counted(path: Path, live: dict[str, datetime], folder: Path) -> int:
+        rewrites.append(len(live))
+        return real_rewrite(path, live, folder)
 
-    monkeypatch.setattr(TinyDBStore, "_compact_once", counted)
+    monkeypatch.setattr(tinydb_store, "_rewrite_once_file", counted)
     now, window = datetime(2026, 12, 1, 9, tzinfo=UTC), timedelta(minutes=5)
     store = await TinyDBStore.open(tmp_path)
     for number in range(1000):  # all in the window: 50 KB of keys, 25 times the limit
         assert await store.first_time(f"key-{number}", now, window)
+        await asyncio.sleep(0)  # requests come one by one: a rewrite under way goes on
     await store.close()
     # The file doubles between rewrites: a handful, not one per request past the limit.
     assert 1 <= len(rewrites) <= 6
