@@ -351,10 +351,11 @@ async def test_keys_are_rewritten_off_the_event_loop_and_those_seen_meanwhile_ar
     monkeypatch.setattr("storage.tinydb_store.ONCE_FILE_LIMIT", 2000)
     real_rewrite = tinydb_store._rewrite_once_file
     rewriters: list[threading.Thread] = []
-    release = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def held(path: Path, live: dict[str, datetime], folder: Path) -> int:
         rewriters.append(threading.current_thread())
+        started.set()
         release.wait(timeout=30)  # until the test has sent more requests meanwhile
         return real_rewrite(path, live, folder)
 
@@ -364,7 +365,8 @@ async def test_keys_are_rewritten_off_the_event_loop_and_those_seen_meanwhile_ar
     for number in range(200):
         assert await store.first_time(f"key-{number}", now, window)
         await asyncio.sleep(0)  # requests come one by one
-    assert rewriters, "the file passed its limit: a rewrite is under way"
+    # The file passed its limit: a rewrite is under way (waited for off the loop).
+    assert await asyncio.to_thread(started.wait, 30), "no rewrite started"
     # Answered while the rewrite is held on its thread: nothing waits for it.
     meanwhile = [f"late-{number}" for number in range(50)]
     for key in meanwhile:
