@@ -52,7 +52,7 @@ from workflows.kernel.model import (
     Verdict,
 )
 from workflows.kernel.policy import Regulation, Rule
-from workflows.kernel.ports import Changes, Store
+from workflows.kernel.ports import Changes, Durable, Store
 
 START = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
 TEACHER = Person("tom.baker@example.org", "Tom Baker", "Third Grade Teacher")
@@ -219,16 +219,22 @@ async def measure_chain_step(
 
 
 def _timed_commits(store: Store) -> list[float]:
-    """Times every commit the store makes from now on, in the list returned."""
+    """Times every commit the engine makes through the store from now on, from the call until
+    it is durable (the engine waits for that out of its turn), in the list returned."""
     times: list[float] = []
-    original_commit = store.commit
+    original_commit = store.commit_in_turn
 
-    async def timed_commit(changes: Changes) -> None:
+    async def timed_commit(changes: Changes) -> Durable:
         started = time.perf_counter()
-        await original_commit(changes)
-        times.append(time.perf_counter() - started)
+        durable = await original_commit(changes)
 
-    store.commit = timed_commit  # type: ignore[method-assign]
+        async def timed_durable() -> None:
+            await durable()
+            times.append(time.perf_counter() - started)
+
+        return timed_durable
+
+    store.commit_in_turn = timed_commit  # type: ignore[method-assign]
     return times
 
 
