@@ -40,7 +40,14 @@ from storage.chain import Head, check_line, extend
 from storage.codec import from_dict, to_dict
 from storage.due_index import DueIndex
 from storage.entry_lines import encoded_entry, records_and_texts
-from storage.files import JsonLines, fsync_directory, read_json, try_lock, write_atomically
+from storage.files import (
+    JsonLines,
+    fsync_directory,
+    read_json,
+    record_text,
+    try_lock,
+    write_atomically,
+)
 from storage.integrity import MANIFEST, Checked, check_folder, manifest
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
@@ -920,7 +927,7 @@ class TinyDBStore:
         # after the process restarts unless it died within moments of the first; only a
         # machine crash within the few minutes of the window forgets it, and an fsync per
         # Slack request halved how many the bot could acknowledge.
-        self._once_file.queue([{"key": key, "at": now.isoformat()}])
+        self._once_file.queue([_once_line(key, now)])
         self._once_latest = max(now, self._once_latest)
         if self._once_file.size() > self._once_limit and self._compacting is None:
             self._compacting = asyncio.ensure_future(self._compact_once(keep_for))
@@ -946,7 +953,7 @@ class TinyDBStore:
         latest = self._once_latest
         self._once = {key: at for key, at in self._once.items() if latest - at < keep_for}
         newer = [
-            {"key": key, "at": at.isoformat()}
+            _once_line(key, at)
             for key, at in self._once.items()
             if live.get(key) != at  # seen since the snapshot (a key may come back, later)
         ]
@@ -1004,12 +1011,15 @@ class TinyDBStore:
 
 def _rewrite_once_file(path: Path, live: dict[str, datetime], folder: Path) -> int:
     """Replace the file of keys seen once with `live`; returns the bytes written."""
-    data = b"".join(
-        json.dumps({"key": key, "at": at.isoformat()}).encode() + b"\n" for key, at in live.items()
-    )
+    data = "".join(record_text(_once_line(key, at)) + "\n" for key, at in live.items()).encode()
     write_atomically(path, data)
     fsync_directory(folder)
     return len(data)
+
+
+def _once_line(key: str, at: datetime) -> dict[str, str]:
+    """A key seen once, as once.jsonl keeps it."""
+    return {"key": key, "at": at.isoformat()}
 
 
 def _sync_file(descriptor: int) -> None:
