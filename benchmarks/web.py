@@ -17,6 +17,9 @@ Also shown, because a reader would meet them: the first overview a process serve
 the registry and the whole audit trail once, 100,000 lines; later views read only what is
 new), and the overview just after a change (the change is applied to what the web pages keep
 in memory, nothing is read again).
+Meanwhile the bot's own reminders work through the 5,000 pages (all due when it starts),
+writing each page as a district's Monday does: the public pages are measured while the registry
+changes under them, not in a quiet one.
 There is no peer here: the figures stand against the issue's limits.
 
 Run: .venv/bin/python benchmarks/web.py [--pages N] [--audit N] [--only tinydb|postgres]

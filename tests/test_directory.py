@@ -4,6 +4,7 @@ without signing in; nothing personal beyond names and titles is shown."""
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import AsyncIterator
 from html import escape
 
@@ -16,14 +17,15 @@ from bot.config import Settings, SettingsError, settings_from
 from bot.web import make_app
 from storage.memory import MemoryStore
 from tests.fakes import FakeClock
-from tests.generated import live_page
+from tests.generated import district_with_schools, live_page
 from workflows.conversation.slash_commands import answer as answer_in_chat
-from workflows.district.loading import load_config
+from workflows.district.loading import load_config, parse_config
 from workflows.kernel.commands import RetirePage
 from workflows.kernel.model import Page, PageDetails, PageStatus, Person
 from workflows.kernel.ports import Changes
 from workflows.pages.notices import page_notices
 from workflows.pages.short_lines import short_line
+from workflows.reports.directory import KeptListings, Listing
 
 TOM = Person("tom.baker@example.org", "Tom Baker", "Third Grade Teacher, Lincoln Elementary")
 CONFIG = load_config(None)
@@ -228,3 +230,42 @@ def test_a_bad_public_address_is_refused_plainly() -> None:
     for wrong in ("pk.example.org", "ftp://pk.example.org", "https://pk.example.org/?x=1"):
         with pytest.raises(SettingsError, match="PAGEKEEPER_PUBLIC_URL must be"):
             settings_from({"PAGEKEEPER_PUBLIC_URL": wrong})
+
+
+def test_kept_listings_follow_every_change_and_stay_put_when_nothing_listed_changed() -> None:
+    config = parse_config(district_with_schools(12), "twelve schools")
+    clock = FakeClock()
+    records = {
+        f"PAGE-{n}": live_page(n, TOM, clock.now(), school=f"s{n % 12:03d}") for n in range(300)
+    }
+    kept = KeptListings()
+
+    def listed_afresh() -> tuple[Listing, ...]:
+        return KeptListings().listings(config, records.values())
+
+    first = kept.listings(config, records.values())
+    assert len(first) == 300 and first == listed_afresh()
+    # A monitoring answer or a reminder moves the version but shows nothing new: kept as is.
+    answered = records["PAGE-5"]
+    records["PAGE-5"] = dataclasses.replace(
+        answered, version=answered.version + 1, nudge_answered_at=clock.now()
+    )
+    assert kept.listings(config, records.values()) is first
+    shuffled = random.Random(18)
+    for step in range(60):
+        page = records[f"PAGE-{shuffled.randrange(300)}"]
+        if step % 3 == 0:
+            details = dataclasses.replace(page.details, page_name=f"Club {shuffled.randrange(9)}")
+            changed = dataclasses.replace(page, details=details)
+        elif step % 3 == 1:
+            status = shuffled.choice([PageStatus.RETIRED, PageStatus.ACTIVE])
+            changed = dataclasses.replace(page, status=status)
+        else:
+            changed = dataclasses.replace(page, url=f"https://www.facebook.com/moved{step}")
+        records[page.id] = dataclasses.replace(changed, version=page.version + 1)
+        assert kept.listings(config, records.values()) == listed_afresh(), step
+    del records["PAGE-7"]  # no store drops pages, but a listing never outlives its page
+    assert "PAGE-7" not in {entry.page_id for entry in kept.listings(config, records.values())}
+    renamed = parse_config(district_with_schools(12, lambda i: f"Academy {i}"), "renamed")
+    units = {entry.unit for entry in kept.listings(renamed, records.values())}
+    assert units == {f"Academy {i}" for i in range(12)}

@@ -16,7 +16,7 @@ from workflows.conversation.wording import when
 from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
 from workflows.kernel.cards import Card
-from workflows.reports.directory import Listing, PublicPage, listings, public_page
+from workflows.reports.directory import KeptListings, Listing, PublicPage, public_page
 from workflows.reports.official import check_address
 
 PER_PAGE = 50
@@ -34,6 +34,7 @@ class Directory:
     def __init__(self, engine: Engine, mirror: RegistryMirror) -> None:
         self._engine = engine
         self._mirror = mirror
+        self._kept = KeptListings()
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -48,7 +49,7 @@ class Directory:
         school, platform = query.get("school", ""), query.get("platform", "")
         words = query.get("q", "")[:200]
         pages = await self._mirror.pages()
-        every = await self._mirror.derived("listings", lambda: listings(config, pages))
+        every = await self._mirror.derived("listings", lambda: self._kept.listings(config, pages))
         found = [e for e in every if e.matches(school, platform, words)]
         page_number = _number(query.get("page", "1"))
         last_page = max(1, -(-len(found) // PER_PAGE))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TypeVar
 
 from workflows.engine import Engine
@@ -41,11 +41,11 @@ class RegistryMirror:
         self._derived: dict[str, tuple[tuple[int, int], object]] = {}
         engine.on_write(self._written)
 
-    async def pages(self) -> Iterable[Page]:
+    async def pages(self) -> Collection[Page]:
         await self._ready()
         return self._pages.values()
 
-    async def requests(self) -> Iterable[PageRequest]:
+    async def requests(self) -> Collection[PageRequest]:
         await self._ready()
         return self._requests.values()
 
