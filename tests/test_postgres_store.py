@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 
 from storage.postgres import PostgresStore
 from storage.postgres.schema import MIGRATIONS
+from storage.postgres.store import ALIVE_WITHOUT_CHECK_SECONDS, IdleCheck
 from tests.conftest import PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
 from tests.records import audit_entries
@@ -170,3 +172,28 @@ async def test_two_processes_confirming_one_address_at_once_register_it_once(
     assert "already registered" in str(refused[0].errors)
     await first.close()
     await second.close()
+
+
+async def test_a_connection_is_checked_before_use_only_after_sitting_idle() -> None:
+    checked: list[str] = []
+
+    async def check(connection: Any) -> None:
+        checked.append(connection.name)
+
+    clock = FakeClock()
+    idle_check = IdleCheck(check, monotonic=lambda: clock.now().timestamp())
+    first, second = _Connection("first"), _Connection("second")
+    await idle_check(first)  # never handed out before: checked
+    clock.advance(seconds=0.2)
+    await idle_check(first)  # in use moments ago: alive without a round trip
+    await idle_check(second)
+    clock.advance(seconds=ALIVE_WITHOUT_CHECK_SECONDS + 0.1)
+    await idle_check(first)  # idle long enough for the server to have dropped it
+    assert checked == ["first", "second", "first"]
+
+
+class _Connection:
+    """Stands for a pooled connection: the check only needs to tell them apart."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
