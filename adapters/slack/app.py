@@ -399,9 +399,9 @@ class SlackListeners:
 
     async def _publish_home(self, user_id: str, person: Person) -> None:
         context = self._engine.context
-        mine = await overview(context.config, self._store, person.email)
+        cards = await overview(context.config, self._store, person.email)
         dashboard = context.links.dashboard() if context.links.on else ""
-        view = home_view(mine.all_cards(), dashboard)
+        view = home_view(cards, dashboard)
         await self._client.views_publish(user_id=user_id, view=view)
 
 

@@ -16,7 +16,7 @@ from workflows.kernel.cards import Card, Form
 from workflows.kernel.commands import ShowCompliance
 from workflows.kernel.model import Person
 from workflows.reports.official import is_official
-from workflows.reports.overview import overview
+from workflows.reports.overview import page_cards, request_cards
 from workflows.reports.registry import registry
 
 COMMANDS = {
@@ -54,8 +54,8 @@ async def answer(engine: Engine, person: Person, line: str) -> Answer:
         return Answer(form=form)
     name, argument = _parts(line)
     if name in ("my-requests", "my-pages"):
-        mine = await overview(config, store, person.email)
-        cards = mine.request_cards() if name == "my-requests" else mine.pages
+        part = request_cards if name == "my-requests" else page_cards
+        cards = await part(config, store, person.email)
         return Answer(cards or (Card("Your pages", "You do not run any official pages yet."),))
     if name == "pages":
         school = argument.lower() or None

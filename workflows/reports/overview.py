@@ -1,8 +1,10 @@
-"""A person's overview: their requests, their pages, and what waits for their decision."""
+"""A person's overview: their requests, their pages, and what waits for their decision.
+
+The two halves are made apart: `my-requests` shows only the first and `my-pages` only the
+second, and someone with forty pages in setup should not wait for forty page cards (their
+forms included) to ask about their requests."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from workflows.conversation import forms
 from workflows.conversation.actions import DELEGATE, REQUEST_PAGE
@@ -18,52 +20,45 @@ from workflows.requests import messages as request_messages
 RECENT = 20
 
 
-@dataclass(frozen=True)
-class Overview:
-    """A person's view of Pagekeeper, in parts a platform can show together or apart."""
-
-    requests: Card
-    decisions: tuple[Card, ...]
-    held: tuple[Card, ...]
-    changes: tuple[Card, ...]
-    pages: tuple[Card, ...]
-    away: tuple[Card, ...] = ()
-
-    def request_cards(self) -> tuple[Card, ...]:
-        """Their requests, then everything that waits for them to act on a request."""
-        return (self.requests, *self.decisions, *self.held, *self.changes, *self.away)
-
-    def all_cards(self) -> tuple[Card, ...]:
-        return (*self.request_cards(), *self.pages)
+async def overview(config: DistrictConfig, store: Records, email: str) -> tuple[Card, ...]:
+    """One person's whole overview: their requests and what waits for them, then their
+    pages."""
+    return (*await request_cards(config, store, email), *await page_cards(config, store, email))
 
 
-async def overview(config: DistrictConfig, store: Records, email: str) -> Overview:
-    """One person's overview: decisions first, then held requests, changes asked, pages."""
+async def request_cards(config: DistrictConfig, store: Records, email: str) -> tuple[Card, ...]:
+    """Their requests, then what waits for them to act on a request: decisions, held requests
+    (for the district contact), changes asked of them, and for approvers who decides while
+    they are away."""
     email = email.strip().lower()
     waiting = await store.find_requests(approver=email, status=RequestStatus.PENDING)
     mine = await store.find_requests(requester=email)
-    pages = [p for p in await store.find_pages(owner=email) if p.status is not PageStatus.RETIRED]
     held = await store.find_requests(status=RequestStatus.HELD) if email == config.contact else []
-    away = None
+    away: tuple[Card, ...] = ()
     if config.decides(email):
-        away = next((a for a in await store.aways() if a.person == email), None)
-    return Overview(
-        requests=_summary(config, mine),
-        decisions=tuple(
-            request_messages.approval_card(config, request, email) for request in waiting
-        ),
-        held=tuple(
+        kept = next((a for a in await store.aways() if a.person == email), None)
+        away = (away_card(config, kept),)
+    return (
+        _summary(config, mine),
+        *(request_messages.approval_card(config, request, email) for request in waiting),
+        *(
             request_messages.request_held(config, request, request.route)[1].card
             for request in held
         ),
-        changes=tuple(
+        *(
             request_messages.changes_requested(config, request).card
             for request in mine
             if request.status is RequestStatus.CHANGES_REQUESTED
         ),
-        pages=tuple(_page_card(config, page) for page in pages),
-        away=(away_card(config, away),) if config.decides(email) else (),
+        *away,
     )
+
+
+async def page_cards(config: DistrictConfig, store: Records, email: str) -> tuple[Card, ...]:
+    """The pages they run, retired ones aside."""
+    pages = await store.find_pages(owner=email.strip().lower())
+    kept = (page for page in pages if page.status is not PageStatus.RETIRED)
+    return tuple(_page_card(config, page) for page in kept)
 
 
 def away_card(config: DistrictConfig, away: Away | None) -> Card:
