@@ -13,14 +13,14 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from storage.chain import ChainBroken, Head, extend, verify
-from storage.postgres.rows import audit_row, insert
+from storage.postgres.rows import audit_row, fixed, insert
 from storage.postgres.schema import MIGRATION_LOCK
 from workflows.kernel.model import AuditEntry
 from workflows.kernel.ports import StorageError
 
 WALK_CHUNK = 2000
-ADD_AUDIT = insert("audit", ("at", "subject", "doc"))
-ADD_IMPORTED_AUDIT = insert("audit", ("at", "subject", "doc", "import_key"))
+ADD_AUDIT = fixed(insert("audit", ("at", "subject", "doc")))
+ADD_IMPORTED_AUDIT = fixed(insert("audit", ("at", "subject", "doc", "import_key")))
 
 
 async def append(

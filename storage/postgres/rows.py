@@ -80,6 +80,12 @@ def submission_row(submission: Submission) -> dict[str, Any]:
     return {"key": submission.key, "doc": Jsonb(to_dict(submission))}
 
 
+def fixed(query: sql.Composable) -> bytes:
+    """`query` made into text once: psycopg composes a composed query again on every
+    execution, a tenth of a form's writes."""
+    return query.as_bytes(None)
+
+
 def insert(table: str, columns: Iterable[str], conflict: str = "") -> sql.Composed:
     """INSERT of one row given as named values, with an optional ON CONFLICT clause."""
     names = list(columns)

@@ -9,6 +9,7 @@ person through `outbox_lanes` (see schema.py), and duties run where an advisory 
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import weakref
@@ -30,6 +31,7 @@ from storage.postgres.audit_chain import check_trail, start_head
 from storage.postgres.rows import (
     acknowledgement_row,
     away_row,
+    fixed,
     insert,
     outbox_row,
     page_row,
@@ -130,6 +132,10 @@ class PostgresStore:
             open=False,
             timeout=CONNECT_SECONDS,
             check=IdleCheck(AsyncConnectionPool.check_connection),
+            # A lone statement is its own transaction. Otherwise each read began one and the
+            # pool ended it with a COMMIT: a second round trip per read. Whatever takes more
+            # than one statement opens its transaction itself (connection.transaction()).
+            kwargs={"autocommit": True},
         )
         try:
             # One plain connection first: a wrong address or password fails at once with the
@@ -477,17 +483,23 @@ WHERE recipient = ANY(%(people)s::text[]) AND NOT settled AND next_attempt_at <=
 ORDER BY bool_and(bulk) OVER (PARTITION BY recipient), next_attempt_at, id
 LIMIT %(limit)s
 """
-UPSERT_OUTBOX = insert(
-    "outbox",
-    ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "bulk", "doc"),
-    "ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,"
-    " next_attempt_at = excluded.next_attempt_at, doc = excluded.doc",
+UPSERT_OUTBOX = fixed(
+    insert(
+        "outbox",
+        ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "bulk", "doc"),
+        "ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,"
+        " next_attempt_at = excluded.next_attempt_at, doc = excluded.doc",
+    )
 )
-UPSERT_ACKNOWLEDGEMENT = insert(
-    "acknowledgements", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
+UPSERT_ACKNOWLEDGEMENT = fixed(
+    insert(
+        "acknowledgements",
+        ("email", "doc"),
+        "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc",
+    )
 )
-UPSERT_AWAY = insert(
-    "aways", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc"
+UPSERT_AWAY = fixed(
+    insert("aways", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc")
 )
 # A row comes back when the key is new, or its earlier sighting is out of the window: in one
 # statement, so two processes receiving the same request cannot both see it first.
@@ -512,9 +524,13 @@ HEALTH_PROBE = """
 INSERT INTO once_keys (key, seen_at) VALUES ('health-probe', now())
 ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
 """
-ADD_SUBMISSION = insert("submissions", ("key", "doc"))
-UPSERT_HANDLE = insert(
-    "message_handles", ("key", "handle"), "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle"
+ADD_SUBMISSION = fixed(insert("submissions", ("key", "doc")))
+UPSERT_HANDLE = fixed(
+    insert(
+        "message_handles",
+        ("key", "handle"),
+        "ON CONFLICT (key) DO UPDATE SET handle = excluded.handle",
+    )
 )
 
 
@@ -523,18 +539,24 @@ def _select(
     order: str,
     filters: list[tuple[str, object]],
     limit: int | None = None,
-) -> tuple[sql.Composed, list[object]]:
+) -> tuple[bytes, list[object]]:
     """SELECT doc with only the filters given a value, so each look-up can use its index;
     `order` is SQL (constants of this module only)."""
     used = [(condition, value) for condition, value in filters if value is not None]
-    where = sql.SQL(" AND ").join(sql.SQL(condition) for condition, _ in used)
+    query = _select_text(table, order, tuple(condition for condition, _ in used), limit)
+    return query, [value for _, value in used]
+
+
+@functools.lru_cache(maxsize=256)
+def _select_text(table: str, order: str, conditions: tuple[str, ...], limit: int | None) -> bytes:
+    where = sql.SQL(" AND ").join(sql.SQL(condition) for condition in conditions)
     query = sql.SQL("SELECT doc FROM {} WHERE {} ORDER BY {}{}").format(
         sql.Identifier(table),
-        where if used else sql.SQL("true"),
+        where if conditions else sql.SQL("true"),
         sql.SQL(order),
         sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
     )
-    return query, [value for _, value in used]
+    return fixed(query)
 
 
 async def _write_versioned(
@@ -542,19 +564,26 @@ async def _write_versioned(
 ) -> tuple[str, int, AsyncCursor[Row]]:
     """Insert a new record or update the stored one it was read at. Its cursor counts one row
     once answered, none if someone else wrote that version first (a ConflictError)."""
-    names = [sql.Identifier(column) for column in row]
-    values = [sql.Placeholder(column) for column in row]
-    if version == 1:
+    query = _versioned_text(table, tuple(row), version == 1)
+    cursor = await connection.execute(query, {**row, "previous": version - 1})
+    return key, version, cursor
+
+
+@functools.lru_cache(maxsize=16)
+def _versioned_text(table: str, columns: tuple[str, ...], new: bool) -> bytes:
+    if new:
         template = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING")
     else:
         template = sql.SQL(
             "UPDATE {} SET ({}) = ROW({}) WHERE id = %(id)s AND version = %(previous)s"
         )
-    query = template.format(
-        sql.Identifier(table), sql.SQL(", ").join(names), sql.SQL(", ").join(values)
+    return fixed(
+        template.format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(", ").join(map(sql.Placeholder, columns)),
+        )
     )
-    cursor = await connection.execute(query, {**row, "previous": version - 1})
-    return key, version, cursor
 
 
 async def verify_trail(url: str) -> Head:
