@@ -2,17 +2,21 @@
 
 The folder is written through the store itself, as years of use would leave it: N active
 pages, each with its approved request, two delivered messages per page (a monitoring check
-card each; they settle into settled.jsonl) and 20 audit entries per page (1,000,000 at
-50,000 pages). A fresh process then opens it as the bot does at start (every check, the
-audit trail's hash chain included) and reports the time and its resident memory (VmRSS),
-beside a process that only imports the same code.
+card each; they settle into settled.jsonl), 20 audit entries per page (1,000,000 at 50,000
+pages), and 20 weekly monitoring checks per page answered with a click, each click's
+submission kept as versions up to 0.2.0 kept them all (1,000,000; this version forgets them
+a week after, see conversation.repeats.SUBMISSIONS_KEPT). A fresh process then opens it as
+the bot does at start (every check, the audit trail's hash chain included) and reports the
+time and its resident memory (VmRSS), beside a process that only imports the same code.
 
 - "first start": the trail checked entry by entry (a folder from before checkpoints noted
   how much of it was checked, or one whose noted bytes changed);
 - "no key files": the first start after upgrading from a version that kept none
   (every bucket decoded; they are written then, see storage/bucket_keys.py);
 - "start": every later start (the noted bytes hashed, the entries after them checked, the
-  tables' keys read from their key files).
+  tables' keys read from their key files);
+- "keeping every click": a copy of the folder as first written, opened as versions up to
+  0.2.0 did, every submission kept: the peer for what forgetting them after a week saves.
 
 Then `python -m bot migrate-data` copies the folder into a throwaway PostgreSQL (fsync off:
 the copy's memory is measured, not the disk), and a folder a tenth its size the same way: the
@@ -28,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,13 +44,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from storage import tinydb_store
 from storage.tinydb_store import TinyDBStore
 from tests.generated import APPROVER, live_page
 from tests.throwaway_postgres import ThrowawayPostgres
+from workflows.conversation.repeats import REPLY_KEPT
 from workflows.district.loading import load_config
-from workflows.duties.messages import monitoring_checks
+from workflows.duties.messages import check_answered, monitoring_checks
 from workflows.kernel.messages import OutboxEntry
-from workflows.kernel.model import AuditEntry, PageRequest, Person, RequestStatus
+from workflows.kernel.model import AuditEntry, PageRequest, Person, RequestStatus, Submission
 from workflows.kernel.policy import Clause
 from workflows.kernel.ports import Changes
 
@@ -53,15 +61,20 @@ RSS_LIMIT_MB = 300
 FLAT_LIMIT = 1.25
 MESSAGES_PER_PAGE = 2
 AUDIT_PER_PAGE = 20
+CLICKS_PER_PAGE = 20  # weekly checks, each answered with a click
 CHUNK = 500
 LIVE = datetime(2025, 9, 1, 15, 0, tzinfo=UTC)
 CLAUSE = Clause("AR 1114: Monitoring")
 
 OPEN = """
-import sys, time
+import os, sys, time
+from datetime import timedelta
 from pathlib import Path
 started = time.perf_counter()
+from storage import tinydb_store
 from storage.tinydb_store import TinyDBStore
+if os.environ.get("KEEP_EVERY_CLICK"):
+    tinydb_store.SUBMISSIONS_KEPT = timedelta.max
 store = TinyDBStore(Path(sys.argv[1])) if len(sys.argv) > 1 else None
 took = time.perf_counter() - started
 rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
@@ -73,6 +86,9 @@ if store is not None:
 
 async def write_folder(folder: Path, pages: int) -> None:
     config = load_config(None)
+    # As versions up to 0.2.0 wrote it: every click kept (this one forgets them once a week
+    # old, at its first start too).
+    tinydb_store.SUBMISSIONS_KEPT = timedelta.max
     store = await TinyDBStore.open(folder)
     made_messages = 0
     for first in range(0, pages, CHUNK):
@@ -102,22 +118,41 @@ async def write_folder(folder: Path, pages: int) -> None:
             for page in made
             for k in range(AUDIT_PER_PAGE)
         ]
+        clicks = []
+        for page in made:
+            owner = page.owners[0]
+            answered = dataclasses.replace(page, nudge_answered_at=LIVE)
+            seen = check_answered(config, answered, owner, "Checked, nothing to remove,")[0].card
+            clicks += [
+                Submission(
+                    f"slack:click:{owner.email}:{week}:monitoring_checked:{page.id}",
+                    LIVE + timedelta(weeks=week),
+                    seen.title,
+                    seen.text[:REPLY_KEPT],
+                )
+                for week in range(CLICKS_PER_PAGE)
+            ]
         await store.commit(
             Changes(
                 requests=tuple(requests),
                 pages=tuple(made),
                 audit=tuple(audit),
                 outbox=tuple(outbox),
+                submissions=tuple(clicks),
             )
         )
     await store.close()
 
 
-def opened(folder: Path | None) -> tuple[float, int]:
-    """Seconds to open `folder` in a fresh process and its RSS in MB (None: imports only)."""
+def opened(folder: Path | None, *, keep_every_click: bool = False) -> tuple[float, int]:
+    """Seconds to open `folder` in a fresh process and its RSS in MB (None: imports only);
+    `keep_every_click`: as versions up to 0.2.0, every submission kept."""
     command = [sys.executable, "-c", OPEN, *([str(folder)] if folder else [])]
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run(command, cwd=root, check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, "KEEP_EVERY_CLICK": "1"} if keep_every_click else None
+    out = subprocess.run(
+        command, cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout
     took, rss = out.split()
     return float(took), int(rss)
 
@@ -163,11 +198,18 @@ def main(pages: int) -> None:
         header, *rest = journal.read_text().splitlines(keepends=True)
         unnoted = header.split(', "audit": ')[0] + "}\n"
         journal.write_text(unnoted + "".join(rest))
+        as_before = Path(f"{name}-as-before")
+        shutil.copytree(folder, as_before)
         first = opened(folder)
         for key_file in (folder / "tables").glob("*.keys"):
             key_file.unlink()
         unkeyed = opened(folder)
         later = [opened(folder) for _ in range(3)]
+        try:
+            opened(as_before, keep_every_click=True)  # its first start: every entry checked
+            kept_all = [opened(as_before, keep_every_click=True) for _ in range(3)]
+        finally:
+            shutil.rmtree(as_before)
         bare = opened(None)
         copy = migrated(folder)
         size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
@@ -177,7 +219,9 @@ def main(pages: int) -> None:
     audit = pages * AUDIT_PER_PAGE
     print(
         f"TinyDB folder: {pages:,} pages and requests, {audit:,} audit entries, "
-        f"{pages * MESSAGES_PER_PAGE:,} delivered messages, {size / 1e6:,.0f} MB on disk"
+        f"{pages * MESSAGES_PER_PAGE:,} delivered messages, {pages * CLICKS_PER_PAGE:,} "
+        f"clicks over {CLICKS_PER_PAGE} weeks; {size / 1e6:,.0f} MB on disk once the first "
+        "start forgot the clicks over a week old"
     )
     print(f"  imports alone:  {bare[0]:6.2f} s  {bare[1]:4d} MB")
     print(f"  first start:    {first[0]:6.2f} s  {first[1]:4d} MB  (every entry checked)")
@@ -198,6 +242,10 @@ def main(pages: int) -> None:
     print(
         f"  start (worst of 3): {took:6.2f} s  {rss:4d} MB   limits <= {START_LIMIT_S:.0f} s, "
         f"<= {RSS_LIMIT_MB} MB: {'meets' if ok else 'MISSES'}"
+    )
+    print(
+        f"  keeping every click, as up to 0.2.0 (worst of 3): {max(t for t, _ in kept_all):6.2f}"
+        f" s  {max(r for _, r in kept_all):4d} MB   (a copy of the folder as first written)"
     )
 
 

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 from tinydb import Query
 
+from storage.ageing import AgeOrder
 from storage.bucket_keys import KeyFile, fingerprint
 from storage.buckets import BucketedTable, BucketSnapshot, write_snapshots
 from storage.chain import Head, check_line, extend
@@ -54,6 +55,7 @@ from storage.once import first_time_in
 from storage.passes import PassBook
 from storage.recent import RecentlyDecoded
 from storage.versions import check_new_submissions, check_versions
+from workflows.conversation.repeats import SUBMISSIONS_KEPT
 from workflows.kernel.ids import batch_of
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
@@ -178,10 +180,15 @@ class TinyDBStore:
                 code=KEYS_CODE,
             )
             self._unsettled: dict[str, tuple[float, str, bool, float]] = self._outbox.summaries
-            self._acknowledgements, self._aways, self._submissions = (
+            self._acknowledgements, self._aways = (
                 BucketedTable(tables, name, count, code=KEYS_CODE)
-                for name in ("acknowledgements", "aways", "submissions")
+                for name in ("acknowledgements", "aways")
             )
+            # When each was carried out: the ones past SUBMISSIONS_KEPT leave the table.
+            self._submissions = BucketedTable(
+                tables, "submissions", count, summary=_carried_out_at, code=KEYS_CODE
+            )
+            self._submitted = AgeOrder()
             self._audit = JsonLines(folder / "audit.jsonl", state.audit_digest)
             # Messages done with: records for the folder's history, never read by the bot.
             self._settled = JsonLines(folder / "settled.jsonl")
@@ -204,6 +211,8 @@ class TinyDBStore:
             self._table_files = state.tables
             self._seq = self._recover()
             self._synced = self._seq  # the last commit known durable
+            self._submitted.reset(self._submissions.summaries)
+            self._forget_old_submissions()  # all of them at once after an upgrade
             settled = [record for record in self._outbox.search(None) if _done_with(record)]
             if found_format < 3:
                 # Copied first, the tables left as they are until the folder says format 3:
@@ -684,6 +693,8 @@ class TinyDBStore:
             self._unsynced.update((outgoing.id, self._seq) for outgoing in changes.outbox)
         try:
             self._apply(entry, encoded.texts)
+            if changes.submissions:
+                self._forget_old_submissions()
             if finish_checkpoint:
                 self._finish_checkpoint()
                 self._checkpoint_if_due()
@@ -734,6 +745,9 @@ class TinyDBStore:
             table.upsert((record for record, _ in pairs), (text for _, text in pairs))
         for page in entry["pages"]:
             self._due.changed(str(page["id"]))
+        for submission in entry.get("submissions", []):
+            key = str(submission["id"])
+            self._submitted.add(key, self._submissions.summaries[key])
         outbox = records_and_texts(entry, known, "outbox")
         waiting = [(record, text) for record, text in outbox if not _done_with(record)]
         done = [(record, text) for record, text in outbox if _done_with(record)]
@@ -749,6 +763,13 @@ class TinyDBStore:
         else:  # a commit journaled before the chain: its lines are linked in as they are
             for line in entry["audit"][audit_written:]:
                 self._audit_head = check_line(self._audit_head, line, hashed_before=False)
+
+    def _forget_old_submissions(self) -> None:
+        """Take the submissions made over SUBMISSIONS_KEPT before the newest out of the table
+        (and so out of memory; their files follow at the next checkpoint). Kept, one a
+        click, they were the one table that grew with time rather than with the registry."""
+        age = SUBMISSIONS_KEPT // timedelta(microseconds=1)
+        self._submissions.remove(self._submitted.older_than(age))
 
     def _every_table(self) -> tuple[BucketedTable, ...]:
         return (
@@ -1175,6 +1196,11 @@ def _version(record: dict[str, Any] | None) -> int | None:
 def _submitted(record: dict[str, Any]) -> int:
     """When a request was submitted, in microseconds since the epoch (exact, unlike a float)."""
     return _microseconds(datetime.fromisoformat(record["submitted_at"]))
+
+
+def _carried_out_at(record: dict[str, Any]) -> int:
+    """When a submission was carried out, in microseconds since the epoch."""
+    return _microseconds(datetime.fromisoformat(record["at"]))
 
 
 def _microseconds(moment: datetime) -> int:

@@ -122,7 +122,8 @@ class Records(Protocol):
         ...
 
     async def submission(self, key: str) -> Submission | None:
-        """The submission stored under `key`, if it was carried out before."""
+        """The submission stored under `key`, if it was carried out before; kept for at
+        least conversation.repeats.SUBMISSIONS_KEPT after it was made, maybe not longer."""
         ...
 
     def iter_audit(self, start: datetime | None, end: datetime | None) -> AsyncIterator[AuditEntry]:
