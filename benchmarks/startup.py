@@ -3,9 +3,10 @@
 The folder is written through the store itself, as years of use would leave it: N active
 pages, each with its approved request, two delivered messages per page (a monitoring check
 card each; they settle into settled.jsonl), 20 audit entries per page (1,000,000 at 50,000
-pages), and 20 weekly monitoring checks per page answered with a click, each click's
-submission kept as versions up to 0.2.0 kept them all (1,000,000; this version forgets them
-a week after, see conversation.repeats.SUBMISSIONS_KEPT). A fresh process then opens it as
+pages), and 20 weekly monitoring checks per page answered with a click (spread over the week
+by page, as checks are by default), each click's submission kept as versions up to 0.2.0
+kept them all (1,000,000; this version forgets them a day after, see
+conversation.repeats.SUBMISSIONS_KEPT). A fresh process then opens it as
 the bot does at start (every check, the audit trail's hash chain included) and reports the
 time and its resident memory (VmRSS), beside a process that only imports the same code.
 
@@ -16,7 +17,7 @@ time and its resident memory (VmRSS), beside a process that only imports the sam
 - "start": every later start (the noted bytes hashed, the entries after them checked, the
   tables' keys read from their key files);
 - "keeping every click": a copy of the folder as first written, opened as versions up to
-  0.2.0 did, every submission kept: the peer for what forgetting them after a week saves.
+  0.2.0 did, every submission kept: the peer for what forgetting them after a day saves.
 
 Then `python -m bot migrate-data` copies the folder into a throwaway PostgreSQL (fsync off:
 the copy's memory is measured, not the disk), and a folder a tenth its size the same way: the
@@ -86,7 +87,7 @@ if store is not None:
 
 async def write_folder(folder: Path, pages: int) -> None:
     config = load_config(None)
-    # As versions up to 0.2.0 wrote it: every click kept (this one forgets them once a week
+    # As versions up to 0.2.0 wrote it: every click kept (this one forgets them once a day
     # old, at its first start too).
     tinydb_store.SUBMISSIONS_KEPT = timedelta.max
     store = await TinyDBStore.open(folder)
@@ -119,14 +120,14 @@ async def write_folder(folder: Path, pages: int) -> None:
             for k in range(AUDIT_PER_PAGE)
         ]
         clicks = []
-        for page in made:
+        for number, page in zip(numbers, made, strict=True):
             owner = page.owners[0]
             answered = dataclasses.replace(page, nudge_answered_at=LIVE)
             seen = check_answered(config, answered, owner, "Checked, nothing to remove,")[0].card
             clicks += [
                 Submission(
                     f"slack:click:{owner.email}:{week}:monitoring_checked:{page.id}",
-                    LIVE + timedelta(weeks=week),
+                    LIVE + timedelta(weeks=week, days=number % 7),
                     seen.title,
                     seen.text[:REPLY_KEPT],
                 )
@@ -221,7 +222,7 @@ def main(pages: int) -> None:
         f"TinyDB folder: {pages:,} pages and requests, {audit:,} audit entries, "
         f"{pages * MESSAGES_PER_PAGE:,} delivered messages, {pages * CLICKS_PER_PAGE:,} "
         f"clicks over {CLICKS_PER_PAGE} weeks; {size / 1e6:,.0f} MB on disk once the first "
-        "start forgot the clicks over a week old"
+        "start forgot the clicks over a day old"
     )
     print(f"  imports alone:  {bare[0]:6.2f} s  {bare[1]:4d} MB")
     print(f"  first start:    {first[0]:6.2f} s  {first[1]:4d} MB  (every entry checked)")

@@ -15,12 +15,13 @@ from workflows.kernel.model import Submission
 # Enough of the first reply to recognise it; the whole of it was shown (or sent) then.
 REPLY_KEPT = 600
 # How long a carried-out form or click is remembered, so that a repeat of it is told what
-# happened (a store may forget it after). A week is far past any platform's retries and any
-# double click. Later, the command is carried out again, and its own checks refuse what no
-# longer applies (a request already decided, a page already live), as they do for the same
-# button on any other message. Remembered for ever, one a click, a large district's weekly
-# checks kept adding about 50,000 a week to the store.
-SUBMISSIONS_KEPT = timedelta(days=7)
+# happened (a store may forget it after). A day is far past any platform's retries, a double
+# click, or Submit pressed again after an error. Later, the command is carried out again, and
+# its own checks refuse what no longer applies (a request already decided, a page already
+# live), as they do for the same button on any other message. Remembered for ever, one a
+# click, a large district's weekly checks added about 50,000 a week to the store; a day's
+# are about 7,000.
+SUBMISSIONS_KEPT = timedelta(days=1)
 
 
 def submitted(key: str, outcome: Outcome, now: datetime) -> tuple[Submission, ...]:
