@@ -1,5 +1,5 @@
 """Keys in the order they were made, so the ones past an age are found without looking at the
-rest: forgetting a week-old key costs the same with a hundred keys kept or a million."""
+rest: forgetting an old key costs the same with a hundred keys kept or a million."""
 
 from __future__ import annotations
 
