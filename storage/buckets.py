@@ -21,7 +21,7 @@ from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 
 from storage.bucket_keys import TABLE, Derived, KeyFile, Span, as_kept, laid_out, read_keys
-from storage.files import fsync_directory, read_json, record_text, write_atomically
+from storage.files import fsync_directory, parsed, read_json, record_text, write_atomically
 
 
 class BufferedAtomicStorage(Storage):
@@ -75,7 +75,7 @@ class BufferedAtomicStorage(Storage):
     def read(self) -> dict[str, dict[str, Any]] | None:
         if not self.texts and not self.exists:
             return None
-        return {TABLE: {doc_id: json.loads(text) for doc_id, text in self.texts.items()}}
+        return {TABLE: {doc_id: parsed(text) for doc_id, text in self.texts.items()}}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         records = data.get(TABLE, {})
@@ -395,7 +395,7 @@ def _split(text: str, position: int, end: int) -> tuple[list[Record], list[Span]
 
 
 def _decoded(text: str) -> dict[str, Any]:
-    record = json.loads(text)
+    record = parsed(text)
     assert isinstance(record, dict)
     return record
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Generic, TypeVar
 
 from storage.codec import from_dict
+from storage.files import parsed
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ class RecentlyDecoded(Generic[T]):
         """The record stored as `text`."""
         found = self._decoded.pop(text, None)
         if found is None:
-            found = from_dict(self._kind, json.loads(text))
+            found = from_dict(self._kind, parsed(text))
             if len(self._decoded) >= self._limit:
                 del self._decoded[next(iter(self._decoded))]
         self._decoded[text] = found  # the most recently read last

