@@ -604,8 +604,9 @@ async def verify_trail(url: str) -> Head:
 
 
 async def _with_orjson(connection: AsyncConnection[Row]) -> None:
-    """Documents go to and come from the database through orjson: the standard library's
-    JSON was a tenth of a form's work here."""
+    """Documents go to and come from the database through orjson, several times faster than
+    the standard library's json (whose dumps alone was about 5% of the bot's CPU per
+    submitted form, by py-spy)."""
     set_json_dumps(orjson.dumps, connection)
     set_json_loads(parsed, connection)
 
