@@ -25,7 +25,7 @@ import math
 import os
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -50,8 +50,9 @@ from storage.files import (
     write_atomically,
 )
 from storage.integrity import MANIFEST, Checked, check_folder, manifest
-from storage.lanes import Lanes, in_turn
+from storage.lanes import Lanes
 from storage.once import first_time_in
+from storage.outbox_order import OutboxOrder, Waiting
 from storage.passes import PassBook
 from storage.recent import RecentlyDecoded
 from storage.versions import check_new_submissions, check_versions
@@ -179,7 +180,8 @@ class TinyDBStore:
                 summary=_waiting_entry,
                 code=KEYS_CODE,
             )
-            self._unsettled: dict[str, tuple[float, str, bool, float]] = self._outbox.summaries
+            self._unsettled: dict[str, Waiting] = self._outbox.summaries
+            self._order = OutboxOrder(self._unsettled)
             self._acknowledgements, self._aways = (
                 BucketedTable(tables, name, count, code=KEYS_CODE)
                 for name in ("acknowledgements", "aways")
@@ -529,22 +531,17 @@ class TinyDBStore:
     ) -> Claim:
         # Messages are read one by one as the lanes take them, never the whole backlog.
         self._forget_synced()
-        return self._lanes.claim(holder, self._due_lazily(now, resting), now, limit, lease)
+        keys = self._order.due(now.timestamp(), resting, self._unsynced)
+        try:
+            found = (self._outbox.get(key) for key in keys)
+            due = (from_dict(OutboxEntry, record) for record in found if record)
+            return self._lanes.claim(holder, due, now, limit, lease)
+        finally:
+            keys.close()  # puts back what was read: a claim changes no message
 
     def _forget_synced(self) -> None:
         synced = self._synced
         self._unsynced = {key: seq for key, seq in self._unsynced.items() if seq > synced}
-
-    def _due_lazily(self, now: datetime, resting: frozenset[str]) -> Iterator[OutboxEntry]:
-        waiting, unsynced = self._unsettled.items(), self._unsynced
-        last = now.timestamp()
-        due = in_turn(
-            (at, key, to, bulk)
-            for key, (at, to, bulk, _) in waiting
-            if at <= last and to not in resting and key not in unsynced
-        )
-        found = (self._outbox.get(key) for key in due)
-        return (from_dict(OutboxEntry, record) for record in found if record)
 
     # Everything, a part at a time (each part read on the store's thread). `migrate-data`
     # reads a closed folder's files itself: see storage/folder_reader.py.
@@ -753,6 +750,8 @@ class TinyDBStore:
         done = [(record, text) for record, text in outbox if _done_with(record)]
         self._outbox.upsert((record for record, _ in waiting), (text for _, text in waiting))
         self._outbox.remove(record["id"] for record, _ in done)
+        for record, _ in outbox:
+            self._order.changed(str(record["id"]))
         self._settled.queue(
             [record for record, _ in done], lines="".join(text + "\n" for _, text in done).encode()
         )
@@ -1221,7 +1220,7 @@ def _done_with(record: dict[str, Any]) -> bool:
     )
 
 
-def _waiting_entry(record: dict[str, Any]) -> tuple[float, str, bool, float] | None:
+def _waiting_entry(record: dict[str, Any]) -> Waiting | None:
     """What claiming needs of a stored message waiting to go: when (POSIX seconds), to whom,
     whether bulk; and when it was made, for the metrics; None for one settled.
 
