@@ -12,7 +12,7 @@ from tests.conftest import CONTACT, PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
 from tests.records import audit_entries, due_entries
 from tests.stories import ask_for_page
-from workflows.delivery.dispatcher import LEASE, MAX_ATTEMPTS, Dispatcher
+from workflows.delivery.dispatcher import FORGET_SECONDS, LEASE, MAX_ATTEMPTS, Dispatcher
 from workflows.delivery.messenger import RetryLater, Unreachable
 from workflows.engine import Engine
 from workflows.kernel.messages import Message
@@ -92,6 +92,34 @@ async def test_one_person_gets_messages_no_faster_than_the_platform_allows(
     time.now += 5
     await deliver.drain()
     assert len([n for n in messenger.sent if n.to == TEACHER.email]) == 5
+
+
+async def test_paces_are_forgotten_once_full_again_and_kept_while_they_still_count(
+    engine: Engine, store: Store
+) -> None:
+    """A pace kept for everyone ever sent to made Python's full garbage collections, which
+    pause the whole server, slower all through a Monday's checks."""
+    messenger, time = FakeMessenger(), FakeTime()
+    deliver = dispatcher(engine, store, messenger, time)
+    await engine.handle(ask_for_page(TEACHER, page_name="Room 1"))
+    await deliver.drain()
+    time.now = FORGET_SECONDS - 0.5
+    for name in ("Room 2", "Room 3", "Room 4", "Room 5"):
+        await engine.handle(ask_for_page(TEACHER, page_name=name))
+    await deliver.drain()
+    to_tom = [n for n in messenger.sent if n.to == TEACHER.email]
+    assert len(to_tom) == 4, "Room 1, then his burst allowance of three"
+
+    time.now = FORGET_SECONDS  # paces are looked over now: his is not full yet
+    await deliver.drain()
+    assert len([n for n in messenger.sent if n.to == TEACHER.email]) == 4, "still paced"
+    time.now = FORGET_SECONDS + 1
+    await deliver.drain()
+    assert len([n for n in messenger.sent if n.to == TEACHER.email]) == 5
+
+    time.now = 3 * FORGET_SECONDS
+    await deliver.drain()
+    assert deliver._per_person == {}, "nobody is being paced any more"
 
 
 async def test_messages_for_someone_at_their_limit_stay_in_the_store_until_they_may_go(

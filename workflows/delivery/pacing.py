@@ -27,6 +27,11 @@ class TokenBucket:
         self._refill(now)
         self._tokens -= 1
 
+    def full(self, now: float) -> bool:
+        """Whether it has filled up again: a new bucket would allow just the same."""
+        self._refill(now)
+        return self._tokens >= self.burst
+
     def give_back(self, now: float) -> None:
         """Undo a `take` whose event did not happen after all."""
         self._refill(now)
