@@ -37,6 +37,23 @@ async def test_several_processes_starting_at_once_migrate_the_schema_once(
     assert [row[0] for row in rows] == list(range(1, len(MIGRATIONS) + 1))
 
 
+async def test_lookups_by_owner_and_approver_never_read_a_list_of_pending_writes(
+    database_url: str,
+) -> None:
+    """GIN's fast update keeps new entries in a list every look-up reads through: at 50,000
+    pages a person's pages took 2.2 ms instead of 0.06 until a vacuum came by."""
+    await (await PostgresStore.open(database_url)).close()
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT relname, reloptions FROM pg_class"
+            " WHERE relname IN ('pages_owners', 'requests_approvers') ORDER BY 1"
+        ).fetchall()
+    assert rows == [
+        ("pages_owners", ["fastupdate=off"]),
+        ("requests_approvers", ["fastupdate=off"]),
+    ]
+
+
 async def test_a_database_from_a_newer_pagekeeper_is_refused(database_url: str) -> None:
     await (await PostgresStore.open(database_url)).close()
     with psycopg.connect(database_url) as connection:

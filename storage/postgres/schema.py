@@ -164,6 +164,16 @@ MIGRATIONS: tuple[str, ...] = (
         ON pages (status, (COALESCE(duties_due_at, '-infinity'::timestamptz)), id);
     DROP INDEX pages_duties_due;
     """,
+    # 12: the indexes of pages by owner and requests by approver take each write at once.
+    # With GIN's default fast update, writes wait in a pending list that every look-up reads
+    # through until a vacuum cleans it: a person's pages took 2.2 ms at 50,000 pages against
+    # 0.06 ms at 500. Cleaned here once, for the lists already there.
+    """
+    ALTER INDEX pages_owners SET (fastupdate = off);
+    ALTER INDEX requests_approvers SET (fastupdate = off);
+    SELECT gin_clean_pending_list('pages_owners'::regclass);
+    SELECT gin_clean_pending_list('requests_approvers'::regclass);
+    """,
 )
 
 
