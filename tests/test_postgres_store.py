@@ -211,3 +211,55 @@ class _Connection:
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+
+@pytest.fixture
+def syncing_server() -> Iterator[ThrowawayPostgres]:
+    """A server that syncs its disk, whose own log writer would leave a commit that did not
+    wait for the disk unwritten for 10 seconds (its longest): only Pagekeeper writes it."""
+    server = ThrowawayPostgres(durable=True, settings=("wal_writer_delay=10s",))
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_commits_made_in_turn_are_seen_at_once_and_survive_a_crash_once_durable(
+    syncing_server: ThrowawayPostgres,
+) -> None:
+    url = syncing_server.create_database("district")
+    store = await PostgresStore.open(url)
+    try:
+        waits = [
+            await store.commit_in_turn(Changes(requests=(a_request(n),))) for n in range(1, 21)
+        ]
+        # The engine's next command reads them before they are durable.
+        assert len(await store.find_requests()) == 20
+        await asyncio.gather(*(wait() for wait in waits))
+        syncing_server.crash()
+    finally:
+        await store.close()
+    syncing_server.resume()
+    store = await PostgresStore.open(url)
+    try:
+        assert [r.id for r in await store.find_requests()] == [f"REQ-{n}" for n in range(1, 21)]
+    finally:
+        await store.close()
+
+
+async def test_a_wait_for_the_disk_that_fails_is_reported_and_the_next_one_waits_again(
+    own_server: ThrowawayPostgres,
+) -> None:
+    url = own_server.create_database("district")
+    store = await PostgresStore.open(url)
+    try:
+        wait = await store.commit_in_turn(Changes(requests=(a_request(1),)))
+        own_server.halt()
+        with pytest.raises(StorageError, match=r"could not write to the database at 127\.0\.0\.1"):
+            await wait()
+        own_server.resume()
+        await store.check()
+        wait = await store.commit_in_turn(Changes(requests=(a_request(2),)))
+        await wait()
+        assert [r.id for r in await store.find_requests()] == ["REQ-1", "REQ-2"]
+    finally:
+        await store.close()

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -54,8 +55,9 @@ def _major(path: Path) -> int:
 class ThrowawayPostgres:
     """Start with `start()`; `url(name)` gives a connection string; `stop()` removes it all."""
 
-    def __init__(self, *, durable: bool = False) -> None:
+    def __init__(self, *, durable: bool = False, settings: Sequence[str] = ()) -> None:
         self.durable = durable
+        self._settings = settings  # more of the server's settings, as name=value
         self.port = 0
         self._folder: Path | None = None
         self._server: subprocess.Popen[bytes] | None = None
@@ -90,6 +92,8 @@ class ThrowawayPostgres:
         ]  # fmt: skip
         if not self.durable:  # tests check our code, not PostgreSQL's own crash safety
             settings += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+        for setting in self._settings:
+            settings += ["-c", setting]
         with open(self._folder / "server.log", "ab") as log:
             self._server = subprocess.Popen(
                 [bin_dir / "postgres", "-D", data, "-p", str(self.port), *settings],
@@ -117,6 +121,14 @@ class ThrowawayPostgres:
             except subprocess.TimeoutExpired:
                 self._server.kill()
                 self._server.wait()
+            self._server = None
+
+    def crash(self) -> None:
+        """Stop the server as a crash would: its processes end at once (immediate shutdown),
+        and what it kept in memory, not yet written to its files, is lost."""
+        if self._server is not None:
+            self._server.send_signal(signal.SIGQUIT)
+            self._server.wait(timeout=20)
             self._server = None
 
     def stop(self) -> None:

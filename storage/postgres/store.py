@@ -3,15 +3,19 @@
 Every commit is one transaction. A record is written only if its stored version is the one
 it was read at (an UPDATE ... WHERE version = n, or an INSERT that the primary key refuses for
 an existing id), so of two processes deciding the same request at once exactly one succeeds;
-the other gets ConflictError and its engine reads again. Outbox deliveries are shared out per
+the other gets ConflictError and its engine reads again. A commit made in the engine's turn is
+seen at once and waits for the server's disk after the turn, sharing that wait with the commits
+made meanwhile (group commit, see `PostgresStore._durable`). Outbox deliveries are shared out per
 person through `outbox_lanes` (see schema.py), and duties run where an advisory lock is held.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
+import uuid
 import weakref
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -59,7 +63,6 @@ from workflows.kernel.ports import (
     ConflictError,
     Durable,
     StorageError,
-    already_durable,
 )
 from workflows.pages.addresses import comparable
 
@@ -123,6 +126,12 @@ class PostgresStore:
         self._once_calls = 0
         # The last write failed (a full disk on the server): health writes to check again.
         self._write_failed = False
+        # Commits made in the engine's turn, and how many of them are known durable; the
+        # one write under way that makes them so (see `_durable`), and the row it writes.
+        self._committed = 0
+        self._flushed = 0
+        self._flushing: asyncio.Future[None] | None = None
+        self._flush_key = f"durable:{uuid.uuid4().hex}"
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -218,10 +227,36 @@ class PostgresStore:
         return [from_dict(Page, row[0]) for row in rows]
 
     async def commit_in_turn(self, changes: Changes) -> Durable:
-        await self.commit(changes)  # durable when the transaction commits
-        return already_durable
+        """The transaction commits without waiting for the server's disk (for it alone), so
+        the engine's next command goes ahead at once; the wait for the disk comes after the
+        turn, shared by every commit made meanwhile (see `_durable`)."""
+        await self._commit(changes, wait_for_disk=False)
+        self._committed += 1
+        return functools.partial(self._durable, self._committed)
 
     async def commit(self, changes: Changes) -> None:
+        await self._commit(changes, wait_for_disk=True)
+
+    async def _durable(self, committed: int) -> None:
+        """Once commit number `committed` is on the server's disk. The server writes its log
+        in order, so a transaction that waits for the disk, begun after a commit, puts that
+        commit there too: one such write serves every commit made before it (group commit)."""
+        while self._flushed < committed:
+            if self._flushing is None:
+                self._flushing = asyncio.ensure_future(self._flush())
+            await asyncio.shield(self._flushing)
+
+    async def _flush(self) -> None:
+        upto = self._committed
+        try:
+            # A write the log keeps (a transaction that wrote nothing would not wait for the
+            # disk), to a row of this process's own (no other process waits on its lock).
+            await self._execute(MARK, {"key": self._flush_key})
+        finally:
+            self._flushing = None
+        self._flushed = max(self._flushed, upto)
+
+    async def _commit(self, changes: Changes, *, wait_for_disk: bool) -> None:
         try:
             # Pipelined: the statements go out together and are answered together, in three
             # round trips (the records, the audit head, the rest with the commit) where
@@ -231,6 +266,8 @@ class PostgresStore:
                 connection.pipeline() as pipeline,
                 connection.transaction(),
             ):
+                if not wait_for_disk:
+                    await connection.execute("SET LOCAL synchronous_commit TO off")
                 written = [
                     await _write_versioned(
                         connection, "requests", request.id, request.version, request_row(request)
@@ -321,6 +358,9 @@ class PostgresStore:
         async with self._pool.connection() as connection, connection.transaction():
             # Lanes are locked in the order of their people, so two claims never deadlock;
             # a lane another holder took meanwhile fails the WHERE and is not returned.
+            # Its lanes are written by a transaction that waits for the disk, as every other
+            # here: so are the commits of the messages it read (see `_durable`), and no message
+            # goes out that a crash of the server could take back.
             cursor = await connection.execute(CLAIM_PEOPLE, values)
             people = [row[0] for row in await cursor.fetchall()]
             rows: list[Row] = []
@@ -407,7 +447,7 @@ class PostgresStore:
         """A read; after a failed write, a real write (reads work on a full disk)."""
         await self._fetch("SELECT 1", (), wait=CHECK_SECONDS)
         if self._write_failed:
-            await self._execute(HEALTH_PROBE, ())
+            await self._execute(MARK, {"key": "health-probe"})
             self._write_failed = False
 
     async def close(self) -> None:
@@ -524,8 +564,8 @@ WITH taken AS (DELETE FROM passes WHERE key = %(key)s RETURNING email, expires_a
 SELECT email FROM taken WHERE expires_at > %(now)s
 """
 READ_PASS = "SELECT email FROM passes WHERE key = %(key)s AND expires_at > %(now)s"
-HEALTH_PROBE = """
-INSERT INTO once_keys (key, seen_at) VALUES ('health-probe', now())
+MARK = """
+INSERT INTO once_keys (key, seen_at) VALUES (%(key)s, now())
 ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
 """
 ADD_SUBMISSION = fixed(insert("submissions", ("key", "doc")))
