@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -17,7 +18,7 @@ from tests.conftest import PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
 from tests.records import audit_entries
 from tests.stories import ask_for_page
-from tests.test_store_contract import a_request, an_entry
+from tests.test_store_contract import a_message, a_request, an_entry
 from tests.throwaway_postgres import ThrowawayPostgres, started
 from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
@@ -261,5 +262,29 @@ async def test_a_wait_for_the_disk_that_fails_is_reported_and_the_next_one_waits
         wait = await store.commit_in_turn(Changes(requests=(a_request(2),)))
         await wait()
         assert [r.id for r in await store.find_requests()] == ["REQ-1", "REQ-2"]
+    finally:
+        await store.close()
+
+
+async def test_a_message_is_claimed_for_sending_only_once_its_commit_is_on_disk(
+    syncing_server: ThrowawayPostgres,
+) -> None:
+    """The sender may claim a message before its commit's wait for the disk is over; the
+    claim itself waits for the disk, which puts that commit there first."""
+    url = syncing_server.create_database("district")
+    store = await PostgresStore.open(url)
+    message = a_message(1)
+    try:
+        await store.commit_in_turn(Changes(outbox=(message,)))  # its wait never awaited
+        later = message.next_attempt_at + timedelta(minutes=1)
+        claim = await store.claim_messages("sender", later, 10, timedelta(minutes=1))
+        assert [entry.id for entry in claim.entries] == [message.id]
+        syncing_server.crash()
+    finally:
+        await store.close()
+    syncing_server.resume()
+    store = await PostgresStore.open(url)
+    try:
+        assert await store.outbox_waiting() == (1, message.created_at)
     finally:
         await store.close()
