@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -228,8 +229,7 @@ async def test_commits_made_in_turn_are_seen_at_once_and_survive_a_crash_once_du
     syncing_server: ThrowawayPostgres,
 ) -> None:
     url = syncing_server.create_database("district")
-    store = await PostgresStore.open(url)
-    try:
+    async with _opened(url) as store:
         waits = [
             await store.commit_in_turn(Changes(requests=(a_request(n),))) for n in range(1, 21)
         ]
@@ -237,22 +237,15 @@ async def test_commits_made_in_turn_are_seen_at_once_and_survive_a_crash_once_du
         assert len(await store.find_requests()) == 20
         await asyncio.gather(*(wait() for wait in waits))
         syncing_server.crash()
-    finally:
-        await store.close()
     syncing_server.resume()
-    store = await PostgresStore.open(url)
-    try:
+    async with _opened(url) as store:
         assert [r.id for r in await store.find_requests()] == [f"REQ-{n}" for n in range(1, 21)]
-    finally:
-        await store.close()
 
 
 async def test_a_wait_for_the_disk_that_fails_is_reported_and_the_next_one_waits_again(
     own_server: ThrowawayPostgres,
 ) -> None:
-    url = own_server.create_database("district")
-    store = await PostgresStore.open(url)
-    try:
+    async with _opened(own_server.create_database("district")) as store:
         wait = await store.commit_in_turn(Changes(requests=(a_request(1),)))
         own_server.halt()
         with pytest.raises(StorageError, match=r"could not write to the database at 127\.0\.0\.1"):
@@ -262,8 +255,6 @@ async def test_a_wait_for_the_disk_that_fails_is_reported_and_the_next_one_waits
         wait = await store.commit_in_turn(Changes(requests=(a_request(2),)))
         await wait()
         assert [r.id for r in await store.find_requests()] == ["REQ-1", "REQ-2"]
-    finally:
-        await store.close()
 
 
 async def test_a_message_is_claimed_for_sending_only_once_its_commit_is_on_disk(
@@ -272,19 +263,22 @@ async def test_a_message_is_claimed_for_sending_only_once_its_commit_is_on_disk(
     """The sender may claim a message before its commit's wait for the disk is over; the
     claim itself waits for the disk, which puts that commit there first."""
     url = syncing_server.create_database("district")
-    store = await PostgresStore.open(url)
     message = a_message(1)
-    try:
+    async with _opened(url) as store:
         await store.commit_in_turn(Changes(outbox=(message,)))  # its wait never awaited
         later = message.next_attempt_at + timedelta(minutes=1)
         claim = await store.claim_messages("sender", later, 10, timedelta(minutes=1))
         assert [entry.id for entry in claim.entries] == [message.id]
         syncing_server.crash()
-    finally:
-        await store.close()
     syncing_server.resume()
+    async with _opened(url) as store:
+        assert await store.outbox_waiting() == (1, message.created_at)
+
+
+@contextlib.asynccontextmanager
+async def _opened(url: str) -> AsyncIterator[PostgresStore]:
     store = await PostgresStore.open(url)
     try:
-        assert await store.outbox_waiting() == (1, message.created_at)
+        yield store
     finally:
         await store.close()
