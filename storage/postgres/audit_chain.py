@@ -29,13 +29,27 @@ async def append(
     import_keys: Sequence[str] | None = None,
 ) -> None:
     """Add `entries` to the trail, hashed on after its head, inside the caller's transaction."""
-    if not entries:
-        return
+    if entries:
+        await append_after(connection, await locked_head(connection), entries, import_keys)
+
+
+async def locked_head(connection: AsyncConnection[Any]) -> Head:
+    """The trail's head, locked until the caller's transaction ends (see `append_after`)."""
     cursor = await connection.execute("SELECT count, hash FROM audit_head FOR UPDATE")
     row = await cursor.fetchone()
     if row is None:
         raise StorageError("the audit trail's head is missing from the database")
-    head, hashed = extend(Head(int(row[0]), str(row[1])), entries)
+    return Head(int(row[0]), str(row[1]))
+
+
+async def append_after(
+    connection: AsyncConnection[Any],
+    head: Head,
+    entries: Sequence[AuditEntry],
+    import_keys: Sequence[str] | None = None,
+) -> None:
+    """Add `entries` after `head`, which the caller's transaction has locked."""
+    head, hashed = extend(head, entries)
     rows = [audit_row(entry) for entry in hashed]
     if import_keys is not None:
         for values, key in zip(rows, import_keys, strict=True):

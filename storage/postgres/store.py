@@ -258,8 +258,8 @@ class PostgresStore:
 
     async def _commit(self, changes: Changes, *, wait_for_disk: bool) -> None:
         try:
-            # Pipelined: the statements go out together and are answered together, in three
-            # round trips (the records, the audit head, the rest with the commit) where
+            # Pipelined: the statements go out together and are answered together, in two
+            # round trips (the records with the audit head, the rest with the commit) where
             # waiting for each answer took one apiece.
             async with (
                 self._pool.connection() as connection,
@@ -279,13 +279,17 @@ class PostgresStore:
                     )
                     for page in changes.pages
                 ]
-                if written:
+                # Reading the head waits for the records' answers too.
+                head = await audit_chain.locked_head(connection) if changes.audit else None
+                if written and head is None:
                     await pipeline.sync()
                 for key, version, cursor in written:
                     if cursor.rowcount != 1:
                         raise ConflictError(
                             f"{key}: version {version} was already written by someone else"
                         )
+                if head is not None:
+                    await audit_chain.append_after(connection, head, changes.audit)
                 await self._append(connection, changes)
         except psycopg.errors.UniqueViolation as error:
             # Only a rule another process just satisfied first can be broken here (an address
@@ -456,8 +460,7 @@ class PostgresStore:
         await self._pool.close()
 
     async def _append(self, connection: AsyncConnection[Row], changes: Changes) -> None:
-        """Audit lines (on the chain), outbox entries, acknowledgements and message handles."""
-        await audit_chain.append(connection, changes.audit)
+        """Outbox entries, acknowledgements, aways, submissions and message handles."""
         async with connection.cursor() as cursor:
             for query, rows in (
                 (UPSERT_OUTBOX, [outbox_row(message) for message in changes.outbox]),
