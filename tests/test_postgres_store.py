@@ -219,8 +219,7 @@ class _Connection:
 def syncing_server() -> Iterator[ThrowawayPostgres]:
     """A server that syncs its disk, whose own log writer would leave a commit that did not
     wait for the disk unwritten for 10 seconds (its longest): only Pagekeeper writes it."""
-    server = ThrowawayPostgres(durable=True, settings=("wal_writer_delay=10s",))
-    server.start()
+    server = started(durable=True, settings=("wal_writer_delay=10s",))
     yield server
     server.stop()
 

@@ -38,11 +38,11 @@ def binaries() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def started() -> ThrowawayPostgres:
+def started(*, durable: bool = False, settings: Sequence[str] = ()) -> ThrowawayPostgres:
     """A running throwaway server, or the calling test skipped with the reason."""
     if binaries() is None:
         pytest.skip(f"PostgreSQL tests skipped: {INSTALL_HINT}")
-    server = ThrowawayPostgres()
+    server = ThrowawayPostgres(durable=durable, settings=settings)
     server.start()
     return server
 
