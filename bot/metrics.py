@@ -53,8 +53,9 @@ class Metrics:
             registry=self.registry,
         )  # fmt: skip
         self.turn_seconds = Histogram(
-            "pagekeeper_engine_turn_seconds", "Time a command held the engine's turn (commands "
-            "that change records wait for it)", buckets=LAG_BUCKETS, registry=self.registry,
+            "pagekeeper_engine_turn_seconds", "Time a command held its turn in the engine "
+            "(commands that change records wait while every turn is held: one on TinyDB, several "
+            "on PostgreSQL)", buckets=LAG_BUCKETS, registry=self.registry,
         )  # fmt: skip
         self.reminders_seconds = Histogram(
             "pagekeeper_reminders_run_seconds", "Time a reminders run took (all its batches)",

@@ -26,6 +26,9 @@ from workflows.pages.addresses import comparable
 
 
 class MemoryStore:
+    # Its reads and writes never wait: commands side by side would gain nothing.
+    turns = 1
+
     def __init__(self) -> None:
         self._requests: dict[str, PageRequest] = {}
         self._pages: dict[str, Page] = {}

@@ -113,6 +113,10 @@ class TinyDBStore:
     """Implements workflows.ports.Store. Disk work runs off the event loop, on the store's,
     the syncer's and the flusher's threads."""
 
+    # One process owns the folder and its reads are in memory: commands side by side would
+    # only take the store's thread from one another.
+    turns = 1
+
     def __init__(self, folder: Path, buckets: int = DEFAULT_BUCKETS) -> None:
         self.folder = folder
         # Held by the store's thread while it runs a task (which may be changing records), so

@@ -20,10 +20,12 @@ from workflows.kernel.ports import Changes, Store
 
 
 class SlowStore:
-    """Lets other tasks run at every call, as a store on disk or over a network does."""
+    """Lets other tasks run at every call, as a store on disk or over a network does;
+    `turns`: how many commands one engine carries out on it side by side."""
 
-    def __init__(self, inner: Store) -> None:
+    def __init__(self, inner: Store, turns: int | None = None) -> None:
         self._inner = inner
+        self.turns = inner.turns if turns is None else turns
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
@@ -75,6 +77,52 @@ async def test_two_designees_deciding_at_once_produce_exactly_one_outcome(
     ]
     assert len(decisions) == 1
     assert "write conflict" in caplog.text, "the two decisions never actually raced"
+
+
+async def test_approve_and_deny_at_once_in_one_process_make_one_decision(
+    config: DistrictConfig, store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One engine carrying out commands side by side, as it does on PostgreSQL: the store's
+    check of versions decides, and the loser is told who won, as between two processes."""
+    caplog.set_level(logging.INFO, logger="workflows.engine")
+    engine = Engine(config, SlowStore(store, turns=4), clock, SequentialIds())
+    await engine.handle(ask_for_page(TEACHER, kind="district", school=None))
+
+    approve, deny = await asyncio.gather(
+        engine.handle(Decide(SUPERINTENDENT, "REQ-1", 1, Verdict.APPROVE)),
+        engine.handle(Decide(DESIGNEE, "REQ-1", 1, Verdict.DENY, "Duplicate of the PTA page.")),
+    )
+
+    assert "write conflict" in caplog.text, "the two decisions never actually raced"
+    request = await store.get_request("REQ-1")
+    assert request is not None and len(request.decisions) == 1
+    winner, loser = (approve, deny) if request.status is RequestStatus.APPROVED else (deny, approve)
+    assert winner.messages and winner.reply is None
+    assert not loser.messages and loser.reply is not None
+    assert loser.reply.text.startswith(f"{request.status.value.capitalize()} by ")
+    decisions = [
+        entry
+        for entry in await audit_entries(store, "REQ-1")
+        if entry.action in {"RequestApproved", "RequestDenied"}
+    ]
+    assert len(decisions) == 1
+
+
+async def test_one_form_sent_twice_at_once_in_one_process_is_carried_out_once(
+    config: DistrictConfig, store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="workflows.engine")
+    engine = Engine(config, SlowStore(store, turns=4), clock, SequentialIds())
+    first, second = await asyncio.gather(
+        engine.handle(ask_for_page(TEACHER), submission="view-1"),
+        engine.handle(ask_for_page(TEACHER), submission="view-1"),
+    )
+
+    assert "write conflict" in caplog.text, "the two never actually raced"
+    assert len(await store.find_requests()) == 1
+    done, repeat = (first, second) if first.messages else (second, first)
+    assert done.accepted and not repeat.messages
+    assert repeat.reply is not None and "not done a second time" in repeat.reply.text
 
 
 async def test_a_double_click_decides_once_and_sends_one_set_of_messages(engine: Engine) -> None:

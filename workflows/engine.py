@@ -5,7 +5,6 @@ carries it out."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import time
@@ -65,6 +64,7 @@ from workflows.kernel.ports import (
     already_durable,
 )
 from workflows.kernel.registry import Handler, Handlers
+from workflows.kernel.turns import Turns
 from workflows.pages.lifecycle import change_address, confirm_page_live, retire_page
 from workflows.pages.stewardship import answer_transfer, offer_transfer, reassign_pages
 from workflows.reports.compliance import show_compliance
@@ -99,13 +99,13 @@ HANDLERS = (
     .add(DecideModeration, decide_moderation)
     .add(LiftModeration, lift_moderation)
     .add(SnoozeCheck, snooze_check)
-    .add(RunReminders, run_reminders)
+    .add(RunReminders, run_reminders, alone=True)
     .add(AcknowledgeGuidelines, acknowledge_guidelines)
     .add(OfferTransfer, offer_transfer)
     .add(AnswerTransfer, answer_transfer)
-    .add(ReassignPages, reassign_pages)
+    .add(ReassignPages, reassign_pages, alone=True)
     .add(ShowCompliance, show_compliance, reads_only=True)
-    .add(AdoptDistrictFile, adopt_district_file)
+    .add(AdoptDistrictFile, adopt_district_file, alone=True)
     .add(RefuseDistrictFile, refuse_district_file)
 )
 
@@ -119,7 +119,12 @@ MAX_ATTEMPTS = 3
 
 
 class Engine:
-    """Carries out commands one at a time, so two clicks can never both see 'pending'."""
+    """Carries out commands in turns, so two clicks can never both see 'pending'.
+
+    A store says how many commands may run side by side (`Records.turns`): one at a time,
+    unless the store itself refuses every write made on a stale read, as a database shared by
+    several processes must. Then two commands racing for one record are one write and one
+    ConflictError, and the loser reads again and decides again, as between two processes."""
 
     def __init__(
         self,
@@ -135,7 +140,7 @@ class Engine:
         # Dashboard sign-ins (not records: nothing in the audit trail depends on them).
         self.passes = passes
         self._handlers = handlers
-        self._turn = asyncio.Lock()
+        self._turns = Turns(store.turns)
         self._listeners: list[Callable[[], None]] = []
         self._turn_listeners: list[Callable[[float], None]] = []
         self._writers: list[Callable[[Changes], None]] = []
@@ -143,7 +148,7 @@ class Engine:
     async def adopt(self, config: DistrictConfig) -> None:
         """Put a district file read again in force: a command already being carried out
         finishes under the file it started with, every later one runs under this one."""
-        async with self._turn:
+        async with self._turns.alone():
             self.context = dataclasses.replace(self.context, config=config)
 
     def on_write(self, listener: Callable[[Changes], None]) -> None:
@@ -156,8 +161,8 @@ class Engine:
         self._listeners.append(listener)
 
     def on_turn(self, listener: Callable[[float], None]) -> None:
-        """Call `listener` with how long each command held the engine's turn, in seconds:
-        every other command that changes records waits meanwhile."""
+        """Call `listener` with how long each command held its turn in the engine, in
+        seconds: while every turn is held, a command that changes records waits."""
         self._turn_listeners.append(listener)
 
     async def handle(self, command: Command, submission: str = "") -> Outcome:
@@ -183,7 +188,8 @@ class Engine:
                 raise RuntimeError(f"{type(command).__name__} reads only, yet changed records")
             await self._written(handled.outcome, await self._write(handled, ""))
             return handled.outcome
-        async with self._turn:
+        turn = self._turns.alone() if self._handlers.alone(command) else self._turns.beside_others()
+        async with turn:
             began = time.perf_counter()
             try:
                 outcome, durable = await self._in_turn(handler, command, submission)

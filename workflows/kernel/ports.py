@@ -74,6 +74,12 @@ class Claim:
 class Records(Protocol):
     """Requests, pages, acknowledgements and the append-only audit trail."""
 
+    # How many commands the engine may carry out side by side on this store: 1, unless the
+    # store refuses every write made on a stale read (a record's version, a submission's key,
+    # an address already active) with ConflictError, for commits made in this process as for
+    # those of another one, and gains from it (its reads and writes wait on a server).
+    turns: int
+
     async def get_request(self, request_id: str) -> PageRequest | None: ...
 
     async def get_page(self, page_id: str) -> Page | None: ...
