@@ -23,6 +23,7 @@ from workflows.kernel.ids import batch_of, message_ids
 from workflows.kernel.messages import Message, OutboxEntry
 from workflows.kernel.model import (
     NOTHING_DUE,
+    Acknowledgement,
     AuditEntry,
     Page,
     PageDetails,
@@ -200,6 +201,23 @@ async def test_the_audit_trail_keeps_its_order_and_filters_by_record(store: Stor
         await store.commit(Changes(audit=(an_entry(f"REQ-{number % 2}", f"Step{number}"),)))
     assert [e.action for e in await audit_entries(store)] == [f"Step{n}" for n in range(5)]
     assert [e.action for e in await audit_entries(store, "REQ-1")] == ["Step1", "Step3"]
+
+
+async def test_one_commit_of_many_lines_keeps_their_order_and_the_last_of_a_key(
+    store: Store,
+) -> None:
+    lines = tuple(an_entry(f"REQ-{number}", f"Step{number}") for number in range(30))
+    first, last = Acknowledgement(TOM, MONDAY), Acknowledgement(TOM, MONDAY + timedelta(days=1))
+    await store.commit(
+        Changes(
+            audit=lines,
+            acknowledgements=(first, last),
+            handles=(("slack|tom|card", "D1|1"), ("slack|tom|card", "D1|2")),
+        )
+    )
+    assert [e.action for e in await audit_entries(store)] == [f"Step{n}" for n in range(30)]
+    assert await store.acknowledgements() == [last]
+    assert await store.recall_message("slack|tom|card") == "D1|2"
 
 
 async def test_the_health_check_follows_whether_writes_succeed(

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from workflows.conversation.limits import oversized
@@ -53,7 +54,7 @@ from workflows.kernel.handling import Context, Handled, Outcome
 from workflows.kernel.ids import message_ids, random_id
 from workflows.kernel.links import NO_LINKS, Links
 from workflows.kernel.messages import OutboxEntry
-from workflows.kernel.model import Person, is_email
+from workflows.kernel.model import Person, Submission, is_email
 from workflows.kernel.ports import (
     Changes,
     Clock,
@@ -208,10 +209,14 @@ class Engine:
         commit to be durable (a repeat writes nothing)."""
         attempt = 1
         while True:
-            done = await self.context.store.submission(submission) if submission else None
             handled = await handler(command, self.context)
-            if done is not None:
-                return repeated(self.context.config, done, handled), already_durable
+            # A repeat of a command that writes is refused by the store (its submission is
+            # stored once), and found on the next attempt: a first time costs no read.
+            stored = self._submission(handled, submission, self.context.clock.now())
+            if submission and (attempt > 1 or not stored):
+                done = await self.context.store.submission(submission)
+                if done is not None:
+                    return repeated(self.context.config, done, handled), already_durable
             try:
                 return handled.outcome, await self._write(handled, submission)
             except ConflictError:
@@ -219,6 +224,13 @@ class Engine:
                     raise
                 log.info("write conflict command=%s attempt=%d", type(command).__name__, attempt)
                 attempt += 1
+
+    @staticmethod
+    def _submission(handled: Handled, key: str, now: datetime) -> tuple[Submission, ...]:
+        """The submission stored with `handled`'s commit: only with records or audit lines
+        (a reply alone is not worth keeping)."""
+        records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
+        return submitted(key, handled.outcome, now) if records or handled.outcome.events else ()
 
     async def _written(self, outcome: Outcome, durable: Durable) -> None:
         """Once the commit is durable, wake whoever delivers the messages it queued."""
@@ -239,7 +251,7 @@ class Engine:
             for message_id, message in zip(message_ids(len(messages)), messages, strict=True)
         )
         records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
-        done = submitted(submission, handled.outcome, now) if records or audit else ()
+        done = self._submission(handled, submission, now)
         if records or audit or outbox:
             config = self.context.config
             pages = tuple(

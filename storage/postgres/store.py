@@ -35,15 +35,12 @@ from storage.codec import from_dict
 from storage.files import parsed
 from storage.postgres import audit_chain
 from storage.postgres.audit_chain import check_trail, start_head
+from storage.postgres.batched import write_after_records
 from storage.postgres.rows import (
-    acknowledgement_row,
-    away_row,
     fixed,
     insert,
-    outbox_row,
     page_row,
     request_row,
-    submission_row,
 )
 from storage.postgres.schema import migrate
 from workflows.kernel.messages import OutboxEntry
@@ -68,8 +65,8 @@ from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
 
-# The engine carries out one command at a time per process, so a few connections cover it,
-# the dispatcher and the duties; small databases allow 20 connections in all (plus one per
+# The engine carries out a few commands at a time per process (TURNS), so a few connections
+# cover it, the dispatcher and the duties; small databases allow 20 connections in all (plus one per
 # process for the duties' advisory lock).
 POOL_SIZE = 5
 # Commands the engine carries out side by side (see `PostgresStore.turns`): each holds one of
@@ -297,9 +294,7 @@ class PostgresStore:
                         raise ConflictError(
                             f"{key}: version {version} was already written by someone else"
                         )
-                if head is not None:
-                    await audit_chain.append_after(connection, head, changes.audit)
-                await self._append(connection, changes)
+                await write_after_records(connection, changes, head)
         except psycopg.errors.UniqueViolation as error:
             # Only a rule another process just satisfied first can be broken here (an address
             # already active): the engine reads again and explains it to the person.
@@ -468,26 +463,6 @@ class PostgresStore:
             await self._duties.close()
         await self._pool.close()
 
-    async def _append(self, connection: AsyncConnection[Row], changes: Changes) -> None:
-        """Outbox entries, acknowledgements, aways, submissions and message handles."""
-        async with connection.cursor() as cursor:
-            for query, rows in (
-                (UPSERT_OUTBOX, [outbox_row(message) for message in changes.outbox]),
-                (
-                    UPSERT_ACKNOWLEDGEMENT,
-                    [acknowledgement_row(a) for a in changes.acknowledgements],
-                ),
-                (UPSERT_AWAY, [away_row(away) for away in changes.aways]),
-                # A plain INSERT: a key already there is a repeat another process carried out.
-                (ADD_SUBMISSION, [submission_row(s) for s in changes.submissions]),
-                (
-                    UPSERT_HANDLE,
-                    [{"key": key, "handle": handle} for key, handle in changes.handles],
-                ),
-            ):
-                if rows:
-                    await cursor.executemany(query, rows)
-
     async def _fetch(self, query: Any, values: Any, wait: float | None = None) -> list[Row]:
         try:
             async with self._pool.connection(wait) as connection:
@@ -539,24 +514,6 @@ WHERE recipient = ANY(%(people)s::text[]) AND NOT settled AND next_attempt_at <=
 ORDER BY bool_and(bulk) OVER (PARTITION BY recipient), next_attempt_at, id
 LIMIT %(limit)s
 """
-UPSERT_OUTBOX = fixed(
-    insert(
-        "outbox",
-        ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "bulk", "doc"),
-        "ON CONFLICT (id) DO UPDATE SET settled = excluded.settled, failed = excluded.failed,"
-        " next_attempt_at = excluded.next_attempt_at, doc = excluded.doc",
-    )
-)
-UPSERT_ACKNOWLEDGEMENT = fixed(
-    insert(
-        "acknowledgements",
-        ("email", "doc"),
-        "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc",
-    )
-)
-UPSERT_AWAY = fixed(
-    insert("aways", ("email", "doc"), "ON CONFLICT (email) DO UPDATE SET doc = excluded.doc")
-)
 # A row comes back when the key is new, or its earlier sighting is out of the window: in one
 # statement, so two processes receiving the same request cannot both see it first.
 FIRST_TIME = """
@@ -580,7 +537,6 @@ MARK = """
 INSERT INTO once_keys (key, seen_at) VALUES (%(key)s, now())
 ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
 """
-ADD_SUBMISSION = fixed(insert("submissions", ("key", "doc")))
 UPSERT_HANDLE = fixed(
     insert(
         "message_handles",
