@@ -9,7 +9,10 @@
   Target: <= 50 ms, worst of the runs.
 - What one person asks in chat: `my-pages` and `my-requests` (App Home shows the same
   overview) and `is-official <address>`, through the engine's answer, as Slack and Teams call
-  it. Target: at 50,000 pages within 2x the time at 500.
+  it. Target: at 50,000 pages within 2x the time at 500. Two ways: asked in turn (ASKED
+  rounds of the three), and each asked once right after the compliance report (RUNS rounds),
+  whose read of the whole district leaves the processor's caches cold (at 500 pages it reads
+  far less, so this ratio includes the caches, not only the store).
 - The district contact's `compliance` report, over 1,000 schools: it reads the whole district,
   so it grows with it; it runs beside other commands (not in turn with them) and off the event
   loop, so its time is the reader's wait alone.
@@ -52,6 +55,7 @@ from workflows.kernel.model import Page, Person
 from workflows.kernel.ports import Changes, Store
 
 RUNS = 20
+ASKED = 200
 CHUNK = 1000
 TARGET_MS = 50.0
 LOOKUP_RATIO = 2.0
@@ -97,17 +101,26 @@ async def lookups_ms(store: Store, config: DistrictConfig, now: datetime) -> dic
         "my-requests": "my-requests",
         "is-official": "is-official https://www.facebook.com/room2",
     }
-    times: dict[str, list[float]] = {name: [] for name in [*lines, "compliance"]}
-    for _ in range(RUNS):
+    times: dict[str, list[float]] = {
+        name: [] for name in [*lines, *(f"{line} after report" for line in lines), "compliance"]
+    }
+
+    async def ask(name: str, line: str) -> None:
+        started = time.perf_counter()
+        shown = await answer(engine, OWNER, line)
+        times[name].append((time.perf_counter() - started) * 1000)
+        assert shown.cards, name
+
+    for _ in range(ASKED):
         for name, line in lines.items():
-            started = time.perf_counter()
-            shown = await answer(engine, OWNER, line)
-            times[name].append((time.perf_counter() - started) * 1000)
-            assert shown.cards, name
+            await ask(name, line)
+    for _ in range(RUNS):
         started = time.perf_counter()
         report = await engine.handle(ShowCompliance(config.contact_person))
         times["compliance"].append((time.perf_counter() - started) * 1000)
         assert report.reply is not None and report.reply.sections
+        for name, line in lines.items():
+            await ask(f"{name} after report", line)
     return times
 
 
@@ -161,7 +174,10 @@ def postgres(server: ThrowawayPostgres) -> Opener:
 
 
 async def main(count: int, only: str | None) -> None:
-    print(f"p50 / worst of {RUNS}, in ms")
+    print(
+        f"p50 / worst, in ms: {RUNS} reminders runs and reports, {ASKED} asks in turn, "
+        f"{RUNS} after a report"
+    )
     server = None
     openers: dict[str, Opener] = {}
     if only in (None, "tinydb"):
@@ -194,8 +210,9 @@ async def main(count: int, only: str | None) -> None:
                 else:
                     met = ratio <= LOOKUP_RATIO
                     verdict = f"<= {LOOKUP_RATIO:.0f}x: {'meets' if met else 'MISSES'}"
+                shown = _shown_finely if command != "compliance" else _shown
                 print(
-                    f"  {command:12} {_shown(small_lookups[command]):>14} {_shown(times):>14}"
+                    f"  {command:26} {shown(small_lookups[command]):>16} {shown(times):>16}"
                     f"   {ratio:5.1f}x  {verdict}"
                 )
     finally:
@@ -205,6 +222,11 @@ async def main(count: int, only: str | None) -> None:
 
 def _shown(times: list[float]) -> str:
     return f"{statistics.median(times):.1f} / {max(times):.1f}"
+
+
+def _shown_finely(times: list[float]) -> str:
+    """A look-up's median and worst, to the hundredth: they take about a tenth of a ms."""
+    return f"{statistics.median(times):.2f} / {max(times):.2f}"
 
 
 if __name__ == "__main__":
