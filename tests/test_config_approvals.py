@@ -195,3 +195,21 @@ def test_every_setting_the_examples_use_is_documented() -> None:
         used |= _keys(tomllib.loads(path.read_text()))
     undocumented = sorted(key for key in used if f"`{key}`" not in docs)
     assert not undocumented, f"docs/configuration.md does not describe {undocumented}"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+def test_the_schools_a_person_holds_are_those_naming_them(path: Path) -> None:
+    """Principals, backup approvers and school role holders, looked up in an index made once:
+    the same schools, in the same order, as reading every school."""
+    config = parse_config(path.read_text(), str(path))
+    emails = {person.email for person in config.people} | {"nobody@example.org"}
+    for email in sorted(emails):
+        scanned = tuple(
+            school
+            for school in config.schools
+            if email in school.principals
+            or email == school.backup_approver
+            or any(email in holders for _, holders in school.roles)
+        )
+        assert config.schools_held_by(email) == scanned, email
+    assert any(config.schools_held_by(email) for email in emails)

@@ -256,13 +256,20 @@ class DistrictConfig:
     def schools_held_by(self, email: str) -> tuple[School, ...]:
         """The schools where `email` is principal, backup approver or holds one of the
         district's school roles."""
-        return tuple(
-            school
-            for school in self.schools
-            if email in school.principals
-            or email == school.backup_approver
-            or any(email in holders for _, holders in school.roles)
-        )
+        return self._schools_by_holder.get(email, ())
+
+    # Asked on every my-requests and App Home (does this person approve anything?): with
+    # 1,000 schools a scan of them was most of what that answer cost.
+    @cached_property
+    def _schools_by_holder(self) -> dict[str, tuple[School, ...]]:
+        held: dict[str, list[School]] = {}
+        for school in self.schools:
+            holders = {*school.principals, *(e for _, emails in school.roles for e in emails)}
+            if school.backup_approver:
+                holders.add(school.backup_approver)
+            for email in holders:
+                held.setdefault(email, []).append(school)
+        return {email: tuple(schools) for email, schools in held.items()}
 
     def roles_held(self, email: str) -> list[str]:
         """The district's own roles `email` holds, as they are named (school roles with their
