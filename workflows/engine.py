@@ -185,9 +185,9 @@ class Engine:
             # Nothing it reads can be changed by it: no need to wait for the others' turns, nor
             # to make them wait (what it writes, an audit line at most, needs no turn).
             handled = await handler(command, self.context)
-            if handled.requests or handled.pages or handled.acknowledgements or handled.aways:
+            if handled.changes_records:
                 raise RuntimeError(f"{type(command).__name__} reads only, yet changed records")
-            await self._written(handled.outcome, await self._write(handled, ""))
+            await self._written(handled.outcome, await self._write(handled, ()))
             return handled.outcome
         turn = self._turns.alone() if self._handlers.alone(command) else self._turns.beside_others()
         async with turn:
@@ -212,25 +212,18 @@ class Engine:
             handled = await handler(command, self.context)
             # A repeat of a command that writes is refused by the store (its submission is
             # stored once), and found on the next attempt: a first time costs no read.
-            stored = self._submission(handled, submission, self.context.clock.now())
-            if submission and (attempt > 1 or not stored):
+            kept = _kept(handled, submission, self.context.clock.now())
+            if submission and (attempt > 1 or not kept):
                 done = await self.context.store.submission(submission)
                 if done is not None:
                     return repeated(self.context.config, done, handled), already_durable
             try:
-                return handled.outcome, await self._write(handled, submission)
+                return handled.outcome, await self._write(handled, kept)
             except ConflictError:
                 if attempt == MAX_ATTEMPTS:
                     raise
                 log.info("write conflict command=%s attempt=%d", type(command).__name__, attempt)
                 attempt += 1
-
-    @staticmethod
-    def _submission(handled: Handled, key: str, now: datetime) -> tuple[Submission, ...]:
-        """The submission stored with `handled`'s commit: only with records or audit lines
-        (a reply alone is not worth keeping)."""
-        records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
-        return submitted(key, handled.outcome, now) if records or handled.outcome.events else ()
 
     async def _written(self, outcome: Outcome, durable: Durable) -> None:
         """Once the commit is durable, wake whoever delivers the messages it queued."""
@@ -239,9 +232,9 @@ class Engine:
             for listener in self._listeners:
                 listener()
 
-    async def _write(self, handled: Handled, submission: str) -> Durable:
-        """Records, audit lines, the messages they cause and the submission, in one commit;
-        returns the wait for it to be durable."""
+    async def _write(self, handled: Handled, kept: tuple[Submission, ...]) -> Durable:
+        """Records, audit lines, the messages they cause and the submission `kept` with
+        them, in one commit; returns the wait for it to be durable."""
         cite = self.context.config.cite
         audit = tuple(event.audit_entry(cite) for event in handled.outcome.events)
         now = self.context.clock.now()
@@ -250,9 +243,7 @@ class Engine:
             OutboxEntry(message_id, message, now, now)
             for message_id, message in zip(message_ids(len(messages)), messages, strict=True)
         )
-        records = handled.requests or handled.pages or handled.acknowledgements or handled.aways
-        done = self._submission(handled, submission, now)
-        if records or audit or outbox:
+        if handled.changes_records or audit or outbox:
             config = self.context.config
             pages = tuple(
                 dataclasses.replace(page, duties_due_at=duties_due_at(config, page))
@@ -265,10 +256,18 @@ class Engine:
                 outbox,
                 handled.acknowledgements,
                 aways=handled.aways,
-                submissions=done,
+                submissions=kept,
             )
             durable = await self.context.store.commit_in_turn(changes)
             for writer in self._writers:
                 writer(changes)
             return durable
         return already_durable
+
+
+def _kept(handled: Handled, key: str, now: datetime) -> tuple[Submission, ...]:
+    """The submission stored with `handled`'s commit: only with records or audit lines (a
+    reply alone is not worth keeping)."""
+    if handled.changes_records or handled.outcome.events:
+        return submitted(key, handled.outcome, now)
+    return ()

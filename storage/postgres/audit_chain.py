@@ -29,12 +29,20 @@ async def append(
     import_keys: Sequence[str] | None = None,
 ) -> None:
     """Add `entries` to the trail, hashed on after its head, inside the caller's transaction."""
-    if entries:
-        await append_after(connection, await locked_head(connection), entries, import_keys)
+    if not entries:
+        return
+    head, rows = rows_after(await locked_head(connection), entries)
+    if import_keys is not None:
+        for values, key in zip(rows, import_keys, strict=True):
+            values["import_key"] = key
+    async with connection.cursor() as writer:
+        await writer.executemany(ADD_AUDIT if import_keys is None else ADD_IMPORTED_AUDIT, rows)
+    await connection.execute("UPDATE audit_head SET count = %s, hash = %s", (head.count, head.hash))
 
 
 async def locked_head(connection: AsyncConnection[Any]) -> Head:
-    """The trail's head, locked until the caller's transaction ends (see `append_after`)."""
+    """The trail's head, locked until the caller's transaction ends: rows hashed on after it
+    (`rows_after`) are the next in the chain."""
     cursor = await connection.execute("SELECT count, hash FROM audit_head FOR UPDATE")
     row = await cursor.fetchone()
     if row is None:
@@ -42,21 +50,10 @@ async def locked_head(connection: AsyncConnection[Any]) -> Head:
     return Head(int(row[0]), str(row[1]))
 
 
-async def append_after(
-    connection: AsyncConnection[Any],
-    head: Head,
-    entries: Sequence[AuditEntry],
-    import_keys: Sequence[str] | None = None,
-) -> None:
-    """Add `entries` after `head`, which the caller's transaction has locked."""
-    head, hashed = extend(head, entries)
-    rows = [audit_row(entry) for entry in hashed]
-    if import_keys is not None:
-        for values, key in zip(rows, import_keys, strict=True):
-            values["import_key"] = key
-    async with connection.cursor() as writer:
-        await writer.executemany(ADD_AUDIT if import_keys is None else ADD_IMPORTED_AUDIT, rows)
-    await connection.execute("UPDATE audit_head SET count = %s, hash = %s", (head.count, head.hash))
+def rows_after(head: Head, entries: Sequence[AuditEntry]) -> tuple[Head, list[dict[str, Any]]]:
+    """`entries` hashed on after `head`, as table rows, and the head after them."""
+    moved, hashed = extend(head, entries)
+    return moved, [audit_row(entry) for entry in hashed]
 
 
 async def start_head(connection: AsyncConnection[Any]) -> None:

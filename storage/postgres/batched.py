@@ -16,47 +16,16 @@ import orjson
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
-from storage.chain import Head, extend
+from storage.chain import Head
+from storage.postgres.audit_chain import rows_after
 from storage.postgres.rows import (
     acknowledgement_row,
-    audit_row,
     away_row,
     fixed,
     outbox_row,
     submission_row,
 )
 from workflows.kernel.ports import Changes
-
-
-@functools.lru_cache(maxsize=64)
-def _text(kinds: tuple[str, ...]) -> bytes:
-    """The statement writing the kinds named (each a key of `KINDS`), and the head if audit."""
-    clauses: list[sql.Composable] = []
-    for kind in kinds:
-        table, columns, conflict, _key = KINDS[kind]
-        names = sql.SQL(", ").join(map(sql.Identifier, columns))
-        # In the array's order: audit lines are numbered as the chain hashed them.
-        clauses.append(
-            sql.SQL(
-                "{} AS (INSERT INTO {} ({}) SELECT {} FROM"
-                " jsonb_populate_recordset(NULL::{}, {}) WITH ORDINALITY AS given"
-                " ORDER BY given.ordinality {})"
-            ).format(
-                sql.Identifier(f"added_{kind}"),
-                sql.Identifier(table),
-                names,
-                names,
-                sql.Identifier(table),
-                sql.Placeholder(kind),
-                sql.SQL(conflict),
-            )
-        )
-    if "audit" in kinds:
-        clauses.append(
-            sql.SQL("moved_head AS (UPDATE audit_head SET count = %(count)s, hash = %(hash)s)")
-        )
-    return fixed(sql.SQL("WITH {} SELECT 1").format(sql.SQL(", ").join(clauses)))
-
 
 # kind: table, columns, ON CONFLICT clause, and the column keeping one row per key in a
 # commit (an upsert may not touch one row twice in a statement; the last one given wins,
@@ -93,6 +62,36 @@ KINDS: dict[str, tuple[str, tuple[str, ...], str, str | None]] = {
 }
 
 
+@functools.lru_cache(maxsize=64)
+def _text(kinds: tuple[str, ...]) -> bytes:
+    """The statement writing the kinds named (each a key of `KINDS`), and the head if audit."""
+    clauses: list[sql.Composable] = []
+    for kind in kinds:
+        table, columns, conflict, _key = KINDS[kind]
+        names = sql.SQL(", ").join(map(sql.Identifier, columns))
+        # In the array's order: audit lines are numbered as the chain hashed them.
+        clauses.append(
+            sql.SQL(
+                "{} AS (INSERT INTO {} ({}) SELECT {} FROM"
+                " jsonb_populate_recordset(NULL::{}, {}) WITH ORDINALITY AS given"
+                " ORDER BY given.ordinality {})"
+            ).format(
+                sql.Identifier(f"added_{kind}"),
+                sql.Identifier(table),
+                names,
+                names,
+                sql.Identifier(table),
+                sql.Placeholder(kind),
+                sql.SQL(conflict),
+            )
+        )
+    if "audit" in kinds:
+        clauses.append(
+            sql.SQL("moved_head AS (UPDATE audit_head SET count = %(count)s, hash = %(hash)s)")
+        )
+    return fixed(sql.SQL("WITH {} SELECT 1").format(sql.SQL(", ").join(clauses)))
+
+
 async def write_after_records(
     connection: AsyncConnection[Any], changes: Changes, head: Head | None
 ) -> None:
@@ -102,8 +101,7 @@ async def write_after_records(
     if changes.audit:
         if head is None:
             raise ValueError("audit lines need the trail's head, locked")
-        moved, hashed = extend(head, changes.audit)
-        values.update(audit=[audit_row(entry) for entry in hashed])
+        moved, values["audit"] = rows_after(head, changes.audit)
         values.update(count=moved.count, hash=moved.hash)
     given: tuple[tuple[str, Sequence[Any], Callable[[Any], dict[str, Any]]], ...] = (
         ("outbox", changes.outbox, outbox_row),

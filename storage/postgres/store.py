@@ -66,8 +66,8 @@ from workflows.pages.addresses import comparable
 log = logging.getLogger(__name__)
 
 # The engine carries out a few commands at a time per process (TURNS), so a few connections
-# cover it, the dispatcher and the duties; small databases allow 20 connections in all (plus one per
-# process for the duties' advisory lock).
+# cover it, the dispatcher and the duties; small databases allow 20 connections in all (plus
+# one per process for the duties' advisory lock).
 POOL_SIZE = 5
 # Commands the engine carries out side by side (see `PostgresStore.turns`): each holds one of
 # the pool's connections at a time, so one is left for deliveries and the web pages. More

@@ -40,8 +40,7 @@ def repeated(config: DistrictConfig, done: Submission, again: Handled) -> Outcom
     """The answer to a repeat, which changes nothing. `again` is what the command would do
     now: when that changes nothing either, its own reply says best why (a request already
     decided names who decided it); otherwise the person hears it was done the first time."""
-    changes = again.requests or again.pages or again.acknowledgements or again.aways
-    if not changes and again.outcome.reply is not None:
+    if not again.changes_records and again.outcome.reply is not None:
         return Outcome(reply=again.outcome.reply)
     text = (
         f"You sent this on {when(config, done.at)}, and Pagekeeper carried it out then. "

@@ -52,6 +52,11 @@ class Handled:
     acknowledgements: tuple[Acknowledgement, ...] = ()
     aways: tuple[Away, ...] = ()
 
+    @property
+    def changes_records(self) -> bool:
+        """Whether it writes any record (audit lines and messages aside)."""
+        return bool(self.requests or self.pages or self.acknowledgements or self.aways)
+
 
 @dataclass(frozen=True)
 class Context:
