@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from storage.lanes import Lanes, in_turn
 from storage.once import first_time_in
 from storage.passes import PassBook
+from storage.request_checks import read_one_by_one
 from storage.versions import check_new_submissions, check_versions
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
@@ -21,7 +22,7 @@ from workflows.kernel.model import (
     RequestStatus,
     Submission,
 )
-from workflows.kernel.ports import Changes, Claim, Durable, already_durable
+from workflows.kernel.ports import Changes, Claim, Durable, RequestChecks, already_durable
 from workflows.pages.addresses import comparable
 
 
@@ -123,6 +124,11 @@ class MemoryStore:
 
     async def aways(self) -> list[Away]:
         return list(self._aways.values())
+
+    async def request_checks(
+        self, *, requester: str, since: datetime, page_name: str
+    ) -> RequestChecks:
+        return await read_one_by_one(self, requester=requester, since=since, page_name=page_name)
 
     async def iter_audit(
         self, start: datetime | None, end: datetime | None

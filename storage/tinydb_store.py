@@ -55,6 +55,7 @@ from storage.once import first_time_in
 from storage.outbox_order import OutboxOrder, Waiting
 from storage.passes import PassBook
 from storage.recent import RecentlyDecoded
+from storage.request_checks import read_one_by_one
 from storage.versions import check_new_submissions, check_versions
 from workflows.conversation.repeats import SUBMISSIONS_KEPT
 from workflows.kernel.ids import batch_of
@@ -69,7 +70,7 @@ from workflows.kernel.model import (
     RequestStatus,
     Submission,
 )
-from workflows.kernel.ports import Changes, Claim, Durable, StorageError
+from workflows.kernel.ports import Changes, Claim, Durable, RequestChecks, StorageError
 from workflows.pages.addresses import comparable
 
 log = logging.getLogger(__name__)
@@ -471,6 +472,11 @@ class TinyDBStore:
     async def aways(self) -> list[Away]:
         found = await self._read(_size(self._aways, None), _search, self._aways, [])
         return [from_dict(Away, record) for record in found]
+
+    async def request_checks(
+        self, *, requester: str, since: datetime, page_name: str
+    ) -> RequestChecks:
+        return await read_one_by_one(self, requester=requester, since=since, page_name=page_name)
 
     async def submission(self, key: str) -> Submission | None:
         found = await self._read(1, self._submissions.get, key)

@@ -25,6 +25,7 @@ from workflows.kernel.model import (
     NOTHING_DUE,
     Acknowledgement,
     AuditEntry,
+    Away,
     Page,
     PageDetails,
     PageRequest,
@@ -34,7 +35,7 @@ from workflows.kernel.model import (
     next_version,
 )
 from workflows.kernel.policy import Regulation, Rule
-from workflows.kernel.ports import Changes, ConflictError, StorageError, Store
+from workflows.kernel.ports import Changes, ConflictError, RequestChecks, StorageError, Store
 
 MONDAY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
 TOM = Person("tom.baker@example.org", "Tom Baker", "Teacher")
@@ -155,6 +156,41 @@ async def test_a_persons_request_times_are_found_from_a_moment_on(store: Store) 
     assert changed is not None
     await store.commit(Changes(requests=(next_version(changed, status=RequestStatus.HELD),)))
     assert await store.request_times(TOM.email, since) == [minutes(3), minutes(4), odd]
+
+
+async def test_the_checks_on_a_request_are_the_four_reads_they_stand_for(store: Store) -> None:
+    # Named "Room 12" in two cases, and not; Tom's requests before, at and after the moment;
+    # two approvers away, given in reverse order of their email.
+    other = dataclasses.replace(DETAILS, page_name="Room 13")
+    upper = dataclasses.replace(DETAILS, page_name="ROOM 12")
+    requests = (
+        a_request(3),
+        a_request(1, details=upper, requester=ANA),
+        a_request(2, details=other),
+        a_request(4, details=upper, status=RequestStatus.DENIED),
+    )
+    pages = (a_page(2, details=upper), a_page(1), a_page(3, details=other))
+    aways = tuple(
+        Away(email, ANA, MONDAY.date(), MONDAY.date(), MONDAY)
+        for email in ("zoe@example.org", "amy@example.org")
+    )
+    await store.commit(Changes(requests=requests, pages=pages, aways=aways))
+    since = MONDAY + timedelta(minutes=2)
+
+    checks = await store.request_checks(requester=TOM.email, since=since, page_name="room 12")
+
+    assert checks == RequestChecks(
+        times=tuple(await store.request_times(TOM.email, since)),
+        pages=tuple(await store.find_pages(page_name="room 12")),
+        requests=tuple(await store.find_requests(page_name="room 12")),
+        aways=tuple(await store.aways()),
+    )
+    assert checks.times == (since, since + timedelta(minutes=1), since + timedelta(minutes=2))
+    assert [page.id for page in checks.pages] == ["PAGE-1", "PAGE-2"]
+    assert [request.id for request in checks.requests] == ["REQ-1", "REQ-3", "REQ-4"]
+    assert {away.person for away in checks.aways} == {"zoe@example.org", "amy@example.org"}
+    nobody = await store.request_checks(requester=ANA.email, since=since, page_name="Room 99")
+    assert (nobody.times, nobody.pages, nobody.requests) == ((), (), ())
 
 
 async def test_pages_are_found_by_owner_and_status(store: Store) -> None:

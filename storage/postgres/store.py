@@ -59,6 +59,7 @@ from workflows.kernel.ports import (
     Claim,
     ConflictError,
     Durable,
+    RequestChecks,
     StorageError,
 )
 from workflows.pages.addresses import comparable
@@ -306,6 +307,26 @@ class PostgresStore:
         rows = await self._fetch("SELECT doc FROM aways ORDER BY email", ())
         return [from_dict(Away, row[0]) for row in rows]
 
+    async def request_checks(
+        self, *, requester: str, since: datetime, page_name: str
+    ) -> RequestChecks:
+        """One statement where the four reads took four round trips, about a tenth of the
+        web process's work on each request form."""
+        rows = await self._fetch(
+            REQUEST_CHECKS,
+            {"requester": requester, "since": since, "name": page_name.casefold()},
+        )
+        parts: tuple[list[Any], ...] = ([], [], [], [])
+        for part, at, _, doc in rows:
+            parts[part].append(at if part == TIMES else doc)
+        times, pages, requests, aways = parts
+        return RequestChecks(
+            times=tuple(times),
+            pages=tuple(from_dict(Page, doc) for doc in pages),
+            requests=tuple(from_dict(PageRequest, doc) for doc in requests),
+            aways=tuple(from_dict(Away, doc) for doc in aways),
+        )
+
     async def submission(self, key: str) -> Submission | None:
         rows = await self._fetch("SELECT doc FROM submissions WHERE key = %s", (key,))
         return from_dict(Submission, rows[0][0]) if rows else None
@@ -513,6 +534,16 @@ SELECT doc FROM outbox
 WHERE recipient = ANY(%(people)s::text[]) AND NOT settled AND next_attempt_at <= %(now)s
 ORDER BY bool_and(bulk) OVER (PARTITION BY recipient), next_attempt_at, id
 LIMIT %(limit)s
+"""
+# The reads of `request_checks`, each in the order of its own method, told apart by `part`.
+TIMES = 0
+REQUEST_CHECKS = """
+SELECT 0 AS part, submitted_at AS at, id, NULL::jsonb AS doc FROM requests
+WHERE requester = %(requester)s AND submitted_at >= %(since)s
+UNION ALL SELECT 1, approved_at, id, doc FROM pages WHERE name_key = %(name)s
+UNION ALL SELECT 2, submitted_at, id, doc FROM requests WHERE name_key = %(name)s
+UNION ALL SELECT 3, NULL, email, doc FROM aways
+ORDER BY part, at, id
 """
 # A row comes back when the key is new, or its earlier sighting is out of the window: in one
 # statement, so two processes receiving the same request cannot both see it first.

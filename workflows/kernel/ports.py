@@ -64,6 +64,19 @@ class Changes:
 
 
 @dataclass(frozen=True)
+class RequestChecks:
+    """What a request someone sends or edits is checked against, read together: their
+    requests' submission times from a moment on (`Records.request_times`), the pages and the
+    requests with its name (`Records.find_pages` and `find_requests` by `page_name`), and
+    every approver's absence (`Records.aways`)."""
+
+    times: tuple[datetime, ...]
+    pages: tuple[Page, ...]
+    requests: tuple[PageRequest, ...]
+    aways: tuple[Away, ...]
+
+
+@dataclass(frozen=True)
 class Claim:
     """Messages one sender may deliver now, and how many senders share the platforms' limits."""
 
@@ -117,6 +130,13 @@ class Records(Protocol):
         `due_by`: pages whose duties are due by then, or not yet known (see
         Page.duties_due_at), in the order they fell due, not yet known first, then by id;
         `limit`: at most so many of them, so a run reads what it can handle, not the backlog."""
+        ...
+
+    async def request_checks(
+        self, *, requester: str, since: datetime, page_name: str
+    ) -> RequestChecks:
+        """The four reads RequestChecks names, each as its own method answers it, in one
+        read where that saves waiting on a server (they are not one snapshot)."""
         ...
 
     async def acknowledgements(self) -> list[Acknowledgement]:

@@ -4,6 +4,7 @@ that step (they hold its role, stand in for it, or are its fallback)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from workflows.conversation import forms
@@ -97,9 +98,13 @@ def with_delegates(request: PageRequest, added: tuple[tuple[str, str], ...]) -> 
 
 async def away_today(ctx: Context) -> tuple[dict[str, Away], date]:
     """Who is away today, by email, and today's date in the district."""
+    return away_on(ctx, await ctx.store.aways())
+
+
+def away_on(ctx: Context, aways: Iterable[Away]) -> tuple[dict[str, Away], date]:
+    """Who of `aways` is away today, by email, and today's date in the district."""
     today = ctx.clock.now().astimezone(ctx.config.time_zone).date()
-    aways = {away.person: away for away in await ctx.store.aways() if away.covers(today)}
-    return aways, today
+    return {away.person: away for away in aways if away.covers(today)}, today
 
 
 def delegated_cards(ctx: Context, moved: PageRequest, before: PageRequest) -> tuple[Message, ...]:

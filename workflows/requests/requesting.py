@@ -4,7 +4,8 @@ requests."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from workflows.conversation import forms
 from workflows.conversation.validation import check_optional_note
@@ -29,6 +30,7 @@ from workflows.kernel.handling import (
 )
 from workflows.kernel.messages import Message
 from workflows.kernel.model import (
+    Away,
     PageDetails,
     PageRequest,
     PageStatus,
@@ -37,9 +39,10 @@ from workflows.kernel.model import (
     next_version,
 )
 from workflows.kernel.policy import Rule
+from workflows.kernel.ports import RequestChecks
 from workflows.requests import messages as request_messages
 from workflows.requests.checks import check_request
-from workflows.requests.delegation import away_today, delegates_for, with_delegates
+from workflows.requests.delegation import away_on, delegates_for, with_delegates
 from workflows.requests.routing import Routing, route_request
 
 HOUR = timedelta(hours=1)
@@ -49,12 +52,15 @@ OPEN_REQUEST = (RequestStatus.PENDING, RequestStatus.HELD, RequestStatus.CHANGES
 
 async def request_page(command: RequestPage, ctx: Context) -> Handled:
     requester = ctx.resolve(command.actor)
-    too_many = await _over_hourly_limit(ctx, requester)
+    since = ctx.clock.now() - HOUR
+    details, errors = _cleaned(ctx, requester, command.details, command.acknowledged_guidelines)
+    checks = await ctx.store.request_checks(
+        requester=requester.email, since=since, page_name=details.page_name
+    )
+    too_many = _over_hourly_limit(ctx, requester, since, checks.times)
     if too_many is not None:
         return too_many
-    details, errors = await _checked(
-        ctx, requester, command.details, command.acknowledged_guidelines, None
-    )
+    errors = errors or _duplicate_of(ctx, details, checks, None)
     if errors:
         return rejected(*errors)
     routing = route_request(ctx.config, requester.email, details)
@@ -69,20 +75,18 @@ async def request_page(command: RequestPage, ctx: Context) -> Handled:
         steps=routing.steps,
     )
     event = PageRequested(request.id, requester.email, request.submitted_at, routing.approvers)
-    return await _sent(ctx, request, routing, event)
+    return _sent(ctx, request, routing, event, checks.aways)
 
 
-async def _over_hourly_limit(ctx: Context, requester: Person) -> Handled | None:
-    """The refusal for someone who has sent as many new requests in the last hour as the
-    district allows, so that no one can flood the approvers; None otherwise."""
+def _over_hourly_limit(
+    ctx: Context, requester: Person, since: datetime, times: Sequence[datetime]
+) -> Handled | None:
+    """The refusal for someone who has sent as many new requests in the last hour (since
+    `since`; `times`: when they sent them) as the district allows, so that no one can flood
+    the approvers; None otherwise."""
     limit = ctx.config.limits.requests_per_person_per_hour
     now = ctx.clock.now()
-    since = now - HOUR
-    recent = [
-        moment
-        for moment in await ctx.store.request_times(requester.email, since)
-        if moment > since  # within the hour: exactly an hour ago is not
-    ]
+    recent = [moment for moment in times if moment > since]  # exactly an hour ago is not
     if len(recent) < limit:
         return None
     again = when(ctx.config, recent[-limit] + HOUR)
@@ -119,9 +123,12 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
                 "Nothing to edit",
             ),
         )
-    details, errors = await _checked(
-        ctx, actor, command.details, command.acknowledged_guidelines, request.id
+    details, errors = _cleaned(ctx, actor, command.details, command.acknowledged_guidelines)
+    # The hourly limit is on new requests: no submission times are wanted (none from now on).
+    checks = await ctx.store.request_checks(
+        requester=actor.email, since=now, page_name=details.page_name
     )
+    errors = errors or _duplicate_of(ctx, details, checks, request.id)
     if errors:
         return rejected(*errors)
     routing = route_request(ctx.config, actor.email, details)
@@ -139,7 +146,7 @@ async def resubmit_request(command: ResubmitRequest, ctx: Context) -> Handled:
         step=0,
     )
     event = RequestResubmitted(request.id, actor.email, now, revised.revision, routing.approvers)
-    return await _sent(ctx, revised, routing, event)
+    return _sent(ctx, revised, routing, event, checks.aways)
 
 
 async def route_again(command: RouteAgain, ctx: Context) -> Handled:
@@ -174,7 +181,7 @@ async def route_again(command: RouteAgain, ctx: Context) -> Handled:
         step=0,
     )
     event = RequestRouted(request.id, actor.email, now, routing.approvers)
-    handled = await _sent(ctx, routed, routing, event)
+    handled = _sent(ctx, routed, routing, event, await ctx.store.aways())
     moved = Message(
         actor.email,
         Card(
@@ -221,15 +228,18 @@ async def withdraw_request(command: WithdrawRequest, ctx: Context) -> Handled:
     return Handled(Outcome(events=(event,), messages=sent, reply=reply), requests=(withdrawn,))
 
 
-async def _sent(
+def _sent(
     ctx: Context,
     request: PageRequest,
     routing: Routing,
     event: PageRequested | RequestResubmitted | RequestRouted,
+    aways: Sequence[Away],
 ) -> Handled:
+    """The request sent to its approvers (and the delegates of those away today, of
+    `aways`), or held."""
     if not routing.held:
-        aways, today = await away_today(ctx)
-        added = delegates_for(ctx, request, aways, today)
+        away, today = away_on(ctx, aways)
+        added = delegates_for(ctx, request, away, today)
         request = with_delegates(request, added)
     if routing.held:
         held = RequestHeld(request.id, event.actor, event.at, routing.description)
@@ -242,44 +252,47 @@ async def _sent(
     return Handled(Outcome(events=(event,), messages=messages), requests=(request,))
 
 
-async def _checked(
-    ctx: Context, requester: Person, details: PageDetails, acknowledged: bool, editing: str | None
+def _cleaned(
+    ctx: Context, requester: Person, details: PageDetails, acknowledged: bool
 ) -> tuple[PageDetails, tuple[FieldError, ...]]:
+    """The form's answers tidied, and what is wrong with them on their own."""
     co_owners = tuple(ctx.resolve(person) for person in details.co_owners)
-    cleaned, errors = check_request(
+    return check_request(
         ctx.config, requester, dataclasses.replace(details, co_owners=co_owners), acknowledged
     )
-    if errors:
-        return cleaned, errors
-    duplicate = await _duplicate_of(ctx, cleaned, editing)
-    return cleaned, (duplicate,) if duplicate else ()
 
 
-async def _duplicate_of(
-    ctx: Context, details: PageDetails, editing: str | None
-) -> FieldError | None:
-    """Two official pages with one name on one platform would confuse families."""
+def _duplicate_of(
+    ctx: Context, details: PageDetails, checks: RequestChecks, editing: str | None
+) -> tuple[FieldError, ...]:
+    """Two official pages with one name on one platform would confuse families: the error
+    for a name taken by a page or an open request of `checks`, if it is."""
     platform = ctx.config.platform(details.platform)
     label = platform.label if platform else details.platform
-    for page in await ctx.store.find_pages(page_name=details.page_name):
+    for page in checks.pages:
         if page.status is not PageStatus.RETIRED and _same_page(page.details, details):
-            return FieldError(
-                forms.PAGE_NAME,
-                f"There is already an official {label} page named {page.details.page_name} "
-                f"({page.id}). Choose another name, or ask its owners to add you.",
+            return (
+                FieldError(
+                    forms.PAGE_NAME,
+                    f"There is already an official {label} page named "
+                    f"{page.details.page_name} ({page.id}). Choose another name, or ask its "
+                    "owners to add you.",
+                ),
             )
-    for request in await ctx.store.find_requests(page_name=details.page_name):
+    for request in checks.requests:
         if (
             request.id != editing
             and request.status in OPEN_REQUEST
             and _same_page(request.details, details)
         ):
-            return FieldError(
-                forms.PAGE_NAME,
-                f"A request for a {label} page named {request.details.page_name} is already "
-                f"open ({request.id}, from {request.requester.name}).",
+            return (
+                FieldError(
+                    forms.PAGE_NAME,
+                    f"A request for a {label} page named {request.details.page_name} is "
+                    f"already open ({request.id}, from {request.requester.name}).",
+                ),
             )
-    return None
+    return ()
 
 
 def _same_page(left: PageDetails, right: PageDetails) -> bool:
