@@ -48,9 +48,14 @@ class ChainBroken(Exception):
 
 def link(previous: str, line: dict[str, Any]) -> str:
     """The hash of the stored line `line` following a line whose hash was `previous`."""
+    return hashlib.sha256((previous + "\n" + hashed_text(line)).encode()).hexdigest()
+
+
+def hashed_text(line: dict[str, Any]) -> str:
+    """What of the stored line `line` its hash covers, after the previous hash and a newline:
+    its content, as canonical JSON (ASCII only)."""
     content = {key: value for key, value in line.items() if key not in _BESIDE}
-    text = previous + "\n" + json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
 
 def extend(head: Head, entries: Iterable[AuditEntry]) -> tuple[Head, tuple[AuditEntry, ...]]:

@@ -13,7 +13,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from storage.postgres import PostgresStore
+from storage.chain import START, Head, link
+from storage.postgres import PostgresStore, audit_chain
 from storage.postgres.schema import MIGRATIONS
 from storage.postgres.store import ALIVE_WITHOUT_CHECK_SECONDS, IdleCheck, verify_trail
 from tests.conftest import PRINCIPAL, TEACHER
@@ -71,6 +72,32 @@ async def test_the_audit_trail_cannot_be_changed_or_removed(database_url: str) -
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 connection.execute(statement.encode())
         assert connection.execute("SELECT count(*) FROM audit").fetchone() == (1,)
+
+
+async def test_the_server_hashes_audit_lines_as_the_chain_does(database_url: str) -> None:
+    """The server hashes a commit's lines (schema 13): each hash must be `link`'s, over text
+    that is not ASCII too, within a commit and across commits, after lines hashed in Python
+    (migrate-data's `append`)."""
+    store = await PostgresStore.open(database_url)
+    async with (
+        await psycopg.AsyncConnection.connect(database_url) as connection,
+        connection.transaction(),
+    ):
+        await audit_chain.append(connection, (an_entry("REQ-0"),))
+    accented = dataclasses.replace(an_entry("REQ-2"), detail='Élodie\'s "page"\n✓ 日本')
+    await store.commit(Changes(audit=(an_entry("REQ-1"), accented)))
+    await store.commit(Changes(audit=(an_entry("REQ-3", "Approved"),)))
+    await store.close()
+
+    with psycopg.connect(database_url) as connection:
+        docs = [row[0] for row in connection.execute("SELECT doc FROM audit ORDER BY seq")]
+    previous = START
+    for doc in docs:
+        assert doc["hash"] == link(previous, doc)
+        previous = doc["hash"]
+    assert [doc["subject"] for doc in docs] == ["REQ-0", "REQ-1", "REQ-2", "REQ-3"]
+    assert docs[2]["detail"] == accented.detail
+    assert await verify_trail(database_url) == Head(4, previous)
 
 
 async def test_two_stores_on_one_database_let_exactly_one_update_win(database_url: str) -> None:

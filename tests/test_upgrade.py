@@ -18,6 +18,7 @@ import pytest
 
 from storage.codec import from_dict
 from storage.postgres import PostgresStore
+from storage.postgres.store import verify_trail
 from storage.tinydb_store import FORMAT, TinyDBStore
 from tests.conftest import PRINCIPAL
 from tests.fakes import FakeClock
@@ -126,7 +127,22 @@ async def records_are_all_there(store: Store) -> None:
 
 async def test_work_carries_on_after_the_upgrade(tinydb_0_1_0: TinyDBStore) -> None:
     """Ana decides the request that was waiting for her, on the upgraded folder."""
-    store = tinydb_0_1_0
+    await work_carries_on(tinydb_0_1_0)
+
+
+async def test_work_carries_on_after_the_upgrade_of_a_database(
+    postgres_0_1_0: PostgresStore, database_of_0_1_0: str
+) -> None:
+    """The same on PostgreSQL, where the database now hashes the new audit line on after the
+    lines 0.1.0 wrote, which it linked into the chain at start: the trail checks out."""
+    before = await verify_trail(database_of_0_1_0)
+    await work_carries_on(postgres_0_1_0)
+    after = await verify_trail(database_of_0_1_0)
+    assert after.count > before.count
+
+
+async def work_carries_on(store: Store) -> None:
+    """Ana decides REQ-4, waiting for her in 0.1.0's records; what she sees and what waits."""
     clock = FakeClock()
     clock.advance(days=15)
     engine = Engine(load_config(None), store, clock, lambda prefix: f"{prefix}-UPGRADED")

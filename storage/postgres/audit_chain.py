@@ -2,7 +2,9 @@
 
 The head (how many rows, the last hash) is one row in `audit_head`. Every transaction that adds
 audit rows locks it first, so rows are hashed and numbered in the order the chain has them, by
-however many processes; a reader checks the rows against the head in one snapshot.
+however many processes; a reader checks the rows against the head in one snapshot. A commit's
+rows are hashed by the server (`pagekeeper_append_audit`, schema 13, from `lines_to_hash`), so
+the lock is held for the server's work alone; `append` hashes here, for migrate-data.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from storage.chain import ChainBroken, Head, extend, verify
+from storage.chain import ChainBroken, Head, extend, hashed_text, verify
+from storage.codec import to_dict
 from storage.postgres.rows import audit_row, fixed, insert
 from storage.postgres.schema import MIGRATION_LOCK
 from workflows.kernel.model import AuditEntry
@@ -48,6 +51,18 @@ async def locked_head(connection: AsyncConnection[Any]) -> Head:
     if row is None:
         raise StorageError("the audit trail's head is missing from the database")
     return Head(int(row[0]), str(row[1]))
+
+
+def lines_to_hash(entries: Sequence[AuditEntry]) -> list[dict[str, Any]]:
+    """`entries` as `pagekeeper_append_audit` (schema 13) takes them: each row with the text
+    its hash covers (`storage.chain.hashed_text`), in the chain's order."""
+    lines = []
+    for entry in entries:
+        doc = to_dict(entry)
+        lines.append(
+            {"at": entry.at, "subject": entry.subject, "doc": doc, "hashed": hashed_text(doc)}
+        )
+    return lines
 
 
 def rows_after(head: Head, entries: Sequence[AuditEntry]) -> tuple[Head, list[dict[str, Any]]]:

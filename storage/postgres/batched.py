@@ -1,8 +1,9 @@
 """What a commit writes after its versioned records, in one statement.
 
-Audit lines (and the chain's head), outbox entries, acknowledgements, aways, submissions and
-message handles each go as one JSON array, unpacked by the server into the table's own row
-type (`jsonb_populate_recordset`), in one statement of data-modifying WITH clauses. As one
+Outbox entries, acknowledgements, aways, submissions and message handles each go as one JSON
+array, unpacked by the server into the table's own row type (`jsonb_populate_recordset`), in
+one statement of data-modifying WITH clauses; audit lines go as one array to the server's
+`pagekeeper_append_audit` (schema 13), which hashes them on after the chain's head. As one
 statement per kind and row, a form's commit cost the process about 0.1 ms apiece of
 psycopg's work, and the server as much again."""
 
@@ -16,8 +17,7 @@ import orjson
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
-from storage.chain import Head
-from storage.postgres.audit_chain import rows_after
+from storage.postgres.audit_chain import lines_to_hash
 from storage.postgres.rows import (
     acknowledgement_row,
     away_row,
@@ -31,7 +31,6 @@ from workflows.kernel.ports import Changes
 # commit (an upsert may not touch one row twice in a statement; the last one given wins,
 # as it did written one after another).
 KINDS: dict[str, tuple[str, tuple[str, ...], str, str | None]] = {
-    "audit": ("audit", ("at", "subject", "doc"), "", None),
     "outbox": (
         "outbox",
         ("id", "recipient", "settled", "failed", "created_at", "next_attempt_at", "bulk", "doc"),
@@ -63,13 +62,12 @@ KINDS: dict[str, tuple[str, tuple[str, ...], str, str | None]] = {
 
 
 @functools.lru_cache(maxsize=64)
-def _text(kinds: tuple[str, ...]) -> bytes:
-    """The statement writing the kinds named (each a key of `KINDS`), and the head if audit."""
+def _text(kinds: tuple[str, ...], audit: bool) -> bytes:
+    """The statement writing the kinds named (each a key of `KINDS`), and audit lines."""
     clauses: list[sql.Composable] = []
     for kind in kinds:
         table, columns, conflict, _key = KINDS[kind]
         names = sql.SQL(", ").join(map(sql.Identifier, columns))
-        # In the array's order: audit lines are numbered as the chain hashed them.
         clauses.append(
             sql.SQL(
                 "{} AS (INSERT INTO {} ({}) SELECT {} FROM"
@@ -85,24 +83,18 @@ def _text(kinds: tuple[str, ...]) -> bytes:
                 sql.SQL(conflict),
             )
         )
-    if "audit" in kinds:
-        clauses.append(
-            sql.SQL("moved_head AS (UPDATE audit_head SET count = %(count)s, hash = %(hash)s)")
-        )
-    return fixed(sql.SQL("WITH {} SELECT 1").format(sql.SQL(", ").join(clauses)))
+    # A WITH clause that changes nothing runs only if the statement reads it.
+    if audit:
+        clauses.append(sql.SQL("appended AS (SELECT pagekeeper_append_audit(%(audit)s))"))
+    last = sql.SQL("SELECT 1 FROM appended" if audit else "SELECT 1")
+    return fixed(sql.SQL("WITH {} {}").format(sql.SQL(", ").join(clauses), last))
 
 
-async def write_after_records(
-    connection: AsyncConnection[Any], changes: Changes, head: Head | None
-) -> None:
-    """Everything in `changes` but its requests and pages, inside the caller's transaction;
-    audit lines hashed on after `head`, which that transaction has locked."""
+async def write_after_records(connection: AsyncConnection[Any], changes: Changes) -> None:
+    """Everything in `changes` but its requests and pages, inside the caller's transaction."""
     values: dict[str, Any] = {}
     if changes.audit:
-        if head is None:
-            raise ValueError("audit lines need the trail's head, locked")
-        moved, values["audit"] = rows_after(head, changes.audit)
-        values.update(count=moved.count, hash=moved.hash)
+        values["audit"] = Jsonb(lines_to_hash(changes.audit), dumps=_dumps)
     given: tuple[tuple[str, Sequence[Any], Callable[[Any], dict[str, Any]]], ...] = (
         ("outbox", changes.outbox, outbox_row),
         ("acknowledgements", changes.acknowledgements, acknowledgement_row),
@@ -114,7 +106,7 @@ async def write_after_records(
         if records:
             values[kind] = [row(record) for record in records]
     kinds = tuple(kind for kind in KINDS if kind in values)
-    if not kinds:
+    if not values:
         return
     for kind in kinds:
         key = KINDS[kind][3]
@@ -122,7 +114,7 @@ async def write_after_records(
         if key is not None:
             rows = list({row[key]: row for row in rows}.values())
         values[kind] = Jsonb(rows, dumps=_dumps)
-    await connection.execute(_text(kinds), values)
+    await connection.execute(_text(kinds, bool(changes.audit)), values)
 
 
 def _unwrapped(value: object) -> object:

@@ -173,6 +173,45 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER INDEX pages_owners SET (fastupdate = off);
     SELECT gin_clean_pending_list('pages_owners'::regclass);
     """,
+    # 13: a commit is one round trip (store.py `_commit`). A versioned write that finds its
+    # record changed stops the transaction itself (pagekeeper_written, SQLSTATE PK409), and
+    # the server hashes audit lines on after the head while it holds the head's lock: the
+    # same hash as storage/chain.py's `link`, over the text `hashed_text` gives (ASCII).
+    """
+    CREATE FUNCTION pagekeeper_written(written bigint, conflict text) RETURNS bigint
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF written <> 1 THEN
+            RAISE EXCEPTION USING ERRCODE = 'PK409', MESSAGE = conflict;
+        END IF;
+        RETURN written;
+    END $$;
+    CREATE FUNCTION pagekeeper_append_audit(lines jsonb) RETURNS bigint
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        head_count bigint;
+        head_hash text;
+        line jsonb;
+    BEGIN
+        SELECT count, hash INTO head_count, head_hash FROM audit_head FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'the audit trail''s head is missing from the database';
+        END IF;
+        FOR line IN
+            SELECT value FROM jsonb_array_elements(lines) WITH ORDINALITY ORDER BY ordinality
+        LOOP
+            head_hash := encode(
+                sha256(convert_to(head_hash || E'\\n' || (line->>'hashed'), 'UTF8')), 'hex');
+            head_count := head_count + 1;
+            INSERT INTO audit (at, subject, doc) VALUES (
+                (line->>'at')::timestamptz,
+                line->>'subject',
+                (line->'doc') || jsonb_build_object('hash', head_hash));
+        END LOOP;
+        UPDATE audit_head SET count = head_count, hash = head_hash;
+        RETURN head_count;
+    END $$;
+    """,
 )
 
 

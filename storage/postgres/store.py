@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 import psycopg
 import psycopg_pool
-from psycopg import AsyncConnection, AsyncCursor, sql
+from psycopg import AsyncConnection, sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import AsyncConnectionPool
@@ -33,7 +33,6 @@ from psycopg_pool import AsyncConnectionPool
 from storage.chain import Head
 from storage.codec import from_dict
 from storage.files import parsed
-from storage.postgres import audit_chain
 from storage.postgres.audit_chain import check_trail, start_head
 from storage.postgres.batched import write_after_records
 from storage.postgres.rows import (
@@ -82,6 +81,9 @@ CHECK_SECONDS = 5.0
 # When a page's duties are due, pages from before due times were kept (NULL) first; the
 # expression of the index pages_due_order (schema 11).
 DUE_ORDER = "COALESCE(duties_due_at, '-infinity'::timestamptz)"
+
+# The SQLSTATE of pagekeeper_written (schema 13): a record was changed since it was read.
+WRITTEN_BEFORE = "PK409"
 
 # A connection handed out this recently is taken to be alive without a round trip.
 ALIVE_WITHOUT_CHECK_SECONDS = 0.5
@@ -265,42 +267,33 @@ class PostgresStore:
 
     async def _commit(self, changes: Changes, *, wait_for_disk: bool) -> None:
         try:
-            # Pipelined: the statements go out together and are answered together, in two
-            # round trips (the records with the audit head, the rest with the commit) where
-            # waiting for each answer took one apiece.
+            # Pipelined: the statements go out together and are answered together, in one
+            # round trip, where waiting for each answer took one apiece. Nothing in them waits
+            # on an answer: the server stops the transaction at a stale record itself
+            # (WRITTEN_BEFORE), and hashes the audit lines on after the head it locks.
             async with (
                 self._pool.connection() as connection,
-                connection.pipeline() as pipeline,
+                connection.pipeline(),
                 connection.transaction(),
             ):
                 if not wait_for_disk:
                     await connection.execute("SET LOCAL synchronous_commit TO off")
-                written = [
+                for request in changes.requests:
                     await _write_versioned(
                         connection, "requests", request.id, request.version, request_row(request)
                     )
-                    for request in changes.requests
-                ] + [
+                for page in changes.pages:
                     await _write_versioned(
                         connection, "pages", page.id, page.version, page_row(page)
                     )
-                    for page in changes.pages
-                ]
-                # Reading the head waits for the records' answers too.
-                head = await audit_chain.locked_head(connection) if changes.audit else None
-                if written and head is None:
-                    await pipeline.sync()
-                for key, version, cursor in written:
-                    if cursor.rowcount != 1:
-                        raise ConflictError(
-                            f"{key}: version {version} was already written by someone else"
-                        )
-                await write_after_records(connection, changes, head)
+                await write_after_records(connection, changes)
         except psycopg.errors.UniqueViolation as error:
             # Only a rule another process just satisfied first can be broken here (an address
             # already active): the engine reads again and explains it to the person.
             raise ConflictError(f"someone else got there first: {driver_reason(error)}") from None
         except psycopg.Error as error:
+            if error.sqlstate == WRITTEN_BEFORE:
+                raise ConflictError(driver_reason(error)) from None
             raise self._failure("write to", error) from None
 
     async def aways(self) -> list[Away]:
@@ -604,22 +597,24 @@ def _select_text(table: str, order: str, conditions: tuple[str, ...], limit: int
 
 async def _write_versioned(
     connection: AsyncConnection[Row], table: str, key: str, version: int, row: dict[str, Any]
-) -> tuple[str, int, AsyncCursor[Row]]:
-    """Insert a new record or update the stored one it was read at. Its cursor counts one row
-    once answered, none if someone else wrote that version first (a ConflictError)."""
+) -> None:
+    """Insert a new record or update the stored one it was read at; if someone else wrote
+    that version first, the server ends the transaction with WRITTEN_BEFORE."""
     query = _versioned_text(table, tuple(row), version == 1)
-    cursor = await connection.execute(query, {**row, "previous": version - 1})
-    return key, version, cursor
+    conflict = f"{key}: version {version} was already written by someone else"
+    await connection.execute(query, {**row, "previous": version - 1, "conflict": conflict})
 
 
 @functools.lru_cache(maxsize=16)
 def _versioned_text(table: str, columns: tuple[str, ...], new: bool) -> bytes:
     if new:
-        template = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING")
+        write = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING"
     else:
-        template = sql.SQL(
-            "UPDATE {} SET ({}) = ROW({}) WHERE id = %(id)s AND version = %(previous)s"
-        )
+        write = "UPDATE {} SET ({}) = ROW({}) WHERE id = %(id)s AND version = %(previous)s"
+    template = sql.SQL(
+        f"WITH written AS ({write} RETURNING 1)"
+        " SELECT pagekeeper_written(count(*), %(conflict)s) FROM written"
+    )
     return fixed(
         template.format(
             sql.Identifier(table),
