@@ -1,11 +1,17 @@
-"""What a commit writes after its versioned records, in one statement.
+"""A commit as one statement, carried out in one round trip, a transaction of its own.
 
-Outbox entries, acknowledgements, aways, submissions and message handles each go as one JSON
-array, unpacked by the server into the table's own row type (`jsonb_populate_recordset`), in
-one statement of data-modifying WITH clauses; audit lines go as one array to the server's
-`pagekeeper_append_audit` (schema 13), which hashes them on after the chain's head. As one
-statement per kind and row, a form's commit cost the process about 0.1 ms apiece of
-psycopg's work, and the server as much again."""
+Each versioned record is written only if it is still at the version it was read at (an
+INSERT the primary key refuses for an existing id, an UPDATE ... WHERE version = n); the
+server's `pagekeeper_written` (schema 13) ends the statement with SQLSTATE PK409 when one was
+not, so nothing of the commit is written. Outbox entries, acknowledgements, aways,
+submissions and message handles each go as one JSON array, unpacked by the server into the
+table's own row type (`jsonb_populate_recordset`); audit lines go as one array to the
+server's `pagekeeper_append_audit`, which hashes them on after the chain's head while it
+locks it. All of them are data-modifying WITH clauses of the one statement.
+
+Written as a transaction of several statements (BEGIN, each record, the rest, COMMIT), a
+request form's commit cost the web process about 0.6 ms of psycopg's work, a third of the
+form's; one statement per kind and row had cost 0.1 ms apiece."""
 
 from __future__ import annotations
 
@@ -23,6 +29,8 @@ from storage.postgres.rows import (
     away_row,
     fixed,
     outbox_row,
+    page_row,
+    request_row,
     submission_row,
 )
 from workflows.kernel.ports import Changes
@@ -60,11 +68,68 @@ KINDS: dict[str, tuple[str, tuple[str, ...], str, str | None]] = {
     ),
 }
 
+# A versioned record: its table, its row's columns, and whether it is new (version 1).
+Versioned = tuple[str, tuple[str, ...], bool]
 
-@functools.lru_cache(maxsize=64)
-def _text(kinds: tuple[str, ...], audit: bool) -> bytes:
-    """The statement writing the kinds named (each a key of `KINDS`), and audit lines."""
+
+async def write_changes(
+    connection: AsyncConnection[Any], changes: Changes, *, wait_for_disk: bool
+) -> None:
+    """Write `changes` on `connection` (in autocommit) as one transaction; without
+    `wait_for_disk`, the transaction commits without waiting for the server's disk (for it
+    alone: synchronous_commit off, set inside the statement)."""
+    values: dict[str, Any] = {}
+    versioned: list[Versioned] = []
+    records = [("requests", r.id, r.version, request_row(r)) for r in changes.requests] + [
+        ("pages", p.id, p.version, page_row(p)) for p in changes.pages
+    ]
+    for number, (table, key, version, row) in enumerate(records):
+        versioned.append((table, tuple(row), version == 1))
+        values[f"record_{number}"] = Jsonb(row, dumps=_dumps)
+        values[f"id_{number}"] = key
+        values[f"previous_{number}"] = version - 1
+        values[f"conflict_{number}"] = (
+            f"{key}: version {version} was already written by someone else"
+        )
+    if changes.audit:
+        values["audit"] = Jsonb(lines_to_hash(changes.audit), dumps=_dumps)
+    given: tuple[tuple[str, Sequence[Any], Callable[[Any], dict[str, Any]]], ...] = (
+        ("outbox", changes.outbox, outbox_row),
+        ("acknowledgements", changes.acknowledgements, acknowledgement_row),
+        ("aways", changes.aways, away_row),
+        ("submissions", changes.submissions, submission_row),
+        ("handles", changes.handles, lambda pair: {"key": pair[0], "handle": pair[1]}),
+    )
+    kinds = []
+    for kind, written, to_row in given:
+        if written:
+            unique = KINDS[kind][3]
+            rows = [to_row(record) for record in written]
+            if unique is not None:
+                rows = list({row[unique]: row for row in rows}.values())
+            values[kind] = Jsonb(rows, dumps=_dumps)
+            kinds.append(kind)
+    if not values:
+        return
+    statement = _text(tuple(versioned), tuple(kinds), bool(changes.audit), wait_for_disk)
+    await connection.execute(statement, values)
+
+
+@functools.lru_cache(maxsize=256)
+def _text(
+    versioned: tuple[Versioned, ...], kinds: tuple[str, ...], audit: bool, wait_for_disk: bool
+) -> bytes:
+    """The statement writing the versioned records, the kinds named (keys of `KINDS`) and
+    audit lines. Its WITH clauses that change nothing run only because its SELECT reads
+    them, one row each."""
     clauses: list[sql.Composable] = []
+    read: list[str] = []
+    if not wait_for_disk:
+        clauses.append(sql.SQL("quick AS (SELECT set_config('synchronous_commit', 'off', true))"))
+        read.append("quick")
+    for number, (table, columns, new) in enumerate(versioned):
+        clauses.extend(_versioned(number, table, columns, new))
+        read.append(f"checked_{number}")
     for kind in kinds:
         table, columns, conflict, _key = KINDS[kind]
         names = sql.SQL(", ").join(map(sql.Identifier, columns))
@@ -83,38 +148,52 @@ def _text(kinds: tuple[str, ...], audit: bool) -> bytes:
                 sql.SQL(conflict),
             )
         )
-    # A WITH clause that changes nothing runs only if the statement reads it.
     if audit:
         clauses.append(sql.SQL("appended AS (SELECT pagekeeper_append_audit(%(audit)s))"))
-    last = sql.SQL("SELECT 1 FROM appended" if audit else "SELECT 1")
+        read.append("appended")
+    last: sql.Composable = sql.SQL("SELECT 1")
+    if read:
+        last = sql.SQL("SELECT 1 FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, read)))
     return fixed(sql.SQL("WITH {} {}").format(sql.SQL(", ").join(clauses), last))
 
 
-async def write_after_records(connection: AsyncConnection[Any], changes: Changes) -> None:
-    """Everything in `changes` but its requests and pages, inside the caller's transaction."""
-    values: dict[str, Any] = {}
-    if changes.audit:
-        values["audit"] = Jsonb(lines_to_hash(changes.audit), dumps=_dumps)
-    given: tuple[tuple[str, Sequence[Any], Callable[[Any], dict[str, Any]]], ...] = (
-        ("outbox", changes.outbox, outbox_row),
-        ("acknowledgements", changes.acknowledgements, acknowledgement_row),
-        ("aways", changes.aways, away_row),
-        ("submissions", changes.submissions, submission_row),
-        ("handles", changes.handles, lambda pair: {"key": pair[0], "handle": pair[1]}),
+def _versioned(
+    number: int, table: str, columns: tuple[str, ...], new: bool
+) -> tuple[sql.Composable, sql.Composable]:
+    """The WITH clauses writing versioned record `number` (its row's `columns`) from the
+    row's JSON, and checking that it was written (one row, or `pagekeeper_written` ends the
+    statement)."""
+    given = sql.SQL("jsonb_populate_record(NULL::{}, {})").format(
+        sql.Identifier(table), sql.Placeholder(f"record_{number}")
     )
-    for kind, records, row in given:
-        if records:
-            values[kind] = [row(record) for record in records]
-    kinds = tuple(kind for kind in KINDS if kind in values)
-    if not values:
-        return
-    for kind in kinds:
-        key = KINDS[kind][3]
-        rows = values[kind]
-        if key is not None:
-            rows = list({row[key]: row for row in rows}.values())
-        values[kind] = Jsonb(rows, dumps=_dumps)
-    await connection.execute(_text(kinds, bool(changes.audit)), values)
+    if new:
+        write = sql.SQL(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {given}"
+            " ON CONFLICT (id) DO NOTHING RETURNING 1"
+        )
+    else:
+        write = sql.SQL(
+            "UPDATE {table} AS stored SET ({columns}) = (SELECT {columns} FROM {given})"
+            " WHERE stored.id = {id} AND stored.version = {previous} RETURNING 1"
+        )
+    written = sql.Identifier(f"written_{number}")
+    return (
+        sql.SQL("{} AS ({})").format(
+            written,
+            write.format(
+                table=sql.Identifier(table),
+                given=given,
+                columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+                id=sql.Placeholder(f"id_{number}"),
+                previous=sql.Placeholder(f"previous_{number}"),
+            ),
+        ),
+        sql.SQL("{} AS (SELECT pagekeeper_written(count(*), {}) FROM {})").format(
+            sql.Identifier(f"checked_{number}"),
+            sql.Placeholder(f"conflict_{number}"),
+            written,
+        ),
+    )
 
 
 def _unwrapped(value: object) -> object:

@@ -1,12 +1,13 @@
 """The store on PostgreSQL, for platforms with no lasting disk and for several web processes.
 
-Every commit is one transaction. A record is written only if its stored version is the one
-it was read at (an UPDATE ... WHERE version = n, or an INSERT that the primary key refuses for
-an existing id), so of two processes deciding the same request at once exactly one succeeds;
-the other gets ConflictError and its engine reads again. A commit made in the engine's turn is
-seen at once and waits for the server's disk after the turn, sharing that wait with the commits
-made meanwhile (group commit, see `PostgresStore._durable`). Outbox deliveries are shared out per
-person through `outbox_lanes` (see schema.py), and duties run where an advisory lock is held.
+Every commit is one statement, a transaction of its own (see batched.py). A record is written
+only if its stored version is the one it was read at (an UPDATE ... WHERE version = n, or an
+INSERT that the primary key refuses for an existing id), so of two processes deciding the same
+request at once exactly one succeeds; the other gets ConflictError and its engine reads again.
+A commit made in the engine's turn is seen at once and waits for the server's disk after the
+turn, sharing that wait with the commits made meanwhile (group commit, see
+`PostgresStore._durable`). Outbox deliveries are shared out per person through `outbox_lanes`
+(see schema.py), and duties run where an advisory lock is held.
 """
 
 from __future__ import annotations
@@ -34,12 +35,10 @@ from storage.chain import Head
 from storage.codec import from_dict
 from storage.files import parsed
 from storage.postgres.audit_chain import check_trail, start_head
-from storage.postgres.batched import write_after_records
+from storage.postgres.batched import write_changes
 from storage.postgres.rows import (
     fixed,
     insert,
-    page_row,
-    request_row,
 )
 from storage.postgres.schema import migrate
 from workflows.kernel.messages import OutboxEntry
@@ -267,26 +266,11 @@ class PostgresStore:
 
     async def _commit(self, changes: Changes, *, wait_for_disk: bool) -> None:
         try:
-            # Pipelined: the statements go out together and are answered together, in one
-            # round trip, where waiting for each answer took one apiece. Nothing in them waits
-            # on an answer: the server stops the transaction at a stale record itself
-            # (WRITTEN_BEFORE), and hashes the audit lines on after the head it locks.
-            async with (
-                self._pool.connection() as connection,
-                connection.pipeline(),
-                connection.transaction(),
-            ):
-                if not wait_for_disk:
-                    await connection.execute("SET LOCAL synchronous_commit TO off")
-                for request in changes.requests:
-                    await _write_versioned(
-                        connection, "requests", request.id, request.version, request_row(request)
-                    )
-                for page in changes.pages:
-                    await _write_versioned(
-                        connection, "pages", page.id, page.version, page_row(page)
-                    )
-                await write_after_records(connection, changes)
+            # One statement, its own transaction (see batched.py): the server stops it at a
+            # stale record itself (WRITTEN_BEFORE), and hashes the audit lines on after the
+            # head it locks, so nothing waits on an answer before the commit.
+            async with self._pool.connection() as connection:
+                await write_changes(connection, changes, wait_for_disk=wait_for_disk)
         except psycopg.errors.UniqueViolation as error:
             # Only a rule another process just satisfied first can be broken here (an address
             # already active): the engine reads again and explains it to the person.
@@ -593,35 +577,6 @@ def _select_text(table: str, order: str, conditions: tuple[str, ...], limit: int
         sql.SQL(" LIMIT {}").format(sql.Literal(limit)) if limit is not None else sql.SQL(""),
     )
     return fixed(query)
-
-
-async def _write_versioned(
-    connection: AsyncConnection[Row], table: str, key: str, version: int, row: dict[str, Any]
-) -> None:
-    """Insert a new record or update the stored one it was read at; if someone else wrote
-    that version first, the server ends the transaction with WRITTEN_BEFORE."""
-    query = _versioned_text(table, tuple(row), version == 1)
-    conflict = f"{key}: version {version} was already written by someone else"
-    await connection.execute(query, {**row, "previous": version - 1, "conflict": conflict})
-
-
-@functools.lru_cache(maxsize=16)
-def _versioned_text(table: str, columns: tuple[str, ...], new: bool) -> bytes:
-    if new:
-        write = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING"
-    else:
-        write = "UPDATE {} SET ({}) = ROW({}) WHERE id = %(id)s AND version = %(previous)s"
-    template = sql.SQL(
-        f"WITH written AS ({write} RETURNING 1)"
-        " SELECT pagekeeper_written(count(*), %(conflict)s) FROM written"
-    )
-    return fixed(
-        template.format(
-            sql.Identifier(table),
-            sql.SQL(", ").join(map(sql.Identifier, columns)),
-            sql.SQL(", ").join(map(sql.Placeholder, columns)),
-        )
-    )
 
 
 async def verify_trail(url: str) -> Head:
