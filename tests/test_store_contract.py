@@ -116,6 +116,23 @@ async def test_a_conflicting_commit_writes_nothing_at_all(store: Store) -> None:
     assert await audit_entries(store) == []
 
 
+async def test_one_commit_writes_many_new_and_changed_records_or_none(store: Store) -> None:
+    """A batch (a reminders run, pages handed over) writes hundreds of records at once."""
+    await store.commit(Changes(pages=tuple(a_page(n) for n in range(1, 201))))
+    stored = [await store.get_page(f"PAGE-{n}") for n in range(1, 201)]
+    moved = tuple(next_version(page, owners=(ANA,)) for page in stored if page is not None)
+    stale = next_version(a_page(50), owners=(TOM, ANA))  # read before the 100 were moved
+    await store.commit(Changes(pages=moved[:100]))
+    with pytest.raises(ConflictError):
+        await store.commit(Changes((a_request(1),), (*moved[100:], stale, a_page(201))))
+    assert await store.get_request("REQ-1") is None and await store.get_page("PAGE-201") is None
+    assert [page.owners for page in await store.find_pages(owner=ANA.email)] == [(ANA,)] * 100
+
+    await store.commit(Changes((a_request(1),), (*moved[100:], a_page(201))))
+    assert len(await store.find_pages(owner=ANA.email)) == 200
+    assert await store.get_page("PAGE-201") == a_page(201)
+
+
 async def test_requests_are_found_by_requester_approver_and_status(store: Store) -> None:
     await store.commit(
         Changes(

@@ -68,7 +68,8 @@ KINDS: dict[str, tuple[str, tuple[str, ...], str, str | None]] = {
     ),
 }
 
-# A versioned record: its table, its row's columns, and whether it is new (version 1).
+# Versioned records of one table written by one clause: the table, its rows' columns, and
+# whether they are new (version 1) or replace the version before theirs.
 Versioned = tuple[str, tuple[str, ...], bool]
 
 
@@ -80,17 +81,19 @@ async def write_changes(
     alone: synchronous_commit off, set inside the statement)."""
     values: dict[str, Any] = {}
     versioned: list[Versioned] = []
-    records = [("requests", r.id, r.version, request_row(r)) for r in changes.requests] + [
-        ("pages", p.id, p.version, page_row(p)) for p in changes.pages
-    ]
-    for number, (table, key, version, row) in enumerate(records):
-        versioned.append((table, tuple(row), version == 1))
-        values[f"record_{number}"] = Jsonb(row, dumps=_dumps)
-        values[f"id_{number}"] = key
-        values[f"previous_{number}"] = version - 1
-        values[f"conflict_{number}"] = (
-            f"{key}: version {version} was already written by someone else"
-        )
+    given_records = (
+        ("requests", [request_row(request) for request in changes.requests]),
+        ("pages", [page_row(page) for page in changes.pages]),
+    )
+    for table, records in given_records:
+        for new in (True, False):
+            rows = [row for row in records if (row["version"] == 1) == new]
+            if rows:
+                number = len(versioned)
+                versioned.append((table, tuple(rows[0]), new))
+                values[f"records_{number}"] = Jsonb(rows, dumps=_dumps)
+                values[f"count_{number}"] = len(rows)
+                values[f"conflict_{number}"] = _conflict([(r["id"], r["version"]) for r in rows])
     if changes.audit:
         values["audit"] = Jsonb(lines_to_hash(changes.audit), dumps=_dumps)
     given: tuple[tuple[str, Sequence[Any], Callable[[Any], dict[str, Any]]], ...] = (
@@ -115,7 +118,17 @@ async def write_changes(
     await connection.execute(statement, values)
 
 
-@functools.lru_cache(maxsize=256)
+def _conflict(records: list[tuple[str, int]]) -> str:
+    """What ConflictError says when one of `records` (id, version) was written first."""
+    if len(records) == 1:
+        key, version = records[0]
+        return f"{key}: version {version} was already written by someone else"
+    listed = ", ".join(f"{key} version {version}" for key, version in records[:5])
+    more = f" and {len(records) - 5} more" if len(records) > 5 else ""
+    return f"one of {listed}{more} was already written by someone else"
+
+
+@functools.lru_cache(maxsize=64)
 def _text(
     versioned: tuple[Versioned, ...], kinds: tuple[str, ...], audit: bool, wait_for_disk: bool
 ) -> bytes:
@@ -160,21 +173,19 @@ def _text(
 def _versioned(
     number: int, table: str, columns: tuple[str, ...], new: bool
 ) -> tuple[sql.Composable, sql.Composable]:
-    """The WITH clauses writing versioned record `number` (its row's `columns`) from the
-    row's JSON, and checking that it was written (one row, or `pagekeeper_written` ends the
-    statement)."""
-    given = sql.SQL("jsonb_populate_record(NULL::{}, {})").format(
-        sql.Identifier(table), sql.Placeholder(f"record_{number}")
-    )
+    """The WITH clauses writing versioned records `number` (rows of `columns`) from their
+    JSON, and checking that each was written (as many rows as given, or
+    `pagekeeper_written` ends the statement)."""
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
     if new:
         write = sql.SQL(
-            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {given}"
+            "INSERT INTO {table} ({names}) SELECT {names} FROM {given}"
             " ON CONFLICT (id) DO NOTHING RETURNING 1"
         )
     else:
         write = sql.SQL(
-            "UPDATE {table} AS stored SET ({columns}) = (SELECT {columns} FROM {given})"
-            " WHERE stored.id = {id} AND stored.version = {previous} RETURNING 1"
+            "UPDATE {table} AS stored SET ({names}) = ({from_given}) FROM {given}"
+            " WHERE stored.id = given.id AND stored.version = given.version - 1 RETURNING 1"
         )
     written = sql.Identifier(f"written_{number}")
     return (
@@ -182,14 +193,18 @@ def _versioned(
             written,
             write.format(
                 table=sql.Identifier(table),
-                given=given,
-                columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
-                id=sql.Placeholder(f"id_{number}"),
-                previous=sql.Placeholder(f"previous_{number}"),
+                names=names,
+                from_given=sql.SQL(", ").join(
+                    sql.SQL("given.{}").format(sql.Identifier(column)) for column in columns
+                ),
+                given=sql.SQL("jsonb_populate_recordset(NULL::{}, {}) AS given").format(
+                    sql.Identifier(table), sql.Placeholder(f"records_{number}")
+                ),
             ),
         ),
-        sql.SQL("{} AS (SELECT pagekeeper_written(count(*), {}) FROM {})").format(
+        sql.SQL("{} AS (SELECT pagekeeper_written(count(*), {}, {}) FROM {})").format(
             sql.Identifier(f"checked_{number}"),
+            sql.Placeholder(f"count_{number}"),
             sql.Placeholder(f"conflict_{number}"),
             written,
         ),

@@ -173,15 +173,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER INDEX pages_owners SET (fastupdate = off);
     SELECT gin_clean_pending_list('pages_owners'::regclass);
     """,
-    # 13: a commit is one round trip (store.py `_commit`). A versioned write that finds its
-    # record changed stops the transaction itself (pagekeeper_written, SQLSTATE PK409), and
+    # 13: a commit is one statement (batched.py). Versioned writes that find a record
+    # changed stop the transaction themselves (pagekeeper_written, SQLSTATE PK409), and
     # the server hashes audit lines on after the head while it holds the head's lock: the
     # same hash as storage/chain.py's `link`, over the text `hashed_text` gives (ASCII).
     """
-    CREATE FUNCTION pagekeeper_written(written bigint, conflict text) RETURNS bigint
-    LANGUAGE plpgsql AS $$
+    CREATE FUNCTION pagekeeper_written(written bigint, expected bigint, conflict text)
+    RETURNS bigint LANGUAGE plpgsql AS $$
     BEGIN
-        IF written <> 1 THEN
+        IF written <> expected THEN
             RAISE EXCEPTION USING ERRCODE = 'PK409', MESSAGE = conflict;
         END IF;
         RETURN written;
