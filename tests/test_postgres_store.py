@@ -21,7 +21,7 @@ from tests.conftest import PRINCIPAL, TEACHER
 from tests.fakes import FakeClock
 from tests.records import audit_entries
 from tests.stories import ask_for_page
-from tests.test_store_contract import a_message, a_request, an_entry
+from tests.test_store_contract import MONDAY, a_message, a_request, an_entry
 from tests.throwaway_postgres import ThrowawayPostgres, started
 from workflows.district.config import DistrictConfig
 from workflows.engine import Engine
@@ -190,6 +190,39 @@ async def test_a_database_outage_is_reported_and_the_store_recovers_after(
         assert await store.get_request("REQ-1") == a_request(1)
     finally:
         await store.close()
+
+
+async def test_requests_arriving_at_once_are_checked_for_replays_together(
+    database_url: str,
+) -> None:
+    """Fifty Slack requests at once: their keys go to the database in a few statements, not
+    fifty; each is seen first once, by one store or the other, and again after its window."""
+    first, second = await PostgresStore.open(database_url), await PostgresStore.open(database_url)
+    statements: list[object] = []
+    fetch = first._fetch
+
+    async def counted(query: object, values: object, wait: float | None = None) -> Any:
+        statements.append(query)
+        return await fetch(query, values, wait)
+
+    first._fetch = counted  # type: ignore[method-assign]
+    now, window = MONDAY, timedelta(minutes=5)
+    keys = [f"slack:v0={n}" for n in range(50)]
+    seen = await asyncio.gather(*(first.first_time(key, now, window) for key in keys))
+    assert all(seen) and 1 <= len(statements) <= 3
+    # The same request twice at once, to one process and to both: seen first once.
+    twice = await asyncio.gather(
+        first.first_time("slack:v0=again", now, window),
+        first.first_time("slack:v0=again", now, window),
+        second.first_time("slack:v0=again", now, window),
+    )
+    assert sorted(twice) == [False, False, True]
+    replays = await asyncio.gather(*(second.first_time(key, now, window) for key in keys))
+    assert not any(replays)
+    later = now + window + timedelta(seconds=1)
+    assert all(await asyncio.gather(*(first.first_time(key, later, window) for key in keys)))
+    await first.close()
+    await second.close()
 
 
 async def test_two_processes_confirming_one_address_at_once_register_it_once(

@@ -41,6 +41,7 @@ from storage.postgres.rows import (
     insert,
 )
 from storage.postgres.schema import migrate
+from storage.postgres.seen_together import SeenTogether
 from workflows.kernel.messages import OutboxEntry
 from workflows.kernel.model import (
     Acknowledgement,
@@ -132,6 +133,7 @@ class PostgresStore:
         self._where = where
         self._duties: AsyncConnection[Row] | None = None
         self._once_calls = 0
+        self._seen = SeenTogether(self._first_seen)
         # The last write failed (a full disk on the server): health writes to check again.
         self._write_failed = False
         # Commits made in the engine's turn, and how many of them are known durable; the
@@ -426,12 +428,19 @@ class PostgresStore:
         return str(rows[0][0]) if rows else None
 
     async def first_time(self, key: str, now: datetime, keep_for: timedelta) -> bool:
-        expired = now - keep_for
         self._once_calls += 1
         if self._once_calls % ONCE_PRUNE_EVERY == 0:
-            await self._execute("DELETE FROM once_keys WHERE seen_at <= %s", (expired,))
-        rows = await self._fetch(FIRST_TIME, {"key": key, "now": now, "expired": expired})
-        return bool(rows)
+            await self._execute("DELETE FROM once_keys WHERE seen_at <= %s", (now - keep_for,))
+        return await self._seen.first_time(key, now, keep_for)
+
+    async def _first_seen(
+        self, keys: list[str], nows: list[datetime], keep_for: timedelta
+    ) -> set[str]:
+        """Which of `keys` (first seen at `nows`) are new, or were last seen over `keep_for`
+        before: one statement, so two processes receiving the same request cannot both see
+        it first."""
+        rows = await self._fetch(FIRST_TIME, {"keys": keys, "nows": nows, "kept": keep_for})
+        return {str(row[0]) for row in rows}
 
     async def keep_pass(self, key: str, email: str, expires: datetime) -> None:
         # Long-expired passes go as new ones come (by the caller's clock, as every time here).
@@ -522,12 +531,12 @@ UNION ALL SELECT 2, submitted_at, id, doc FROM requests WHERE name_key = %(name)
 UNION ALL SELECT 3, NULL, email, doc FROM aways
 ORDER BY part, at, id
 """
-# A row comes back when the key is new, or its earlier sighting is out of the window: in one
-# statement, so two processes receiving the same request cannot both see it first.
+# A row comes back for each key that is new, or whose earlier sighting is out of the window.
 FIRST_TIME = """
-INSERT INTO once_keys (key, seen_at) VALUES (%(key)s, %(now)s)
+INSERT INTO once_keys (key, seen_at)
+SELECT * FROM unnest(%(keys)s::text[], %(nows)s::timestamptz[])
 ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at
-WHERE once_keys.seen_at <= %(expired)s
+WHERE once_keys.seen_at <= excluded.seen_at - %(kept)s::interval
 RETURNING key
 """
 ONCE_PRUNE_EVERY = 256
