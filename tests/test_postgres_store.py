@@ -333,6 +333,37 @@ async def test_commits_made_in_turn_are_seen_at_once_and_survive_a_crash_once_du
         assert [r.id for r in await store.find_requests()] == [f"REQ-{n}" for n in range(1, 21)]
 
 
+async def test_a_commit_in_turn_leaves_the_wait_for_the_disk_to_its_durable_wait(
+    syncing_server: ThrowawayPostgres,
+) -> None:
+    """The engine's turn is not held through the server's disk: the commit made in it
+    returns before the server has flushed its log that far, and the wait it hands back (run
+    out of the turn) returns only once it has. A plain commit has flushed on return."""
+    url = syncing_server.create_database("district")
+    async with (
+        _opened(url) as store,
+        await psycopg.AsyncConnection.connect(url, autocommit=True) as watcher,
+    ):
+        wait = await store.commit_in_turn(Changes(requests=(a_request(1),)))
+        written, flushed = await _log_positions(watcher)
+        assert flushed < written
+        await wait()
+        _, flushed = await _log_positions(watcher)
+        assert flushed >= written
+        await store.commit(Changes(requests=(a_request(2),)))
+        written, flushed = await _log_positions(watcher)
+        assert flushed >= written
+
+
+async def _log_positions(connection: psycopg.AsyncConnection[Any]) -> tuple[int, int]:
+    """How far the server's write-ahead log is written (in its buffers) and flushed to disk."""
+    cursor = await connection.execute(
+        "SELECT pg_current_wal_insert_lsn() - '0/0', pg_current_wal_flush_lsn() - '0/0'"
+    )
+    written, flushed = await cursor.fetchone() or (0, 0)
+    return int(written), int(flushed)
+
+
 async def test_a_wait_for_the_disk_that_fails_is_reported_and_the_next_one_waits_again(
     own_server: ThrowawayPostgres,
 ) -> None:

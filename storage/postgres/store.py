@@ -71,8 +71,8 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 5
 # Commands the engine carries out side by side (see `PostgresStore.turns`): each holds one of
 # the pool's connections at a time, so one is left for deliveries and the web pages. More
-# than four gained nothing here: fifty forms at once took 59-63 ms in-process with four, 65-72
-# with eight, 80-95 with one.
+# than four gained nothing here, measured while a commit was still several statements: fifty
+# forms at once took 59-63 ms in-process with four, 65-72 with eight, 80-95 with one.
 TURNS = 4
 AUDIT_CHUNK = 1000
 CONNECT_SECONDS = 15.0
