@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 # A page's status and when its duties are due, in POSIX seconds (None: not yet known).
 Summary = tuple[str, float | None]
@@ -16,9 +16,14 @@ class DueIndex:
     """Kept lazily beside the pages' summaries: a page written again is pushed again, and its
     older entries are dropped when they come up (an entry counts only while it matches)."""
 
-    def __init__(self, summaries: Mapping[str, Summary]) -> None:
+    def __init__(self, summaries: Mapping[str, Summary], statuses: Iterable[str] = ()) -> None:
+        """`statuses`: those known up front, each given its heap now."""
         self._summaries = summaries
-        self._heaps: dict[str, list[tuple[float, str]]] = {}
+        # The heaps live as long as the store and are only ever changed in place, so the
+        # freeze that follows start-up (see bot/bootstrap.py) keeps them out of the garbage
+        # collector's full collections, which walk a list entry by entry with the event loop
+        # stopped (see storage.buckets.LastingDict).
+        self._heaps: dict[str, list[tuple[float, str]]] = {status: [] for status in statuses}
         self._rebuild()
 
     def changed(self, key: str) -> None:
@@ -51,7 +56,8 @@ class DueIndex:
         return [key for _, key in found]
 
     def _rebuild(self) -> None:
-        self._heaps = {}
+        for heap in self._heaps.values():
+            heap.clear()
         for key, (status, due) in self._summaries.items():
             self._heaps.setdefault(status, []).append((_seconds(due), key))
         for heap in self._heaps.values():

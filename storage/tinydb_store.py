@@ -173,7 +173,7 @@ class TinyDBStore:
             self._duties: dict[str, tuple[str, float | None]] = self._pages.summaries
             self._recent_requests = RecentlyDecoded(PageRequest, RECENT_RECORDS)
             self._recent_pages = RecentlyDecoded(Page, RECENT_RECORDS)
-            self._due = DueIndex(self._duties)
+            self._due = DueIndex(self._duties, [status.value for status in PageStatus])
             self._messages = BucketedTable(tables, "messages", count, code=KEYS_CODE)
             # A commit's messages share a bucket: one file written for all of them.
             # Only unsettled messages are ever looked at (given-up ones stay for the admins).
