@@ -23,9 +23,6 @@ from tinydb.storages import Storage
 from storage.bucket_keys import TABLE, Derived, KeyFile, Span, as_kept, laid_out, read_keys
 from storage.files import fsync_directory, parsed, read_json, record_text, write_atomically
 
-K = TypeVar("K")
-V = TypeVar("V")
-
 
 class BufferedAtomicStorage(Storage):
     """A TinyDB storage keeping one bucket's records in memory as their JSON text, by TinyDB
@@ -168,6 +165,10 @@ def write_snapshots(snapshots: Sequence[BucketSnapshot]) -> None:
         snapshot.write()
     for folder in {snapshot.bucket.path.parent for snapshot in snapshots}:
         fsync_directory(folder)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class LastingDict(dict[K, V]):
