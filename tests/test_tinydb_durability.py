@@ -558,6 +558,65 @@ async def test_commits_go_on_while_a_checkpoint_writes_the_table_files(
         await reopened.close()
 
 
+class PausedAfterFirst:
+    """Stands in for a function a checkpoint calls on the flusher's thread: the first call
+    waits, once done, until released."""
+
+    def __init__(self, real: Callable[..., int]) -> None:
+        self.real = real
+        self.calls = 0
+        self.waiting = threading.Event()
+        self.released = threading.Event()
+
+    def __call__(self, *args: Any) -> int:
+        done = self.real(*args)
+        self.calls += 1
+        if self.calls == 1:
+            self.waiting.set()
+            assert self.released.wait(10), "never released"
+        return done
+
+
+async def test_commits_made_while_a_checkpoint_is_prepared_are_copied_off_the_stores_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal that follows a checkpoint catches up on the flusher's thread with the
+    commits made while it was written, so the store's thread, which holds every commit up
+    while it puts that journal in place, has next to nothing left to copy and sync."""
+    store = await TinyDBStore.open(tmp_path)
+    monkeypatch.setattr("storage.tinydb_store.JOURNAL_LIMIT", 0)  # every commit starts one
+    monkeypatch.setattr("storage.tinydb_store.CAUGHT_UP", 0)  # copy until none is left
+    paused = PausedAfterFirst(tinydb_store._copy_complete_lines)
+    monkeypatch.setattr("storage.tinydb_store._copy_complete_lines", paused)
+    left_to_the_store: list[int] = []
+    switch = TinyDBStore._switch_journal
+
+    def switching(self: TinyDBStore, copied: int) -> None:
+        left_to_the_store.append(self.folder.joinpath("journal.jsonl").stat().st_size - copied)
+        switch(self, copied)
+
+    monkeypatch.setattr(TinyDBStore, "_switch_journal", switching)
+    writing = Held(buckets.write_atomically, allowed=0)
+    monkeypatch.setattr("storage.buckets.write_atomically", writing)
+    await commit_request(store, 1)
+    assert await asyncio.to_thread(writing.waiting.wait, 5), "the checkpoint is writing"
+    await commit_request(store, 2)  # while the tables are written: the first copy takes it
+    writing.released.set()
+    assert await asyncio.to_thread(paused.waiting.wait, 5), "the first copy is made"
+    for number in (3, 4):  # while the first copy was made: the next takes them
+        await commit_request(store, number)
+
+    paused.released.set()
+    await store.checkpoint()
+    assert left_to_the_store[0] == 0
+    await store.close()
+    reopened = await TinyDBStore.open(tmp_path)
+    try:
+        assert [r.id for r in await reopened.find_requests()] == [f"REQ-{n}" for n in (1, 2, 3, 4)]
+    finally:
+        await reopened.close()
+
+
 @pytest.mark.parametrize(
     ("held_call", "allowed"),
     [
