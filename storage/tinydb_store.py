@@ -84,8 +84,8 @@ DEFAULT_BUCKETS = 256
 JOURNAL_LIMIT = 4 * 1024 * 1024
 # The journal that follows a checkpoint is brought this close to the live one on the flusher's
 # thread, in at most CATCH_UP_ROUNDS copies; the store's thread copies the rest while no commit
-# can be made. Copying (and syncing) all commits made while the tables were written held it
-# 22-48 ms at 50,000 pages, and a reminders batch waited behind it.
+# can be made. Copying (and syncing) there all commits made while the tables were written held
+# that thread 22-48 ms at 50,000 pages, and a reminders batch waited behind it.
 CAUGHT_UP = 64 * 1024
 CATCH_UP_ROUNDS = 4
 # Exports read the audit log this many lines at a time, so memory stays flat however long it is.
